@@ -1,0 +1,118 @@
+"""The typed API behind the CLI: one function per verb. Nothing here prints or knows click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from schemactl import local_db
+from schemactl.build import Build, build
+from schemactl.config import Project
+from schemactl.databases import (
+    GrantMode,
+    apply_statements,
+    connect,
+    has_auth_schema,
+    install_standin,
+)
+from schemactl.errors import SchemactlError
+from schemactl.local_pg import postgres_url
+from schemactl.seeds import seed_statements
+
+
+@dataclass(frozen=True)
+class UpResult:
+    url: str
+    server: str  # where the server came from
+    created: bool
+    standin_installed: bool
+    statements_applied: int
+    seed_statements: int
+
+
+def build_schema(project: Project, output: Path | None = None) -> Build:
+    result = build(project)
+    if output is not None:
+        output.write_text(result.sql, encoding="utf-8")
+    return result
+
+
+def target_url(project: Project, db_url: str | None) -> str:
+    """The database a command works on: --db-url, else the local one from `up`."""
+    if db_url:
+        return db_url
+    return local_db.running_server(project).url(local_db.LOCAL_DBNAME)
+
+
+def owner_url(project: Project, url: str) -> str:
+    """How users connect to the local database: as the owner role, as on Supabase."""
+    params = conninfo_to_dict(url)
+    return postgres_url(str(params["host"]), int(params["port"]), project.owner_role,
+                        str(params["dbname"]))
+
+
+def apply_role(conn: psycopg.Connection, project: Project) -> str | None:
+    """Schema statements run as the owner role, unless we are connected as it."""
+    user = conn.execute("select current_user").fetchone()
+    return None if user and user[0] == project.owner_role else project.owner_role
+
+
+def schema_present(conn: psycopg.Connection, schema: Build) -> bool:
+    """Whether any table the build creates already exists in the database."""
+    names = [key.split(":", 1)[1] for item in schema.statements
+             for key in item.dependencies.provides if key.startswith("relation:")]
+    row = conn.execute(
+        "select exists (select from unnest(%s::text[]) as n(name) "
+        "where to_regclass(n.name) is not null)", [names]).fetchone()
+    return bool(row and row[0])
+
+
+def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "legacy") -> UpResult:
+    """Start (or reuse) the local database and bring it to schema/ plus seeds."""
+    schema = build(project)
+    seeds = seed_statements(project)
+    if db_url:
+        url, origin, created = db_url, "--db-url", False
+    else:
+        server, created = local_db.start(project)
+        url = server.url(local_db.LOCAL_DBNAME)
+        origin = f"{server.binaries.origin} (PostgreSQL {server.binaries.version})"
+    with connect(url) as conn, conn.transaction():
+        standin = not has_auth_schema(conn)
+        if standin:
+            install_standin(conn, project.owner_role, grant_mode)
+        role = apply_role(conn, project)
+        applied = 0
+        if not schema_present(conn, schema):
+            applied = apply_statements(conn, (s.statement for s in schema.statements), role=role)
+        elif db_url:
+            raise SchemactlError(
+                "the database already holds objects of schema/",
+                hint="`up --db-url` needs an empty database; use `schemactl apply` to update one",
+            )
+        seeded = apply_statements(conn, seeds, role=role)
+    shown = owner_url(project, url) if not db_url else url
+    return UpResult(shown, origin, created, standin, applied, seeded)
+
+
+def down(project: Project) -> bool:
+    """Stop the local database; False when it was not running."""
+    return local_db.stop(project)
+
+
+def reset(project: Project, grant_mode: GrantMode = "legacy") -> UpResult:
+    """Delete the local database and bring up a fresh one."""
+    schema = build(project)  # refuse before deleting anything if schema/ is broken
+    del schema
+    local_db.remove(project)
+    return up(project, grant_mode=grant_mode)
+
+
+def seed(project: Project, db_url: str | None = None) -> int:
+    """Run seeds/*.sql (idempotent) as the owner role; returns the statement count."""
+    statements = seed_statements(project)
+    with connect(target_url(project, db_url)) as conn, conn.transaction():
+        return apply_statements(conn, statements, role=apply_role(conn, project))

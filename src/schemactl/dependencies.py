@@ -1,0 +1,192 @@
+"""What each statement creates and what it needs, read from its parse tree.
+
+Names are kind-qualified keys: ``relation:public.deals``, ``function:private.uid``,
+``type:public.status``, ``schema:private``. Functions are keyed without their
+argument types (an overload depends on every function of that name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pglast import ast, parse_sql
+from pglast.enums import ObjectType
+from pglast.parser import ParseError
+
+BUILTIN_SCHEMAS = frozenset({"pg_catalog", "information_schema", "public", "pg_toast"})
+DEFAULT_SCHEMA = "public"
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A reference from a statement to an object it needs."""
+
+    kind: str  # relation, function, type, schema
+    name: str  # schema-qualified where the SQL qualified it, else as written
+    qualified: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    def describe(self) -> str:
+        label = {"relation": "table", "function": "function", "type": "type",
+                 "schema": "schema"}[self.kind]
+        return f"{label} {self.name}{'()' if self.kind == 'function' else ''}"
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    provides: frozenset[str]
+    requires: frozenset[Ref]
+    description: str
+
+
+def analyse(node: ast.Node) -> Dependencies:
+    """Provided keys, required references and a human description of a statement."""
+    provides, description = _provides(node)
+    ctes = {cte.ctename for cte in _walk(node) if isinstance(cte, ast.CommonTableExpr)}
+    refs = set(_requires(node, ctes))
+    if isinstance(node, ast.CreateFunctionStmt):
+        refs.update(_sql_body_refs(node))
+    refs.update(_schema_refs(provides, refs))
+    return Dependencies(frozenset(provides), frozenset(refs), description)
+
+
+def qualify(names: tuple[str, ...] | list[str]) -> tuple[str, bool]:
+    """Join a dotted name; second item says whether a schema was written."""
+    return ".".join(names), len(names) > 1
+
+
+def _strings(items) -> list[str]:
+    return [item.sval for item in items or () if isinstance(item, ast.String)]
+
+
+def _rel_name(rangevar: ast.RangeVar) -> str:
+    return f"{rangevar.schemaname or DEFAULT_SCHEMA}.{rangevar.relname}"
+
+
+def _provides(node: ast.Node) -> tuple[set[str], str]:
+    match node:
+        case ast.CreateStmt(relation=rel) | ast.CreateSeqStmt(sequence=rel):
+            return {f"relation:{_rel_name(rel)}"}, f"table {_rel_name(rel)}"
+        case ast.ViewStmt(view=rel):
+            return {f"relation:{_rel_name(rel)}"}, f"view {_rel_name(rel)}"
+        case ast.CreateTableAsStmt(into=into):
+            return {f"relation:{_rel_name(into.rel)}"}, f"view {_rel_name(into.rel)}"
+        case ast.CreateFunctionStmt(funcname=names):
+            name = _function_name(_strings(names))
+            return {f"function:{name}"}, f"function {name}()"
+        case ast.CreateSchemaStmt(schemaname=name):
+            return {f"schema:{name}"}, f"schema {name}"
+        case ast.CompositeTypeStmt(typevar=rel):
+            return {f"type:{_rel_name(rel)}"}, f"type {_rel_name(rel)}"
+        case ast.CreateEnumStmt(typeName=names) | ast.CreateDomainStmt(domainname=names):
+            name = _function_name(_strings(names))
+            return {f"type:{name}"}, f"type {name}"
+        case ast.IndexStmt(idxname=idx, relation=rel):
+            schema = rel.schemaname or DEFAULT_SCHEMA
+            keys = {f"relation:{schema}.{idx}"} if idx else set()
+            return keys, f"index {idx or '(unnamed)'} on {_rel_name(rel)}"
+        case ast.CreateTrigStmt(trigname=name, relation=rel):
+            return {f"trigger:{_rel_name(rel)}.{name}"}, f"trigger {name} on {_rel_name(rel)}"
+        case ast.CreatePolicyStmt(policy_name=name, table=rel):
+            return {f"policy:{_rel_name(rel)}.{name}"}, f'policy "{name}" on {_rel_name(rel)}'
+        case ast.AlterTableStmt(relation=rel):
+            return set(), f"alter table {_rel_name(rel)}"
+        case ast.GrantStmt(is_grant=is_grant):
+            return set(), "grant" if is_grant else "revoke"
+        case ast.CommentStmt():
+            return set(), "comment"
+    return set(), type(node).__name__
+
+
+def _function_name(names: list[str]) -> str:
+    return ".".join(names) if len(names) > 1 else f"{DEFAULT_SCHEMA}.{names[0]}"
+
+
+def _walk(node) -> Iterator[ast.Node]:
+    """Every node below ``node`` (depth first, including itself)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, ast.Node):
+            yield current
+            for slot in current.__slots__:
+                value = getattr(current, slot, None)
+                if isinstance(value, (ast.Node, tuple, list)):
+                    stack.append(value)
+        elif isinstance(current, (tuple, list)):
+            stack.extend(reversed(current))
+
+
+def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
+    for child in _walk(node):
+        match child:
+            case ast.RangeVar(schemaname=schema, relname=rel):
+                if schema is None and rel in ctes:
+                    continue
+                yield Ref("relation", f"{schema}.{rel}" if schema else rel, schema is not None)
+            case ast.FuncCall(funcname=names):
+                name, qualified = qualify(_strings(names))
+                yield Ref("function", name, qualified)
+            case ast.TypeName(names=names):
+                name, qualified = qualify(_strings(names))
+                yield Ref("type", name, qualified)
+            case ast.CreateTrigStmt(funcname=names):
+                name, qualified = qualify(_strings(names))
+                yield Ref("function", name, qualified)
+            case ast.ObjectWithArgs(objname=names):
+                name, qualified = qualify(_strings(names))
+                yield Ref("function", name, qualified)
+            case ast.GrantStmt(objtype=ObjectType.OBJECT_SCHEMA, objects=objects):
+                for schema in _strings(objects):
+                    yield Ref("schema", schema, True)
+            case ast.CommentStmt(objtype=objtype, object=obj):
+                yield from _comment_refs(objtype, obj)
+
+
+def _comment_refs(objtype: ObjectType, obj) -> Iterator[Ref]:
+    names = _strings(obj) if isinstance(obj, (tuple, list)) else []
+    if objtype in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW,
+                   ObjectType.OBJECT_MATVIEW, ObjectType.OBJECT_INDEX,
+                   ObjectType.OBJECT_SEQUENCE) and names:
+        name, qualified = qualify(names)
+        yield Ref("relation", name, qualified)
+    elif objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2:
+        name, qualified = qualify(names[:-1])
+        yield Ref("relation", name, qualified)
+    elif objtype == ObjectType.OBJECT_SCHEMA and isinstance(obj, ast.String):
+        yield Ref("schema", obj.sval, True)
+    elif objtype in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY) and len(names) >= 2:
+        name, qualified = qualify(names[:-1])
+        yield Ref("relation", name, qualified)
+
+
+def _sql_body_refs(node: ast.CreateFunctionStmt) -> Iterator[Ref]:
+    """A `language sql` body is parsed too: the tables it reads must exist first."""
+    options = {opt.defname: opt.arg for opt in node.options or ()}
+    language = options.get("language")
+    if not isinstance(language, ast.String) or language.sval != "sql":
+        return
+    body = options.get("as")
+    texts = _strings(body) if isinstance(body, (tuple, list)) else []
+    for text in texts:
+        try:
+            parsed = parse_sql(text)
+        except ParseError:
+            continue  # PostgreSQL reports it when the function is created
+        for raw in parsed:
+            ctes = {c.ctename for c in _walk(raw.stmt) if isinstance(c, ast.CommonTableExpr)}
+            yield from _requires(raw.stmt, ctes)
+
+
+def _schema_refs(provides: set[str], refs: set[Ref]) -> Iterator[Ref]:
+    """Every qualified name needs its schema."""
+    names = [key.split(":", 1)[1] for key in provides if not key.startswith("schema:")]
+    names += [ref.name for ref in refs if ref.qualified and ref.kind != "schema"]
+    for name in names:
+        schema = name.split(".", 1)[0]
+        if schema not in BUILTIN_SCHEMAS:
+            yield Ref("schema", schema, True)

@@ -1,0 +1,88 @@
+"""Splitting SQL into located statements with pglast."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError
+
+from schemactl.errors import Location, SchemactlError
+from schemactl.sources import SourceFile
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One SQL statement, where it comes from, and its parse tree."""
+
+    sql: str  # the statement's text, without leading comments or the final `;`
+    comments: str  # the comments right before it (waivers live there)
+    file: str
+    line: int
+    col: int
+    node: ast.Node
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.col)
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of character ``offset`` in ``text``."""
+    before = text[:offset]
+    line = before.count("\n") + 1
+    return line, offset - (before.rfind("\n") + 1) + 1
+
+
+def parse_statements(source: SourceFile) -> list[Statement]:
+    """Parse a file into statements; a syntax error names file:line:col."""
+    try:
+        raw = parse_sql(source.text)
+    except ParseError as exc:
+        message, offset = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
+        line, col = line_col(source.text, _char_offset(source.text, offset))
+        raise SchemactlError(
+            f"syntax error: {message}",
+            location=Location(source.path, line, col),
+            hint="fix the SQL; the position is where PostgreSQL's parser stopped",
+        ) from exc
+    encoded = source.text.encode("utf-8")
+    statements = []
+    for item in raw:
+        start = item.stmt_location
+        end = start + item.stmt_len if item.stmt_len else len(encoded)
+        chunk = encoded[start:end].decode("utf-8")
+        comments, body, skipped = _split_leading_comments(chunk)
+        offset = len(encoded[:start].decode("utf-8")) + skipped
+        line, col = line_col(source.text, offset)
+        statements.append(
+            Statement(body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col,
+                      item.stmt)
+        )
+    return statements
+
+
+def _char_offset(text: str, byte_offset: int) -> int:
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
+
+
+def _split_leading_comments(chunk: str) -> tuple[str, str, int]:
+    """Separate whitespace and comments before a statement from the statement."""
+    position = 0
+    comments: list[str] = []
+    while position < len(chunk):
+        if chunk[position].isspace():
+            position += 1
+        elif chunk.startswith("--", position):
+            end = chunk.find("\n", position)
+            end = len(chunk) if end == -1 else end
+            comments.append(chunk[position:end])
+            position = end
+        elif chunk.startswith("/*", position):
+            end = chunk.find("*/", position)
+            end = len(chunk) if end == -1 else end + 2
+            comments.append(chunk[position:end])
+            position = end
+        else:
+            break
+    return "\n".join(comments), chunk[position:], position
