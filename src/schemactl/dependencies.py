@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pglast import ast, parse_sql
-from pglast.enums import ObjectType
+from pglast.enums import ConstrType, ObjectType
 from pglast.parser import ParseError
 
 BUILTIN_SCHEMAS = frozenset({"pg_catalog", "information_schema", "public", "pg_toast"})
@@ -69,7 +69,10 @@ def _rel_name(rangevar: ast.RangeVar) -> str:
 
 def _provides(node: ast.Node) -> tuple[set[str], str]:
     match node:
-        case ast.CreateStmt(relation=rel) | ast.CreateSeqStmt(sequence=rel):
+        case ast.CreateStmt(relation=rel):
+            keys = {f"relation:{_rel_name(rel)}"} | set(_implicit_sequences(node))
+            return keys, f"table {_rel_name(rel)}"
+        case ast.CreateSeqStmt(sequence=rel):
             return {f"relation:{_rel_name(rel)}"}, f"table {_rel_name(rel)}"
         case ast.ViewStmt(view=rel):
             return {f"relation:{_rel_name(rel)}"}, f"view {_rel_name(rel)}"
@@ -100,6 +103,30 @@ def _provides(node: ast.Node) -> tuple[set[str], str]:
         case ast.CommentStmt():
             return set(), "comment"
     return set(), type(node).__name__
+
+
+SERIAL_TYPES = frozenset({"smallserial", "serial", "bigserial", "serial2", "serial4", "serial8"})
+
+
+def _implicit_sequences(node: ast.CreateStmt) -> Iterator[str]:
+    """Sequences a CREATE TABLE makes for identity and serial columns (so a GRANT or
+    REVOKE on `<table>_<column>_seq` finds its provider)."""
+    schema = node.relation.schemaname or DEFAULT_SCHEMA
+    for column in node.tableElts or ():
+        if not isinstance(column, ast.ColumnDef):
+            continue
+        type_names = _strings(column.typeName.names) if column.typeName else []
+        serial = bool(type_names) and type_names[-1] in SERIAL_TYPES
+        identity = [c for c in column.constraints or ()
+                    if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_IDENTITY]
+        if not (serial or identity):
+            continue
+        name = f"{schema}.{node.relation.relname}_{column.colname}_seq"
+        for option in (identity[0].options or ()) if identity else ():
+            if option.defname == "sequence_name":
+                names = _strings(option.arg)
+                name = ".".join(names) if len(names) > 1 else f"{schema}.{names[0]}"
+        yield f"relation:{name}"
 
 
 def _function_name(names: list[str]) -> str:

@@ -46,14 +46,14 @@ def parse_statements(source: SourceFile) -> list[Statement]:
             location=Location(source.path, line, col),
             hint="fix the SQL; the position is where PostgreSQL's parser stopped",
         ) from exc
-    encoded = source.text.encode("utf-8")
+    # pglast reports statement locations and lengths in characters, not bytes.
     statements = []
     for item in raw:
         start = item.stmt_location
-        end = start + item.stmt_len if item.stmt_len else len(encoded)
-        chunk = encoded[start:end].decode("utf-8")
+        end = start + item.stmt_len if item.stmt_len else len(source.text)
+        chunk = source.text[start:end]
         comments, body, skipped = _split_leading_comments(chunk)
-        offset = len(encoded[:start].decode("utf-8")) + skipped
+        offset = start + skipped
         line, col = line_col(source.text, offset)
         statements.append(
             Statement(body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col,
