@@ -1,0 +1,143 @@
+"""Databases of one test session: the server, a template per grant mode (stand-in +
+build + seeds), a long-lived database per mode for the rolled-back `db` fixture, and
+template clones for tests that commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl.build import build
+from schemactl.config import Project, load_project
+from schemactl.databases import (
+    GrantMode,
+    Server,
+    apply_statements,
+    connect,
+    create_database,
+    drop_database,
+    has_auth_schema,
+    install_standin,
+    unique_name,
+)
+from schemactl.local_pg import ExternalServer, throwaway_server
+from schemactl.seeds import seed_statements
+
+STASH_KEY = pytest.StashKey["TestDatabases"]()
+
+
+@dataclass
+class CommittedDatabase:
+    """A fresh database cloned from the template; `connection` is in autocommit."""
+
+    name: str
+    url: str
+    owner_url: str
+    connection: psycopg.Connection
+    _extra: list[psycopg.Connection] = field(default_factory=list)
+
+    def connect(self, *, autocommit: bool = True) -> psycopg.Connection:
+        """Another connection (as the superuser), e.g. for concurrency tests."""
+        conn = connect(self.url, autocommit=autocommit)
+        self._extra.append(conn)
+        return conn
+
+    def close(self) -> None:
+        for conn in [*self._extra, self.connection]:
+            conn.close()
+
+
+class TestDatabases:
+    """Created on first use, closed at the end of the session."""
+
+    def __init__(self, root: Path, db_url: str | None, docker: bool) -> None:
+        self.root = root
+        self.db_url = db_url
+        self.docker = docker
+        self._stack = ExitStack()
+        self._server: Server | None = None
+        self._project: Project | None = None
+        self._templates: dict[GrantMode, str] = {}
+        self._sessions: dict[GrantMode, psycopg.Connection] = {}
+        self._created: list[str] = []
+
+    @property
+    def project(self) -> Project:
+        if self._project is None:
+            self._project = load_project(self.root)
+        return self._project
+
+    @property
+    def server(self) -> Server:
+        if self._server is None:
+            if self.db_url:
+                self._server = ExternalServer(self.db_url)
+            elif self.docker:
+                from schemactl.containers import supabase_container
+
+                self._server = self._stack.enter_context(supabase_container())
+            else:
+                self._server = self._stack.enter_context(throwaway_server())
+        return self._server
+
+    def template(self, mode: GrantMode) -> str:
+        """The template database of ``mode``: stand-in, schema and seeds, committed."""
+        if mode not in self._templates:
+            schema = build(self.project)
+            seeds = seed_statements(self.project)
+            name = unique_name(f"schemactl_tpl_{mode.replace('-', '_')}")
+            create_database(self.server, name)
+            self._created.append(name)
+            with connect(self.server.url(name)) as conn, conn.transaction():
+                if not has_auth_schema(conn):
+                    install_standin(conn, self.project.owner_role, mode)
+                role = self.project.owner_role
+                apply_statements(conn, (s.statement for s in schema.statements), role=role)
+                apply_statements(conn, seeds, role=role)
+            self._templates[mode] = name
+        return self._templates[mode]
+
+    def clone(self, mode: GrantMode) -> str:
+        name = unique_name("schemactl_test")
+        create_database(self.server, name, template=self.template(mode))
+        self._created.append(name)
+        return name
+
+    def session_connection(self, mode: GrantMode) -> psycopg.Connection:
+        """The connection the `db` fixture wraps in a rolled-back transaction."""
+        conn = self._sessions.get(mode)
+        if conn is None or conn.closed or conn.broken:
+            conn = connect(self.server.url(self.clone(mode)), autocommit=True)
+            conn.prepare_threshold = None
+            self._sessions[mode] = conn
+        return conn
+
+    @contextmanager
+    def committed(self, mode: GrantMode) -> Iterator[CommittedDatabase]:
+        name = self.clone(mode)
+        url = self.server.url(name)
+        database = CommittedDatabase(name, url, self.server.url(name, self.project.owner_role),
+                                     connect(url, autocommit=True))
+        try:
+            yield database
+        finally:
+            database.close()
+            drop_database(self.server, name)
+            self._created.remove(name)
+
+    def close(self) -> None:
+        for conn in self._sessions.values():
+            conn.close()
+        if self._server is not None and isinstance(self._server, ExternalServer):
+            for name in reversed(self._created):
+                drop_database(self._server, name)
+        self._stack.close()
+
+
+def databases_for(config: pytest.Config) -> TestDatabases:
+    return config.stash[STASH_KEY]
