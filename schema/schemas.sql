@@ -1,0 +1,18 @@
+-- Schemas besides `public`. Neither is exposed through the Data API (PostgREST):
+-- `private` holds secrets and helper functions, `reporting` holds materialized views,
+-- which ignore RLS and so must never be reachable by API clients directly.
+
+create schema private;
+
+comment on schema private is
+    'Not exposed to the API: secrets (api_key_secrets), rate limits and the helper '
+    'functions that policies call. Reached only through SECURITY DEFINER functions.';
+
+create schema reporting;
+
+comment on schema reporting is
+    'Not exposed to the API: materialized views for reports (they ignore RLS), read '
+    'through public functions that check the caller''s role.';
+
+grant usage on schema private to service_role;
+grant usage on schema reporting to service_role;
