@@ -39,8 +39,13 @@ def parse_statements(source: SourceFile) -> list[Statement]:
     try:
         raw = parse_sql(source.text)
     except ParseError as exc:
-        message, offset = exc.args[0], exc.args[1] if len(exc.args) > 1 else 0
-        line, col = line_col(source.text, _char_offset(source.text, offset))
+        message = exc.args[0]
+        offset = exc.args[1] if len(exc.args) > 1 else None
+        # pglast reports the error position as a 0-based character offset, like the
+        # statement locations below (not a byte offset); None means "at end of input".
+        if offset is None:
+            offset = len(source.text.rstrip())
+        line, col = line_col(source.text, min(max(offset, 0), len(source.text)))
         raise SchemactlError(
             f"syntax error: {message}",
             location=Location(source.path, line, col),
@@ -60,10 +65,6 @@ def parse_statements(source: SourceFile) -> list[Statement]:
                       item.stmt)
         )
     return statements
-
-
-def _char_offset(text: str, byte_offset: int) -> int:
-    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", errors="ignore"))
 
 
 def _split_leading_comments(chunk: str) -> tuple[str, str, int]:
