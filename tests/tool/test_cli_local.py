@@ -1,0 +1,201 @@
+"""`schemactl up / down / reset / seed` and the CLI's conventions, run in-process."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl import local_db
+from schemactl.cli import cli
+from schemactl.config import load_project
+from schemactl.databases import Server
+from schemactl.local_pg import find_binaries
+
+from .helpers import CliResult, copy_fixture_project, processes_using, run_cli
+
+URL = re.compile(r"postgresql://postgres@127\.0\.0\.1:(\d+)/postgres")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    """A copy of the tiny fixture project; its local database is removed after."""
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    try:
+        yield root
+    finally:
+        local_db.remove(load_project(root))
+
+
+def up(root: Path, *args: str) -> CliResult:
+    return run_cli(["--project", str(root), "up", *args])
+
+
+def tags(url: str) -> list[tuple[int, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select id, name from public.tags order by id").fetchall()
+
+
+def test_up_creates_a_local_database_and_prints_its_url(project: Path) -> None:
+    result = up(project)
+    binaries = find_binaries()
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        f"server: created, {binaries.origin} (PostgreSQL {binaries.version})",
+        "stand-in: installed",
+        "schema: 14 statements applied",
+        "seeds: 1 statements",
+    ]
+    assert URL.fullmatch(lines[4])
+    assert tags(lines[4]) == [(1, "work"), (2, "home")]
+    with psycopg.connect(lines[4]) as conn:
+        row = conn.execute("select current_user, rolsuper from pg_roles "
+                           "where rolname = current_user").fetchone()
+    assert row == ("postgres", False)
+
+
+def test_second_up_reuses_the_database(project: Path) -> None:
+    url = up(project).stdout.splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        conn.execute("insert into public.tags values (3, 'kept')")
+    result = up(project)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[:4] == [
+        result.stdout.splitlines()[0].replace("created", "reused"),
+        "stand-in: already present / not needed",
+        "schema: 0 statements applied",
+        "seeds: 1 statements",
+    ]
+    assert result.stdout.splitlines()[0].startswith("server: reused, ")
+    assert result.stdout.splitlines()[-1] == url
+    assert tags(url) == [(1, "work"), (2, "home"), (3, "kept")]
+
+
+def test_up_restarts_a_stopped_database_with_its_data(project: Path) -> None:
+    url = up(project).stdout.splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        conn.execute("insert into public.tags values (3, 'kept')")
+    assert run_cli(["--project", str(project), "down"]).exit_code == 0
+    result = up(project)
+    assert result.stdout.splitlines()[0].startswith("server: reused, ")
+    assert tags(result.stdout.splitlines()[-1]) == [(1, "work"), (2, "home"), (3, "kept")]
+
+
+def test_seed_is_idempotent(project: Path) -> None:
+    url = up(project).stdout.splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        conn.execute("update public.tags set name = 'renamed' where id = 1")
+    first = run_cli(["--project", str(project), "seed"])
+    after_first = tags(url)
+    second = run_cli(["--project", str(project), "seed"])
+    assert (first.exit_code, first.stdout) == (0, "seeded (1 statements)\n")
+    assert (second.exit_code, second.stdout) == (0, "seeded (1 statements)\n")
+    assert after_first == tags(url) == [(1, "work"), (2, "home")]
+
+
+def test_down_stops_the_server(project: Path) -> None:
+    up(project)
+    state = local_db.read_state(load_project(project))
+    assert state is not None
+    assert len(processes_using(state.data_dir)) == 1
+    result = run_cli(["--project", str(project), "down"])
+    assert (result.exit_code, result.stdout) == (0, "local database stopped\n")
+    assert processes_using(state.data_dir) == []
+    again = run_cli(["--project", str(project), "down"])
+    assert (again.exit_code, again.stdout) == (0, "local database was not running\n")
+
+
+def test_reset_recreates_the_database(project: Path) -> None:
+    url = up(project).stdout.splitlines()[-1]
+    with psycopg.connect(url) as conn:
+        conn.execute("insert into public.tags values (3, 'gone after reset')")
+    result = run_cli(["--project", str(project), "reset"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("server: created, ")
+    assert lines[1:4] == ["stand-in: installed", "schema: 14 statements applied",
+                          "seeds: 1 statements"]
+    assert tags(lines[-1]) == [(1, "work"), (2, "home")]
+
+
+def test_up_with_db_url_fills_an_empty_database(
+        tmp_path: Path, pg_server: Server, empty_database: str) -> None:
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    url = pg_server.url(empty_database)
+    result = up(root, "--db-url", url, "--grant-mode", "opt-in")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.splitlines() == [
+        "server: reused, --db-url",
+        "stand-in: installed",
+        "schema: 14 statements applied",
+        "seeds: 1 statements",
+        url,
+    ]
+    assert tags(url) == [(1, "work"), (2, "home")]
+    with psycopg.connect(url) as conn:
+        row = conn.execute("select tableowner from pg_tables where tablename = 'notes'"
+                           ).fetchone()
+    assert row == ("postgres",)
+    assert not (root / ".schemactl").exists()
+
+
+def test_up_with_db_url_refuses_a_database_that_has_the_schema(
+        tmp_path: Path, pg_server: Server, empty_database: str) -> None:
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    url = pg_server.url(empty_database)
+    assert up(root, "--db-url", url).exit_code == 0
+    again = up(root, "--db-url", url)
+    assert again.exit_code == 2
+    assert again.stderr == (
+        "error: the database already holds objects of schema/ (`up --db-url` needs an "
+        "empty database; use `schemactl apply` to update one)\n"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_with_an_example(name: str) -> None:
+    result = run_cli([name, "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = run_cli(["--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.stdout
+    for name in cli.commands:
+        assert f"  {name} " in result.stdout
+
+
+def test_user_error_is_one_line_with_exit_2(tmp_path: Path) -> None:
+    result = run_cli(["build"], cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"error: no schemactl project found at or above {tmp_path.resolve()} (run inside "
+        "a directory with a schema/ folder or a pyproject.toml that has a [tool.schemactl] "
+        "table)\n"
+    )
+
+
+def test_seed_without_a_running_database_says_to_run_up(tmp_path: Path) -> None:
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    result = run_cli(["seed"], cwd=root)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: no local database is running (run `schemactl up` first, or pass --db-url)\n"
+    )
+
+
+def test_unreachable_db_url_is_a_user_error(tmp_path: Path) -> None:
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    result = run_cli(["--project", str(root), "seed", "--db-url",
+                      f"postgresql://nobody@/none?host={tmp_path}&port=1"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot connect to the database: ")
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
