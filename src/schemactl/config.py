@@ -20,6 +20,7 @@ class Project:
     owner_role: str = "postgres"
     exposed_schemas: tuple[str, ...] = DEFAULT_EXPOSED_SCHEMAS
     sqlfluff: dict[str, object] = field(default_factory=dict, compare=False)
+    lint: dict[str, object] = field(default_factory=dict, compare=False)  # [tool.schemactl.lint]
 
     @property
     def schema_dir(self) -> Path:
@@ -89,6 +90,7 @@ def load_project(root: Path | None = None) -> Project:
         owner_role=owner,
         exposed_schemas=tuple(exposed),
         sqlfluff=tool.get("sqlfluff", {}),
+        lint=settings.get("lint", {}),
     )
 
 
