@@ -10,32 +10,30 @@ set search_path = ''
 as $$
 declare
     v_cnpj text := public.normalize_cnpj(p_cnpj);
+    -- The first check digit weighs the 12 base characters by 5,4,3,2,9,8,7,6,5,4,3,2
+    -- (elements 2..13); the second weighs them by 6,5,4,3,2,9,8,7,6,5,4,3 (elements
+    -- 1..12) and the first check digit by 2.
     v_weights constant int[] := array[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2];
-    v_sum int;
-    v_rest int;
-    v_digit int;
-    v_position int;
-    v_check int;
+    v_value int;
+    v_first int := 0;
+    v_second int := 0;
 begin
-    if v_cnpj !~ '^[0-9A-Z]{12}[0-9]{2}$' or v_cnpj ~ '^(.)\1{13}$' then
+    if v_cnpj !~ '^[0-9A-Z]{12}[0-9]{2}$'
+        -- One repeated character (00000000000000 has "correct" check digits).
+        or pg_catalog.ltrim(v_cnpj, pg_catalog.left(v_cnpj, 1)) = ''
+    then
         return false;
     end if;
-    -- First check digit: weights 5,4,3,2,9,8,7,6,5,4,3,2 over the 12 base characters;
-    -- second: 6,5,4,3,2,9,8,7,6,5,4,3,2 over the base and the first check digit.
-    for v_check in 0..1 loop
-        v_sum := 0;
-        for v_position in 1..12 + v_check loop
-            v_sum := v_sum
-                + (pg_catalog.ascii(pg_catalog.substr(v_cnpj, v_position, 1)) - 48)
-                * v_weights[v_position + 1 - v_check];
-        end loop;
-        v_rest := v_sum % 11;
-        v_digit := case when v_rest < 2 then 0 else 11 - v_rest end;
-        if v_digit <> pg_catalog.ascii(pg_catalog.substr(v_cnpj, 13 + v_check, 1)) - 48 then
-            return false;
-        end if;
+    for v_position in 1..12 loop
+        v_value := pg_catalog.ascii(pg_catalog.substr(v_cnpj, v_position, 1)) - 48;
+        v_first := v_first + v_value * v_weights[v_position + 1];
+        v_second := v_second + v_value * v_weights[v_position];
     end loop;
-    return true;
+    -- digit = 0 if the remainder r < 2, else 11 - r.
+    v_first := case when v_first % 11 < 2 then 0 else 11 - v_first % 11 end;
+    v_second := v_second + 2 * v_first;
+    v_second := case when v_second % 11 < 2 then 0 else 11 - v_second % 11 end;
+    return pg_catalog.right(v_cnpj, 2) = v_first::text || v_second::text;
 end
 $$;
 

@@ -7,7 +7,7 @@ strict
 parallel safe
 set search_path = ''
 as $$
-    select upper(pg_catalog.regexp_replace(p_cnpj, '[./[:space:]-]', '', 'g'))
+    select pg_catalog.upper(pg_catalog.translate(p_cnpj, E'./- \t\r\n', ''))
 $$;
 
 comment on function public.normalize_cnpj(text) is

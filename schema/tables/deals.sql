@@ -1,7 +1,7 @@
 create table public.deals (
     id uuid primary key default gen_random_uuid(),
     title text not null,
-    pipeline_id uuid not null references public.pipelines (id) on delete restrict,
+    pipeline_id uuid not null,
     stage_id uuid not null,
     organization_id uuid references public.organizations (id) on delete restrict,
     contact_ids uuid [] not null default '{}',
@@ -42,9 +42,6 @@ create table public.deals (
 create index deals_kanban_idx on public.deals (pipeline_id, stage_id, value desc)
 where status = 'open' and deleted_at is null;
 
--- Deals of a pipeline by status (reports); also covers the pipeline_id foreign key.
-create index deals_pipeline_status_idx on public.deals (pipeline_id, status);
-
 -- Covers the (stage_id, pipeline_id) foreign key to stages.
 create index deals_stage_pipeline_idx on public.deals (stage_id, pipeline_id);
 
@@ -66,6 +63,10 @@ create index deals_contact_ids_gin on public.deals using gin (contact_ids);
 comment on table public.deals is
     'Sales opportunities (V1 opportunities), one card on a pipeline''s Kanban board. '
     'Soft-deleted with deleted_at.';
+comment on column public.deals.pipeline_id is
+    'Pipeline of the deal. No foreign key of its own: (stage_id, pipeline_id) references '
+    'stages, whose pipeline_id references pipelines, so a pipeline with deals cannot be '
+    'deleted (its stages cascade, and deals restrict them).';
 comment on column public.deals.stage_id is
     'Current stage; always a stage of the deal''s pipeline (foreign key on '
     '(stage_id, pipeline_id)).';
