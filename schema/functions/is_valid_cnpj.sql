@@ -38,9 +38,9 @@ end
 $$;
 
 comment on function public.is_valid_cnpj(text) is
-    'True when the CNPJ (formatted or not, numeric or alphanumeric per IN RFB 2.229/2024) '
-    'has 12 base characters [0-9A-Z], two correct check digits and is not one repeated '
-    'character (00000000000000). Null for null.';
+'True when the CNPJ (formatted or not, numeric or alphanumeric per IN RFB 2.229/2024) '
+'has 12 base characters [0-9A-Z], two correct check digits and is not one repeated '
+'character (00000000000000). Null for null.';
 
 revoke execute on function public.is_valid_cnpj(text)
 from public, anon, authenticated, service_role;

@@ -33,9 +33,9 @@ end
 $$;
 
 comment on function public.is_valid_contact_list(jsonb) is
-    'True when the value is a JSON array of objects {"type": text, "value": text, '
-    '"primary": bool} where "value" is a non-blank string, "type" and "primary" are '
-    'optional, and at most one element has "primary": true.';
+'True when the value is a JSON array of objects {"type": text, "value": text, '
+'"primary": bool} where "value" is a non-blank string, "type" and "primary" are '
+'optional, and at most one element has "primary": true.';
 
 revoke execute on function public.is_valid_contact_list(jsonb)
 from public, anon, authenticated, service_role;

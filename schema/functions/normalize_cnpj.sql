@@ -11,8 +11,8 @@ as $$
 $$;
 
 comment on function public.normalize_cnpj(text) is
-    'CNPJ in its stored form: `.`, `/`, `-` and white space removed, letters upper-cased '
-    '(11.222.333/0001-81 -> 11222333000181). Does not validate: see is_valid_cnpj.';
+'CNPJ in its stored form: `.`, `/`, `-` and white space removed, letters upper-cased '
+'(11.222.333/0001-81 -> 11222333000181). Does not validate: see is_valid_cnpj.';
 
 revoke execute on function public.normalize_cnpj(text)
 from public, anon, authenticated, service_role;

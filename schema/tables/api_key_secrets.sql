@@ -7,7 +7,7 @@ create table private.api_key_secrets (
 );
 
 comment on table private.api_key_secrets is
-    'SHA-256 of each API key, out of the API''s reach; read only by '
-    'public.verify_api_key and written only by public.create_api_key.';
+'SHA-256 of each API key, out of the API''s reach; read only by '
+'public.verify_api_key and written only by public.create_api_key.';
 comment on column private.api_key_secrets.key_hash is
-    'Lower-case hex SHA-256 of the plaintext key; the plaintext is never stored.';
+'Lower-case hex SHA-256 of the plaintext key; the plaintext is never stored.';

@@ -5,7 +5,7 @@ create table public.audit_log (
     action text not null,
     old_data jsonb,
     new_data jsonb,
-    changed_fields text [],
+    changed_fields text[],
     actor_id uuid,
     actor_role text,
     occurred_at timestamptz not null default now(),
@@ -25,15 +25,15 @@ create index audit_log_record_idx on public.audit_log (table_name, record_id, oc
 create index audit_log_occurred_at_idx on public.audit_log (occurred_at);
 
 comment on table public.audit_log is
-    'Append-only change history of audited tables, written by triggers: UPDATE, DELETE '
-    'and TRUNCATE are refused for every role. Secrets are never copied into it.';
+'Append-only change history of audited tables, written by triggers: UPDATE, DELETE '
+'and TRUNCATE are refused for every role. Secrets are never copied into it.';
 comment on column public.audit_log.table_name is 'Bare table name, e.g. deals.';
 comment on column public.audit_log.record_id is 'Id of the changed row.';
 comment on column public.audit_log.old_data is 'Row before the change (UPDATE, DELETE).';
 comment on column public.audit_log.new_data is 'Row after the change (INSERT, UPDATE).';
 comment on column public.audit_log.changed_fields is
-    'Columns whose value changed (UPDATE); updated_at, last_used_at and rollup-only '
-    'columns alone never make an audit row.';
+'Columns whose value changed (UPDATE); updated_at, last_used_at and rollup-only '
+'columns alone never make an audit row.';
 comment on column public.audit_log.actor_id is 'auth.uid() of the request, if any.';
 comment on column public.audit_log.actor_role is
-    'auth.role() of the request (authenticated, service_role) or the database role.';
+'auth.role() of the request (authenticated, service_role) or the database role.';

@@ -24,16 +24,16 @@ create index contacts_emails_gin on public.contacts using gin (emails jsonb_path
 create index contacts_owner_id_idx on public.contacts (owner_id);
 
 comment on table public.contacts is
-    'People at client organizations (decision makers); many-to-many with organizations '
-    'through organization_contacts. Soft-deleted with deleted_at.';
+'People at client organizations (decision makers); many-to-many with organizations '
+'through organization_contacts. Soft-deleted with deleted_at.';
 comment on column public.contacts.emails is
-    'JSON array of {"type", "value", "primary"}; at most one primary. GIN-indexed for '
-    'emails @> ''[{"type": "work"}]''.';
+'JSON array of {"type", "value", "primary"}; at most one primary. GIN-indexed for '
+'emails @> ''[{"type": "work"}]''.';
 comment on column public.contacts.phones is
-    'JSON array of {"type", "value", "primary"}; at most one primary.';
+'JSON array of {"type", "value", "primary"}; at most one primary.';
 comment on column public.contacts.owner_id is
-    'Seller responsible for the contact (defaults to the creator).';
+'Seller responsible for the contact (defaults to the creator).';
 comment on column public.contacts.rd_id is 'Id of the contact in RD Station CRM (sync).';
 comment on column public.contacts.custom_fields is 'Free-form attributes (a JSON object).';
 comment on column public.contacts.deleted_at is
-    'Soft delete: set by public.soft_delete, cleared by public.restore.';
+'Soft delete: set by public.soft_delete, cleared by public.restore.';

@@ -32,13 +32,13 @@ create index deal_products_deal_id_idx on public.deal_products (deal_id);
 create index deal_products_product_id_idx on public.deal_products (product_id);
 
 comment on table public.deal_products is
-    'Product lines of a deal. While a deal has lines, its value is the sum of their '
-    'totals (maintained by trigger).';
+'Product lines of a deal. While a deal has lines, its value is the sum of their '
+'totals (maintained by trigger).';
 comment on column public.deal_products.discount is
-    'Per line: a percentage (0-100) of quantity * unit_price, or an amount in BRL, '
-    'according to discount_type.';
+'Per line: a percentage (0-100) of quantity * unit_price, or an amount in BRL, '
+'according to discount_type.';
 comment on column public.deal_products.discount_type is 'percentage or value (an amount).';
 comment on column public.deal_products.total is
-    'round(quantity * unit_price * (1 - discount / 100), 2) for a percentage discount, '
-    'round(quantity * unit_price - discount, 2) for a value discount; never negative. '
-    'Generated: changing the formula means dropping and re-adding the column.';
+'round(quantity * unit_price * (1 - discount / 100), 2) for a percentage discount, '
+'round(quantity * unit_price - discount, 2) for a value discount; never negative. '
+'Generated: changing the formula means dropping and re-adding the column.';

@@ -21,11 +21,11 @@ create index deal_stage_history_to_stage_id_idx
 on public.deal_stage_history (to_stage_id);
 
 comment on table public.deal_stage_history is
-    'One row when a deal is created (from_stage_id null) and one per stage change, '
-    'written by trigger. Read-only for API clients.';
+'One row when a deal is created (from_stage_id null) and one per stage change, '
+'written by trigger. Read-only for API clients.';
 comment on column public.deal_stage_history.from_stage_id is
-    'Stage the deal left; null for the row written at creation.';
+'Stage the deal left; null for the row written at creation.';
 comment on column public.deal_stage_history.changed_by is
-    'auth.uid() of whoever moved the deal; null for service or migration writes.';
+'auth.uid() of whoever moved the deal; null for service or migration writes.';
 comment on column public.deal_stage_history.time_in_stage is
-    'How long the deal stayed in from_stage_id; null for the creation row.';
+'How long the deal stayed in from_stage_id; null for the creation row.';

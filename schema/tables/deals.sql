@@ -4,7 +4,7 @@ create table public.deals (
     pipeline_id uuid not null,
     stage_id uuid not null,
     organization_id uuid references public.organizations (id) on delete restrict,
-    contact_ids uuid [] not null default '{}',
+    contact_ids uuid[] not null default '{}',
     owner_id uuid not null default auth.uid()
     references public.users (id) on delete restrict,
     value numeric(14, 2) not null default 0,
@@ -61,35 +61,35 @@ where status = 'open' and deleted_at is null;
 create index deals_contact_ids_gin on public.deals using gin (contact_ids);
 
 comment on table public.deals is
-    'Sales opportunities (V1 opportunities), one card on a pipeline''s Kanban board. '
-    'Soft-deleted with deleted_at.';
+'Sales opportunities (V1 opportunities), one card on a pipeline''s Kanban board. '
+'Soft-deleted with deleted_at.';
 comment on column public.deals.pipeline_id is
-    'Pipeline of the deal. No foreign key of its own: (stage_id, pipeline_id) references '
-    'stages, whose pipeline_id references pipelines, so a pipeline with deals cannot be '
-    'deleted (its stages cascade, and deals restrict them).';
+'Pipeline of the deal. No foreign key of its own: (stage_id, pipeline_id) references '
+'stages, whose pipeline_id references pipelines, so a pipeline with deals cannot be '
+'deleted (its stages cascade, and deals restrict them).';
 comment on column public.deals.stage_id is
-    'Current stage; always a stage of the deal''s pipeline (foreign key on '
-    '(stage_id, pipeline_id)).';
+'Current stage; always a stage of the deal''s pipeline (foreign key on '
+'(stage_id, pipeline_id)).';
 comment on column public.deals.contact_ids is
-    'Contacts involved in the deal (ids of public.contacts). GIN-indexed for '
-    'contact_ids @> array[...].';
+'Contacts involved in the deal (ids of public.contacts). GIN-indexed for '
+'contact_ids @> array[...].';
 comment on column public.deals.owner_id is
-    'Seller who owns the deal; defaults to the creator (auth.uid()).';
+'Seller who owns the deal; defaults to the creator (auth.uid()).';
 comment on column public.deals.value is
-    'Deal value in BRL. While the deal has products it is the sum of their totals '
-    '(maintained by trigger) and cannot be written directly.';
+'Deal value in BRL. While the deal has products it is the sum of their totals '
+'(maintained by trigger) and cannot be written directly.';
 comment on column public.deals.probability is
-    'Win probability 0-100 overriding the stage''s; null = use the stage''s.';
+'Win probability 0-100 overriding the stage''s; null = use the stage''s.';
 comment on column public.deals.status is 'open, won or lost.';
 comment on column public.deals.closed_at is
-    'When the deal was won or lost; null exactly when open. Set and cleared by trigger.';
+'When the deal was won or lost; null exactly when open. Set and cleared by trigger.';
 comment on column public.deals.loss_reason_id is 'Why it was lost; required when lost.';
 comment on column public.deals.loss_note is 'Free-text detail on the loss.';
 comment on column public.deals.stage_entered_at is
-    'When the deal entered its current stage (set by trigger); drives rotten deals.';
+'When the deal entered its current stage (set by trigger); drives rotten deals.';
 comment on column public.deals.ai_insights is 'Reserved for AI-generated insights.';
 comment on column public.deals.rd_id is 'Id of the deal in RD Station CRM (sync).';
 comment on column public.deals.custom_fields is
-    'Free-form attributes (a JSON object), e.g. {"tipo_evento": "Casamento"}.';
+'Free-form attributes (a JSON object), e.g. {"tipo_evento": "Casamento"}.';
 comment on column public.deals.deleted_at is
-    'Soft delete: set by public.soft_delete, cleared by public.restore.';
+'Soft delete: set by public.soft_delete, cleared by public.restore.';

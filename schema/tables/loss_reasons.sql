@@ -10,6 +10,6 @@ create table public.loss_reasons (
 );
 
 comment on table public.loss_reasons is
-    'Why a deal was lost (required when a deal is lost). Reference data: deactivate '
-    '(is_active = false), never delete while referenced.';
+'Why a deal was lost (required when a deal is lost). Reference data: deactivate '
+'(is_active = false), never delete while referenced.';
 comment on column public.loss_reasons.display_order is 'Position in pick lists, ascending.';

@@ -17,9 +17,9 @@ create index organization_contacts_contact_id_idx
 on public.organization_contacts (contact_id);
 
 comment on table public.organization_contacts is
-    'Which contacts work at which organizations (many-to-many). Deleting a contact '
-    'removes its links; an organization with links cannot be hard-deleted.';
+'Which contacts work at which organizations (many-to-many). Deleting a contact '
+'removes its links; an organization with links cannot be hard-deleted.';
 comment on column public.organization_contacts.role is
-    'Role of the contact at this organization (e.g. Compras, Diretor).';
+'Role of the contact at this organization (e.g. Compras, Diretor).';
 comment on column public.organization_contacts.is_primary is
-    'The organization''s primary contact; at most one per organization.';
+'The organization''s primary contact; at most one per organization.';

@@ -39,29 +39,29 @@ create index organizations_owner_id_idx on public.organizations (owner_id);
 create index organizations_source_id_idx on public.organizations (source_id);
 
 comment on table public.organizations is
-    'Client companies (V1 clients). Soft-deleted with deleted_at; linked to contacts '
-    'through organization_contacts.';
+'Client companies (V1 clients). Soft-deleted with deleted_at; linked to contacts '
+'through organization_contacts.';
 comment on column public.organizations.legal_name is 'Razão social.';
 comment on column public.organizations.cnpj is
-    'Brazilian company id, stored as 14 characters [0-9A-Z]{12}[0-9]{2} (punctuation '
-    'removed on write), check digits valid, unique among non-deleted organizations.';
+'Brazilian company id, stored as 14 characters [0-9A-Z]{12}[0-9]{2} (punctuation '
+'removed on write), check digits valid, unique among non-deleted organizations.';
 comment on column public.organizations.segment is 'Market segment (free text).';
 comment on column public.organizations.address is 'Postal address, a JSON object.';
 comment on column public.organizations.emails is
-    'JSON array of {"type", "value", "primary"}; at most one primary.';
+'JSON array of {"type", "value", "primary"}; at most one primary.';
 comment on column public.organizations.phones is
-    'JSON array of {"type", "value", "primary"}; at most one primary.';
+'JSON array of {"type", "value", "primary"}; at most one primary.';
 comment on column public.organizations.owner_id is
-    'Seller responsible for the organization (defaults to the creator).';
+'Seller responsible for the organization (defaults to the creator).';
 comment on column public.organizations.total_revenue is
-    'Sum of the value of its won, non-deleted deals. Maintained by triggers only: API '
-    'clients cannot write it.';
+'Sum of the value of its won, non-deleted deals. Maintained by triggers only: API '
+'clients cannot write it.';
 comment on column public.organizations.won_deals_count is
-    'Number of its won, non-deleted deals. Maintained by triggers only: API clients '
-    'cannot write it.';
+'Number of its won, non-deleted deals. Maintained by triggers only: API clients '
+'cannot write it.';
 comment on column public.organizations.rd_id is
-    'Id of the organization in RD Station CRM (sync).';
+'Id of the organization in RD Station CRM (sync).';
 comment on column public.organizations.custom_fields is
-    'Free-form attributes (a JSON object).';
+'Free-form attributes (a JSON object).';
 comment on column public.organizations.deleted_at is
-    'Soft delete: set by public.soft_delete, cleared by public.restore.';
+'Soft delete: set by public.soft_delete, cleared by public.restore.';

@@ -14,8 +14,8 @@ create unique index pipelines_single_default on public.pipelines (is_default)
 where is_default;
 
 comment on table public.pipelines is
-    'Sales pipelines (Kanban boards). A pipeline with deals cannot be deleted: deactivate '
-    'it (is_active = false).';
+'Sales pipelines (Kanban boards). A pipeline with deals cannot be deleted: deactivate '
+'it (is_active = false).';
 comment on column public.pipelines.is_default is
-    'The pipeline new deals land in; at most one pipeline is the default.';
+'The pipeline new deals land in; at most one pipeline is the default.';
 comment on column public.pipelines.display_order is 'Position in pick lists, ascending.';

@@ -17,10 +17,10 @@ create table public.products (
 );
 
 comment on table public.products is
-    'Catalog of products and services sold on deals (deal_products). Reference data: '
-    'deactivate (is_active = false), never delete while referenced.';
+'Catalog of products and services sold on deals (deal_products). Reference data: '
+'deactivate (is_active = false), never delete while referenced.';
 comment on column public.products.sku is 'Stock keeping unit; unique when set.';
 comment on column public.products.base_price is
-    'List price; each deal line carries its own unit_price.';
+'List price; each deal line carries its own unit_price.';
 comment on column public.products.rd_id is 'Id of the product in RD Station CRM (sync).';
 comment on column public.products.custom_fields is 'Free-form attributes (a JSON object).';

@@ -10,6 +10,6 @@ create table public.sources (
 );
 
 comment on table public.sources is
-    'Where a deal or organization came from (marketing channel), for ROI by channel. '
-    'Reference data: deactivate (is_active = false), never delete while referenced.';
+'Where a deal or organization came from (marketing channel), for ROI by channel. '
+'Reference data: deactivate (is_active = false), never delete while referenced.';
 comment on column public.sources.display_order is 'Position in pick lists, ascending.';

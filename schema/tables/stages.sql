@@ -16,12 +16,12 @@ create table public.stages (
 );
 
 comment on table public.stages is
-    'Columns of a pipeline''s Kanban board, ordered by display_order. Deleting a pipeline '
-    'deletes its stages, which fails while deals are in them (deactivate instead).';
+'Columns of a pipeline''s Kanban board, ordered by display_order. Deleting a pipeline '
+'deletes its stages, which fails while deals are in them (deactivate instead).';
 comment on column public.stages.display_order is 'Position of the column, ascending.';
 comment on column public.stages.probability is
-    'Win probability (0-100) of a deal in this stage, unless the deal sets its own.';
+'Win probability (0-100) of a deal in this stage, unless the deal sets its own.';
 comment on column public.stages.rotten_days is
-    'A deal idle in this stage longer than this many days is rotten; null = never.';
+'A deal idle in this stage longer than this many days is rotten; null = never.';
 comment on constraint stages_id_pipeline_unique on public.stages is
-    'Target of deals (stage_id, pipeline_id): a deal''s stage belongs to its pipeline.';
+'Target of deals (stage_id, pipeline_id): a deal''s stage belongs to its pipeline.';

@@ -36,14 +36,14 @@ create index tasks_contact_id_idx on public.tasks (contact_id);
 create index tasks_organization_id_idx on public.tasks (organization_id);
 
 comment on table public.tasks is
-    'Follow-ups (call, email, meeting, WhatsApp, visit, ...), optionally about a deal, '
-    'contact or organization. Assigning a task to someone else emits task.assigned.';
+'Follow-ups (call, email, meeting, WhatsApp, visit, ...), optionally about a deal, '
+'contact or organization. Assigning a task to someone else emits task.assigned.';
 comment on column public.tasks.contact_id is
-    'Contact the task is about; set to null if the contact is erased.';
+'Contact the task is about; set to null if the contact is erased.';
 comment on column public.tasks.owner_id is 'Assignee; defaults to the creator.';
 comment on column public.tasks.created_by is 'Who created the task (auth.uid()).';
 comment on column public.tasks.type is
-    'call, email, meeting, whatsapp, task, visit or lunch.';
+'call, email, meeting, whatsapp, task, visit or lunch.';
 comment on column public.tasks.completed_at is 'When it was done; null = still open.';
 comment on column public.tasks.rd_id is 'Id of the task in RD Station CRM (sync).';
 comment on column public.tasks.custom_fields is 'Free-form attributes (a JSON object).';

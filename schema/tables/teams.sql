@@ -8,5 +8,5 @@ create table public.teams (
 );
 
 comment on table public.teams is
-    'Sales teams. A seller sees the deals of the members of their own team; a manager '
-    'writes the rows of their own team. A user with no team has no team mates.';
+'Sales teams. A seller sees the deals of the members of their own team; a manager '
+'writes the rows of their own team. A user with no team has no team mates.';

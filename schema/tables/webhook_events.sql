@@ -45,24 +45,24 @@ create index webhook_events_aggregate_idx
 on public.webhook_events (aggregate_type, aggregate_id);
 
 comment on table public.webhook_events is
-    'Transactional outbox: events written by triggers in the same transaction as the '
-    'change, delivered by an Edge Function through claim_webhook_events / '
-    'complete_webhook_event / fail_webhook_event.';
+'Transactional outbox: events written by triggers in the same transaction as the '
+'change, delivered by an Edge Function through claim_webhook_events / '
+'complete_webhook_event / fail_webhook_event.';
 comment on column public.webhook_events.event_type is
-    'deal.created, deal.stage_changed, deal.won, deal.lost, deal.deleted, task.assigned.';
+'deal.created, deal.stage_changed, deal.won, deal.lost, deal.deleted, task.assigned.';
 comment on column public.webhook_events.aggregate_type is
-    'Kind of the row the event is about (deal, task).';
+'Kind of the row the event is about (deal, task).';
 comment on column public.webhook_events.aggregate_id is 'Id of the row the event is about.';
 comment on column public.webhook_events.payload is
-    '{"event_id", "event_type", "occurred_at", "data": {...}} as delivered.';
+'{"event_id", "event_type", "occurred_at", "data": {...}} as delivered.';
 comment on column public.webhook_events.status is
-    'pending -> processing (claimed) -> delivered, or back to pending with backoff; dead '
-    'after 8 attempts.';
+'pending -> processing (claimed) -> delivered, or back to pending with backoff; dead '
+'after 8 attempts.';
 comment on column public.webhook_events.attempts is 'Deliveries attempted so far.';
 comment on column public.webhook_events.next_attempt_at is
-    'A pending event is due from this time (exponential backoff after failures).';
+'A pending event is due from this time (exponential backoff after failures).';
 comment on column public.webhook_events.lease_token is
-    'Token of the current claim; complete/fail act only while it matches.';
+'Token of the current claim; complete/fail act only while it matches.';
 comment on column public.webhook_events.locked_until is
-    'End of the current claim''s lease; after it the event can be claimed again.';
+'End of the current claim''s lease; after it the event can be claimed again.';
 comment on column public.webhook_events.last_error is 'Error of the last failed delivery.';

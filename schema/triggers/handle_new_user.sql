@@ -26,8 +26,8 @@ end
 $$;
 
 comment on function public.handle_new_user() is
-    'Trigger on auth.users insert: creates the public.users profile (inactive seller; '
-    'name from raw_user_meta_data.name, else the email, else the phone, else the id).';
+'Trigger on auth.users insert: creates the public.users profile (inactive seller; '
+'name from raw_user_meta_data.name, else the email, else the phone, else the id).';
 
 revoke execute on function public.handle_new_user()
 from public, anon, authenticated, service_role;
@@ -53,7 +53,7 @@ end
 $$;
 
 comment on function public.handle_user_email_change() is
-    'Trigger on auth.users email update: copies the new email to public.users.';
+'Trigger on auth.users email update: copies the new email to public.users.';
 
 revoke execute on function public.handle_user_email_change()
 from public, anon, authenticated, service_role;

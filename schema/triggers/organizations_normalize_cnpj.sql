@@ -12,7 +12,7 @@ end
 $$;
 
 comment on function public.organizations_normalize_cnpj() is
-    'Trigger on organizations: stores cnpj without punctuation, upper-case; blank -> null.';
+'Trigger on organizations: stores cnpj without punctuation, upper-case; blank -> null.';
 
 revoke execute on function public.organizations_normalize_cnpj()
 from public, anon, authenticated, service_role;

@@ -80,8 +80,8 @@ def test_column_grants_leave_out_trigger_owned_columns(db, grant_mode):
         from pg_attribute a
         join pg_class c on c.oid = a.attrelid
         cross join lateral aclexplode(a.attacl) as acl
-        where c.relnamespace::regnamespace::text in ('public', 'private')
-        """).fetchall()
+        where c.oid = any(%s::regclass[])
+        """, [list(EXPECTED)]).fetchall()
     found: dict[tuple[str, str], set[str]] = {}
     for table, column, privilege, grantee in rows:
         assert grantee == "authenticated"
@@ -94,13 +94,18 @@ def test_sequences_grant_nothing_and_private_schemas_are_reached_only_for_functi
         select c.oid::regclass::text, r.rolname
         from pg_class c
         cross join pg_roles r
-        where c.relkind = 'S' and c.relnamespace::regnamespace::text in ('public', 'private')
+        join pg_depend d on d.objid = c.oid and d.classid = 'pg_class'::regclass
+            and d.refobjid = any(%s::regclass[])
+        where c.relkind = 'S'
             and r.rolname in ('anon', 'authenticated', 'service_role')
             and (has_sequence_privilege(r.oid, c.oid, 'usage')
                  or has_sequence_privilege(r.oid, c.oid, 'select')
                  or has_sequence_privilege(r.oid, c.oid, 'update'))
-        """).fetchall()
+        """, [list(EXPECTED)]).fetchall()
     assert rows == []
+    assert db.execute("select count(*) from pg_depend d join pg_class c on c.oid = d.objid "
+                      "where c.relkind = 'S' and d.refobjid = any(%s::regclass[])",
+                      [list(EXPECTED)]).fetchone() == (2,)  # the two identity sequences
     usage = db.execute("""
         select n, r, has_schema_privilege(r, n, 'usage'), has_schema_privilege(r, n, 'create')
         from unnest(array['private', 'reporting']) as n,
