@@ -39,20 +39,29 @@ def unique_name(prefix: str) -> str:
 
 
 def create_database(server: Server, name: str, *, template: str | None = None,
-                    owner: str | None = None) -> None:
+                    owner: str | None = None, admin: psycopg.Connection | None = None) -> None:
+    """CREATE DATABASE on ``admin`` (an autocommit connection to the server, kept open
+    by callers that create many) or on a connection opened for it."""
     query = sql.SQL("create database {}").format(sql.Identifier(name))
     if template:
         query += sql.SQL(" template {}").format(sql.Identifier(template))
     if owner:
         query += sql.SQL(" owner {}").format(sql.Identifier(owner))
+    _on_server(server, admin, query)
+
+
+def drop_database(server: Server, name: str, *, admin: psycopg.Connection | None = None
+                  ) -> None:
+    _on_server(server, admin, sql.SQL("drop database if exists {} with (force)").format(
+        sql.Identifier(name)))
+
+
+def _on_server(server: Server, admin: psycopg.Connection | None, query: sql.Composed) -> None:
+    if admin is not None:
+        admin.execute(query)
+        return
     with connect(server.url(), autocommit=True) as conn:
         conn.execute(query)
-
-
-def drop_database(server: Server, name: str) -> None:
-    with connect(server.url(), autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(
-            sql.Identifier(name)))
 
 
 def has_auth_schema(conn: psycopg.Connection) -> bool:

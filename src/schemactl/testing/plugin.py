@@ -78,11 +78,8 @@ def grant_mode(request: pytest.FixtureRequest) -> GrantMode:
 def db(schemactl_databases: TestDatabases, grant_mode: GrantMode) -> Iterator[psycopg.Connection]:
     """A connection (superuser) inside a transaction that is rolled back after the test.
     Use `with db.transaction():` for a savepoint around an expected error."""
-    conn = schemactl_databases.session_connection(grant_mode)
-    with conn.transaction(force_rollback=True):
+    with schemactl_databases.rolled_back(grant_mode) as conn:
         yield conn
-    if not conn.broken:
-        conn.execute("discard all")
 
 
 @pytest.fixture

@@ -33,13 +33,21 @@ STASH_KEY = pytest.StashKey["TestDatabases"]()
 
 @dataclass
 class CommittedDatabase:
-    """A fresh database cloned from the template; `connection` is in autocommit."""
+    """A fresh database cloned from the template. `connection` (autocommit, superuser)
+    is opened on first use, so a test that only uses `connect()` or the URLs does not
+    pay for it."""
 
     name: str
     url: str
     owner_url: str
-    connection: psycopg.Connection
-    _extra: list[psycopg.Connection] = field(default_factory=list)
+    _connection: psycopg.Connection | None = field(default=None, repr=False)
+    _extra: list[psycopg.Connection] = field(default_factory=list, repr=False)
+
+    @property
+    def connection(self) -> psycopg.Connection:
+        if self._connection is None:
+            self._connection = connect(self.url, autocommit=True)
+        return self._connection
 
     def connect(self, *, autocommit: bool = True) -> psycopg.Connection:
         """Another connection (as the superuser), e.g. for concurrency tests."""
@@ -48,7 +56,7 @@ class CommittedDatabase:
         return conn
 
     def close(self) -> None:
-        for conn in [*self._extra, self.connection]:
+        for conn in [*self._extra, *([self._connection] if self._connection else [])]:
             conn.close()
 
 
@@ -65,6 +73,7 @@ class TestDatabases:
         self._templates: dict[GrantMode, str] = {}
         self._sessions: dict[GrantMode, psycopg.Connection] = {}
         self._created: list[str] = []
+        self._admin: psycopg.Connection | None = None
 
     @property
     def project(self) -> Project:
@@ -85,13 +94,21 @@ class TestDatabases:
                 self._server = self._stack.enter_context(throwaway_server())
         return self._server
 
+    @property
+    def admin(self) -> psycopg.Connection:
+        """An autocommit connection to the server for CREATE/DROP DATABASE, kept open:
+        a connection costs milliseconds, which a clone per test should not pay twice."""
+        if self._admin is None or self._admin.closed or self._admin.broken:
+            self._admin = connect(self.server.url(), autocommit=True)
+        return self._admin
+
     def template(self, mode: GrantMode) -> str:
         """The template database of ``mode``: stand-in, schema and seeds, committed."""
         if mode not in self._templates:
             schema = build(self.project)
             seeds = seed_statements(self.project)
             name = unique_name(f"schemactl_tpl_{mode.replace('-', '_')}")
-            create_database(self.server, name)
+            create_database(self.server, name, admin=self.admin)
             self._created.append(name)
             with connect(self.server.url(name)) as conn, conn.transaction():
                 if not has_auth_schema(conn):
@@ -104,7 +121,7 @@ class TestDatabases:
 
     def clone(self, mode: GrantMode) -> str:
         name = unique_name("schemactl_test")
-        create_database(self.server, name, template=self.template(mode))
+        create_database(self.server, name, template=self.template(mode), admin=self.admin)
         self._created.append(name)
         return name
 
@@ -118,16 +135,26 @@ class TestDatabases:
         return conn
 
     @contextmanager
+    def rolled_back(self, mode: GrantMode) -> Iterator[psycopg.Connection]:
+        """The `db` fixture's isolation: the session connection inside a transaction
+        that is rolled back at the end, then session state (settings, roles, prepared
+        statements, temp tables) discarded."""
+        conn = self.session_connection(mode)
+        with conn.transaction(force_rollback=True):
+            yield conn
+        if not conn.broken:
+            conn.execute("discard all")
+
+    @contextmanager
     def committed(self, mode: GrantMode) -> Iterator[CommittedDatabase]:
         name = self.clone(mode)
         url = self.server.url(name)
-        database = CommittedDatabase(name, url, self.server.url(name, self.project.owner_role),
-                                     connect(url, autocommit=True))
+        database = CommittedDatabase(name, url, self.server.url(name, self.project.owner_role))
         try:
             yield database
         finally:
             database.close()
-            drop_database(self.server, name)
+            drop_database(self.server, name, admin=self.admin)
             self._created.remove(name)
 
     def close(self) -> None:
@@ -135,7 +162,9 @@ class TestDatabases:
             conn.close()
         if self._server is not None and isinstance(self._server, ExternalServer):
             for name in reversed(self._created):
-                drop_database(self._server, name)
+                drop_database(self._server, name, admin=self.admin)
+        if self._admin is not None:
+            self._admin.close()
         self._stack.close()
 
 
