@@ -28,7 +28,7 @@ EXPECTED = {
     "public.organization_contacts": (CRUD, CRUD),
     "public.deals": (CRUD, CRUD),
     "public.deal_products": (CRUD, CRUD),
-    "public.tasks": (CRUD, CRUD),
+    "public.tasks": ("SELECT INSERT DELETE", CRUD),
     "public.deal_stage_history": ("SELECT", "SELECT"),
     "public.webhook_events": ("SELECT", "SELECT DELETE"),
     "public.api_keys": ("SELECT", CRUD),
@@ -46,6 +46,10 @@ EXPECTED_COLUMNS = {
     ("public.users", "UPDATE"): {"team_id", "name", "role", "is_active", "avatar_url",
                                  "phone"},
     ("public.api_keys", "UPDATE"): {"name", "revoked_at"},
+    # created_by records who created the task: set on insert, never changed.
+    ("public.tasks", "UPDATE"): {
+        "deal_id", "contact_id", "organization_id", "owner_id", "type", "subject", "notes",
+        "due_at", "completed_at", "rd_id", "custom_fields"},
 }
 FUNCTIONS = {
     "public.is_valid_cnpj(text)": {"authenticated", "service_role"},
