@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import sys
 import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
-from rich.console import Console
 
 from schemactl import commands
+from schemactl.cli_output import console, progress, results_table, summary
+from schemactl.commandref import CommandDoc, CommandReference, OptionDoc
 from schemactl.config import Project, load_project
 from schemactl.databases import GRANT_MODES
-from schemactl.errors import SchemactlError
-
-console = Console(highlight=False, soft_wrap=True)
+from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.generated import FileState, FileStatus
 
 db_url_option = click.option(
     "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
@@ -87,7 +88,9 @@ def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
         schemactl up
         psql "$(schemactl up | tail -1)"
     """
-    _print_up(commands.up(ctx.project, db_url, grant_mode))  # type: ignore[arg-type]
+    with progress() as report:
+        result = commands.up(ctx.project, db_url, grant_mode, report)  # type: ignore[arg-type]
+    _print_up(result)
 
 
 @cli.command("down")
@@ -113,7 +116,9 @@ def reset_command(ctx: Context, grant_mode: str) -> None:
     Example:
         schemactl reset
     """
-    _print_up(commands.reset(ctx.project, grant_mode))  # type: ignore[arg-type]
+    with progress() as report:
+        result = commands.reset(ctx.project, grant_mode, report)  # type: ignore[arg-type]
+    _print_up(result)
 
 
 @cli.command("seed")
@@ -130,14 +135,211 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
     console.print(f"seeded ({count} statements)")
 
 
-def _print_up(result: commands.UpResult) -> None:
-    what = "created" if result.created else "reused"
-    console.print(f"server: {what}, {result.server}")
-    console.print(
-        "stand-in: " + ("installed" if result.standin_installed else "already present / not needed")
+scratch_server_option = click.option(
+    "--db-url", "server_url", default=None, metavar="URL",
+    help="Build the scratch database inside this server (a superuser URL; the database is "
+    "created and dropped) instead of a throwaway local server. Not read from "
+    "SCHEMACTL_DB_URL, which names a target database, not a scratch server.",
+)
+check_option = click.option(
+    "--check", is_flag=True,
+    help="Write nothing; exit 1 (with a diff) when the file on disk is not what would be "
+    "generated.",
+)
+
+
+def output_option(default: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        default=None, help=f"Write here instead of {default}.")
+
+
+@cli.command("docs")
+@output_option("docs/schema.md")
+@check_option
+@scratch_server_option
+@pass_context
+def docs_command(ctx: Context, output: Path | None, check: bool, server_url: str | None) -> None:
+    """Write docs/schema.md from the built schema: ER diagram, access matrix, policies.
+
+    The schema is applied (on the Supabase stand-in) to a scratch database whose
+    catalog is read: a Mermaid ER diagram of every table and foreign key, the access
+    matrix (table × API role × SELECT/INSERT/UPDATE/DELETE, from grants, RLS and
+    policies, with every policy's expressions), EXECUTE per function, and a section per
+    table and view (columns, types, defaults, nullability, constraints, comments,
+    indexes, triggers).
+
+    \b
+    Example:
+        schemactl docs
+        schemactl docs --check    # CI: exit 1 when docs/schema.md is stale
+
+    \b
+    Exit codes:
+        1  --check: the file is missing or out of date (run `schemactl docs`)
+    """
+    _report_files([commands.schema_docs(ctx.project, output, check=check,
+                                        server_url=server_url)])
+
+
+@cli.command("types")
+@output_option("types/database.types.ts")
+@check_option
+@scratch_server_option
+@pass_context
+def types_command(ctx: Context, output: Path | None, check: bool,
+                  server_url: str | None) -> None:
+    """Write the TypeScript `Database` type of the API-exposed schemas.
+
+    The shape `supabase gen types typescript` emits (Tables with Row/Insert/Update and
+    Relationships, Views, Functions, Enums, CompositeTypes, the Tables<> helpers and
+    Constants), read from the built schema's catalog. A CHECK limiting a text column to
+    a list of values becomes an enum named <table>_<column>.
+
+    \b
+    Example:
+        schemactl types
+        schemactl types -o ../web/src/database.types.ts
+
+    \b
+    Exit codes:
+        1  --check: the file is missing or out of date (run `schemactl types`)
+    """
+    _report_files([commands.database_types(ctx.project, output, check=check,
+                                           server_url=server_url)])
+
+
+@cli.command("seed-sql")
+@output_option("supabase/seed.sql")
+@check_option
+@pass_context
+def seed_sql_command(ctx: Context, output: Path | None, check: bool) -> None:
+    """Write supabase/seed.sql from seeds/, for `supabase db reset`.
+
+    \b
+    Example:
+        schemactl seed-sql
+        schemactl seed-sql --check
+
+    \b
+    Exit codes:
+        1  --check: the file is missing or out of date (run `schemactl seed-sql`)
+    """
+    _report_files([commands.seed_sql(ctx.project, output, check=check)])
+
+
+@cli.command("commands-doc")
+@output_option("docs/commands.md")
+@check_option
+@pass_context
+def commands_doc_command(ctx: Context, output: Path | None, check: bool) -> None:
+    """Write docs/commands.md, the command reference, from the CLI itself.
+
+    Every command needs a docstring with a summary and an `Example:` block (and an
+    `Exit codes:` block when it can exit 1); a command without them is an error.
+
+    \b
+    Example:
+        schemactl commands-doc
+
+    \b
+    Exit codes:
+        1  a command lacks help or an example; --check: the file is out of date
+    """
+    _report_files([commands.commands_doc(ctx.project, command_reference(), output,
+                                         check=check)])
+
+
+@cli.command("generate")
+@check_option
+@scratch_server_option
+@pass_context
+def generate_command(ctx: Context, check: bool, server_url: str | None) -> None:
+    """Regenerate every generated file: docs/schema.md, types, seed.sql, commands.md.
+
+    One scratch database serves the schema document and the types. Run it after
+    changing schema/, seeds/ or a command; CI runs each check separately.
+
+    \b
+    Example:
+        schemactl generate
+        schemactl generate --check    # pre-commit: exit 1 when any file is stale
+
+    \b
+    Exit codes:
+        1  --check: a generated file is missing or out of date
+    """
+    with progress() as report:
+        statuses = commands.generate(ctx.project, command_reference(), check=check,
+                                     server_url=server_url, progress=report)
+    _report_files(statuses)
+
+
+def _report_files(statuses: list[FileStatus]) -> None:
+    """One line per file (a table for several), the diffs of stale ones, and exit 1 when
+    a check failed."""
+    if len(statuses) == 1:
+        status = statuses[0]
+        if not status.state.failed_check:
+            console.print(f"{status.path}: {status.state.value}", markup=False)
+    else:
+        console.print(results_table(["file", "state", "regenerate with"], (
+            [s.path, s.state.value, s.command] for s in statuses), title="generated files"))
+    failed = [s for s in statuses if s.state.failed_check]
+    for status in failed:
+        if status.diff:
+            click.echo(status.diff, nl=not status.diff.endswith("\n"))
+    if failed:
+        raise CheckFailed(
+            "; ".join(f"{s.path} is {s.state.value}" for s in failed),
+            hint="run " + ", ".join(dict.fromkeys(f"`{s.command}`" for s in failed))
+            + " and commit the result",
+        )
+
+
+def command_reference() -> CommandReference:
+    """What the CLI says about itself (every command, subcommands of groups included),
+    for docs/commands.md."""
+    root = click.Context(cli, info_name="schemactl")
+    return CommandReference(
+        program="schemactl",
+        help=cli.help or "",
+        global_options=_option_docs(cli, root),
+        commands=tuple(_command_docs(cli, root)),
     )
-    console.print(f"schema: {result.statements_applied} statements applied")
-    console.print(f"seeds: {result.seed_statements} statements")
+
+
+def _command_docs(group: click.Group, parent: click.Context) -> Iterator[CommandDoc]:
+    for name in sorted(group.commands):
+        command = group.commands[name]
+        if command.hidden:
+            continue
+        ctx = click.Context(command, info_name=name, parent=parent)
+        if isinstance(command, click.Group):
+            yield from _command_docs(command, ctx)
+            continue
+        yield CommandDoc(
+            name=ctx.command_path.removeprefix("schemactl "),
+            usage=" ".join([ctx.command_path, *command.collect_usage_pieces(ctx)]),
+            help=command.help or "",
+            options=_option_docs(command, ctx),
+        )
+
+
+def _option_docs(command: click.Command, ctx: click.Context) -> tuple[OptionDoc, ...]:
+    records = (param.get_help_record(ctx) for param in command.get_params(ctx)
+               if "--help" not in param.opts)
+    return tuple(OptionDoc(flags, text) for flags, text in (r for r in records if r))
+
+
+def _print_up(result: commands.UpResult) -> None:
+    """The summary, then the URL alone on the last line (`schemactl up | tail -1`)."""
+    console.print(summary("local database", [
+        ("server", f"{'created' if result.created else 'reused'}, {result.server}"),
+        ("stand-in", "installed" if result.standin_installed
+         else "already present / not needed"),
+        ("schema", f"{result.statements_applied} statements applied"),
+        ("seeds", f"{result.seed_statements} statements"),
+    ]))
     click.echo(result.url)
 
 

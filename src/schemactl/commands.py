@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from schemactl import local_db
+from schemactl import generators, local_db
 from schemactl.build import Build, build
+from schemactl.commandref import CommandReference, missing_documentation
 from schemactl.config import Project
 from schemactl.databases import (
     GrantMode,
@@ -18,9 +20,12 @@ from schemactl.databases import (
     has_auth_schema,
     install_standin,
 )
-from schemactl.errors import SchemactlError
+from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.generated import FileStatus, sync
 from schemactl.local_pg import postgres_url
+from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
+from schemactl.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -70,32 +75,46 @@ def schema_present(conn: psycopg.Connection, schema: Build) -> bool:
     return bool(row and row[0])
 
 
-def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "legacy") -> UpResult:
+def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "legacy",
+       progress: Progress = NO_PROGRESS) -> UpResult:
     """Start (or reuse) the local database and bring it to schema/ plus seeds."""
     schema = build(project)
     seeds = seed_statements(project)
     if db_url:
         url, origin, created = db_url, "--db-url", False
     else:
+        progress.phase("starting the local PostgreSQL server")
         server, created = local_db.start(project)
         url = server.url(local_db.LOCAL_DBNAME)
         origin = f"{server.binaries.origin} (PostgreSQL {server.binaries.version})"
     with connect(url) as conn, conn.transaction():
         standin = not has_auth_schema(conn)
         if standin:
+            progress.phase("installing the Supabase stand-in")
             install_standin(conn, project.owner_role, grant_mode)
         role = apply_role(conn, project)
         applied = 0
         if not schema_present(conn, schema):
-            applied = apply_statements(conn, (s.statement for s in schema.statements), role=role)
+            progress.phase("applying schema/", total=len(schema.statements))
+            applied = apply_statements(
+                conn, _reporting((s.statement for s in schema.statements), progress), role=role)
         elif db_url:
             raise SchemactlError(
                 "the database already holds objects of schema/",
                 hint="`up --db-url` needs an empty database; use `schemactl apply` to update one",
             )
-        seeded = apply_statements(conn, seeds, role=role)
+        progress.phase("running seeds/", total=len(seeds))
+        seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
     shown = owner_url(project, url) if not db_url else url
     return UpResult(shown, origin, created, standin, applied, seeded)
+
+
+def _reporting(statements: Iterable[Statement], progress: Progress) -> Iterator[Statement]:
+    """The statements, advancing ``progress`` once each has been run (when the next one
+    is asked for)."""
+    for statement in statements:
+        yield statement
+        progress.advance()
 
 
 def down(project: Project) -> bool:
@@ -103,12 +122,13 @@ def down(project: Project) -> bool:
     return local_db.stop(project)
 
 
-def reset(project: Project, grant_mode: GrantMode = "legacy") -> UpResult:
+def reset(project: Project, grant_mode: GrantMode = "legacy",
+          progress: Progress = NO_PROGRESS) -> UpResult:
     """Delete the local database and bring up a fresh one."""
     schema = build(project)  # refuse before deleting anything if schema/ is broken
     del schema
     local_db.remove(project)
-    return up(project, grant_mode=grant_mode)
+    return up(project, grant_mode=grant_mode, progress=progress)
 
 
 def seed(project: Project, db_url: str | None = None) -> int:
@@ -116,3 +136,54 @@ def seed(project: Project, db_url: str | None = None) -> int:
     statements = seed_statements(project)
     with connect(target_url(project, db_url)) as conn, conn.transaction():
         return apply_statements(conn, statements, role=apply_role(conn, project))
+
+
+def schema_docs(project: Project, output: Path | None = None, *, check: bool = False,
+                server_url: str | None = None) -> FileStatus:
+    """docs/schema.md from the built database's catalog (or check it is current)."""
+    schema = build(project)
+    catalog = generators.built_catalog(project, schema, server_url)
+    return sync(project, generators.schema_doc_file(project, schema, catalog, output),
+                check=check)
+
+
+def database_types(project: Project, output: Path | None = None, *, check: bool = False,
+                   server_url: str | None = None) -> FileStatus:
+    """TypeScript types of the exposed schemas (or check they are current)."""
+    catalog = generators.built_catalog(project, build(project), server_url)
+    return sync(project, generators.types_file(project, catalog, output), check=check)
+
+
+def seed_sql(project: Project, output: Path | None = None, *, check: bool = False
+             ) -> FileStatus:
+    """supabase/seed.sql from seeds/ (or check it is current)."""
+    return sync(project, generators.seed_file(project, output), check=check)
+
+
+def commands_doc(project: Project, reference: CommandReference, output: Path | None = None,
+                 *, check: bool = False) -> FileStatus:
+    """docs/commands.md from the CLI's description of itself (or check it is current).
+    A command without help text or an `Example:` block is an error."""
+    problems = missing_documentation(reference)
+    if problems:
+        raise CheckFailed("; ".join(problems),
+                          hint="give the command a docstring with a summary line and an "
+                          "`Example:` block")
+    return sync(project, generators.command_reference_file(project, reference, output),
+                check=check)
+
+
+def generate(project: Project, reference: CommandReference, *, check: bool = False,
+             server_url: str | None = None, progress: Progress = NO_PROGRESS
+             ) -> list[FileStatus]:
+    """Every generated file at its default path, from one scratch database."""
+    progress.phase("building schema/ into a scratch database")
+    schema = build(project)
+    catalog = generators.built_catalog(project, schema, server_url)
+    progress.phase("rendering")
+    return [
+        sync(project, generators.schema_doc_file(project, schema, catalog), check=check),
+        sync(project, generators.types_file(project, catalog), check=check),
+        seed_sql(project, check=check),
+        commands_doc(project, reference, check=check),
+    ]
