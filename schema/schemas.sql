@@ -14,5 +14,7 @@ comment on schema reporting is
     'Not exposed to the API: materialized views for reports (they ignore RLS), read '
     'through public functions that check the caller''s role.';
 
-grant usage on schema private to service_role;
+-- authenticated needs usage for the functions it may run from here (policy helpers,
+-- private.bulk_import_active() in trigger WHEN clauses); it is granted no table here.
+grant usage on schema private to authenticated, service_role;
 grant usage on schema reporting to service_role;

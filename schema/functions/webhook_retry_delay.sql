@@ -1,0 +1,20 @@
+-- Backoff of the webhook outbox (SPEC §9): 30 s · 2^(attempts − 1), at most 1 hour.
+create function private.webhook_retry_delay(p_attempts int)
+returns interval
+language sql
+immutable
+strict
+set search_path = ''
+as $$
+    select pg_catalog.least(
+        interval '30 seconds' * pg_catalog.power(2, pg_catalog.greatest(p_attempts, 1) - 1),
+        interval '1 hour'
+    )
+$$;
+
+comment on function private.webhook_retry_delay(int) is
+    'Delay before the next delivery of an event that failed its n-th attempt: '
+    '30 s * 2^(n - 1), capped at 1 hour.';
+
+revoke execute on function private.webhook_retry_delay(int)
+from public, anon, authenticated, service_role;
