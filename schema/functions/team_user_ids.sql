@@ -1,0 +1,24 @@
+create function private.team_user_ids()
+returns setof uuid
+language sql
+stable
+rows 10
+parallel safe
+security definer
+set search_path = ''
+as $$
+    select mate.id
+    from public.users as me
+    inner join public.users as mate
+        on mate.id = me.id or mate.team_id = me.team_id
+    where me.id = auth.uid() and me.is_active
+$$;
+
+comment on function private.team_user_ids() is
+'The active caller and the members of their team (active or not: their rows still '
+'belong to the team). Only the caller when they have no team: a NULL team has no '
+'team mates. Empty for an inactive user or a JWT without a profile.';
+
+revoke execute on function private.team_user_ids()
+from public, anon, authenticated, service_role;
+grant execute on function private.team_user_ids() to authenticated;
