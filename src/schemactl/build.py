@@ -149,6 +149,9 @@ def _dependency_order(items: list[BuiltStatement], externals: _Externals) -> lis
 
 def _resolve(ref: Ref, providers: dict[str, list[int]], externals: _Externals) -> list[int] | None:
     """Statements providing ``ref``; [] when it exists elsewhere; None when unknown."""
+    if ref.kind == "contents":  # "relation:private" -> every relation:private.*
+        prefix = f"{ref.name}."
+        return [i for key, found in providers.items() if key.startswith(prefix) for i in found]
     name = ref.name if ref.qualified else f"{DEFAULT_SCHEMA}.{ref.name}"
     schema = name.split(".", 1)[0]
     if ref.kind == "schema":

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pglast import ast, parse_sql
-from pglast.enums import ConstrType, ObjectType
+from pglast.enums import ConstrType, GrantTargetType, ObjectType
 from pglast.parser import ParseError
 
 BUILTIN_SCHEMAS = frozenset({"pg_catalog", "information_schema", "public", "pg_toast"})
@@ -22,7 +22,8 @@ DEFAULT_SCHEMA = "public"
 class Ref:
     """A reference from a statement to an object it needs."""
 
-    kind: str  # relation, function, type, schema
+    kind: str  # relation, function, type, schema; contents: every object of a kind in a
+    # schema, named "<kind>:<schema>" (GRANT … ON ALL TABLES IN SCHEMA comes after them)
     name: str  # schema-qualified where the SQL qualified it, else as written
     qualified: bool
 
@@ -32,7 +33,7 @@ class Ref:
 
     def describe(self) -> str:
         label = {"relation": "table", "function": "function", "type": "type",
-                 "schema": "schema"}[self.kind]
+                 "schema": "schema", "contents": "objects of"}[self.kind]
         return f"{label} {self.name}{'()' if self.kind == 'function' else ''}"
 
 
@@ -170,8 +171,23 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
             case ast.GrantStmt(objtype=ObjectType.OBJECT_SCHEMA, objects=objects):
                 for schema in _strings(objects):
                     yield Ref("schema", schema, True)
+            case ast.GrantStmt(targtype=GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA,
+                               objtype=objtype, objects=objects):
+                kind = "function" if objtype in ALL_FUNCTIONS else "relation"
+                for schema in _strings(objects):
+                    yield Ref("schema", schema, True)
+                    yield Ref("contents", f"{kind}:{schema}", True)
+            case ast.AlterDefaultPrivilegesStmt(options=options):
+                for option in options or ():
+                    if option.defname == "schemas":
+                        for schema in _strings(option.arg):
+                            yield Ref("schema", schema, True)
             case ast.CommentStmt(objtype=objtype, object=obj):
                 yield from _comment_refs(objtype, obj)
+
+
+ALL_FUNCTIONS = frozenset({ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE,
+                           ObjectType.OBJECT_ROUTINE})
 
 
 def _comment_refs(objtype: ObjectType, obj) -> Iterator[Ref]:
@@ -212,7 +228,8 @@ def _sql_body_refs(node: ast.CreateFunctionStmt) -> Iterator[Ref]:
 def _schema_refs(provides: set[str], refs: set[Ref]) -> Iterator[Ref]:
     """Every qualified name needs its schema."""
     names = [key.split(":", 1)[1] for key in provides if not key.startswith("schema:")]
-    names += [ref.name for ref in refs if ref.qualified and ref.kind != "schema"]
+    names += [ref.name for ref in refs
+              if ref.qualified and ref.kind not in ("schema", "contents")]
     for name in names:
         schema = name.split(".", 1)[0]
         if schema not in BUILTIN_SCHEMAS:

@@ -170,6 +170,29 @@ def test_unqualified_names_resolve_to_public(tmp_path: Path) -> None:
     assert descriptions(build(load_project(root))) == ["table public.t", "view public.v"]
 
 
+
+def test_grant_on_all_tables_in_schema_comes_after_every_table_there(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "project", {
+        "schema/a_grants.sql": "grant select on all tables in schema app to authenticated;\n"
+                               "revoke execute on all functions in schema app from public;\n"
+                               "alter default privileges in schema app\n"
+                               "    revoke execute on functions from public;\n",
+        "schema/b_tables.sql": "create table app.t (id int);\n"
+                               "create view app.v as select id from app.t;\n"
+                               "create function app.f() returns int language sql\n"
+                               "    as $$ select 1 $$;\n",
+        "schema/z_schema.sql": "create schema app;\n",
+    })
+    assert descriptions(build(load_project(root))) == [
+        "schema app",
+        "AlterDefaultPrivilegesStmt",
+        "table app.t",
+        "view app.v",
+        "grant",  # on all tables in schema app: after app.t and app.v
+        "function app.f()",
+        "revoke",  # on all functions in schema app: after app.f()
+    ]
+
 # --- rejected input ------------------------------------------------------------------
 
 
