@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -355,9 +356,7 @@ def throwaway_server(binaries: Binaries | None = None) -> Iterator[LocalServer]:
         shutil.rmtree(base, ignore_errors=True)
 
     atexit.register(cleanup)
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous in (signal.SIG_DFL, None):
-        signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    catching = _catch_sigterm()
     try:
         server.initdb()
         server.start_attached()
@@ -365,6 +364,21 @@ def throwaway_server(binaries: Binaries | None = None) -> Iterator[LocalServer]:
     finally:
         cleanup()
         atexit.unregister(cleanup)
+        if catching and signal.getsignal(signal.SIGTERM) is _exit_on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _catch_sigterm() -> bool:
+    """Turn SIGTERM into SystemExit, so that cleanup runs (by default SIGTERM ends the
+    process without atexit handlers), unless someone else already handles it. Only the
+    main thread may set handlers; in another thread, SIGKILL-like ends still stop the
+    server through PR_SET_PDEATHSIG."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    if signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, None):
+        return False
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    return True
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

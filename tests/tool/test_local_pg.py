@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -293,3 +294,27 @@ def test_no_server_is_left_behind_when_pytest_is_interrupted_mid_test(
     assert process.wait(timeout=30) != 0
     assert wait_until_gone(data_dir) == []
     assert not data_dir.parent.exists()
+
+
+def test_throwaway_server_works_outside_the_main_thread() -> None:
+    users: list[str] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with throwaway_server() as server, psycopg.connect(server.url()) as conn:
+                users.append(str(conn.execute("select current_user").fetchone()))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    assert (users, errors) == (["('supabase_admin',)"], [])
+
+
+def test_throwaway_server_restores_the_sigterm_handler() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with throwaway_server():
+        pass
+    assert signal.getsignal(signal.SIGTERM) is before
