@@ -161,3 +161,13 @@ def test_failing_sql_test_file_reports_file_and_line_of_the_assert(
         "FAILED tests/sql/test_tags.sql::test_tags - *",
         "FAILED tests/sql/test_error.sql::test_error - *",
     ])
+
+
+def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
+        project: pytest.Pytester, pg_server: Server) -> None:
+    (project.mkdir("tests") / "test_broken.sql").write_text("select 1;\n  selec 2;\n")
+    result = run(project, pg_server)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "tests/test_broken.sql:2:3: syntax error: syntax error at or near \"selec\" *"])
+    result.stdout.no_fnmatch_line("*Traceback*")

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from schemactl.errors import SchemactlError
 from schemactl.sources import SourceFile
 from schemactl.statements import Statement, parse_statements
 
@@ -38,8 +39,8 @@ class SqlItem(pytest.Item):
             run_sql_statements(committed.connection, statements)
 
     def repr_failure(self, excinfo, style=None):  # type: ignore[override]
-        if isinstance(excinfo.value, SqlTestFailure):
-            return str(excinfo.value)
+        if isinstance(excinfo.value, (SqlTestFailure, SchemactlError)):
+            return str(excinfo.value)  # file:line[:col]: message, no traceback
         return super().repr_failure(excinfo)
 
     def reportinfo(self):
