@@ -38,14 +38,15 @@ def schema_files(directory: Path) -> list[Path]:
 
 def read_sources(project: Project, directory: Path) -> list[SourceFile]:
     """Read (and render) every file below ``directory``."""
-    environment = _environment(directory)
+    environment = template_environment(directory)
     return [
         SourceFile(project.relative(path), _render(project, environment, directory, path))
         for path in schema_files(directory)
     ]
 
 
-def _environment(directory: Path) -> jinja2.Environment:
+def template_environment(directory: Path) -> jinja2.Environment:
+    """The Jinja2 environment the files below ``directory`` are rendered with."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(directory)),
         undefined=jinja2.StrictUndefined,
