@@ -1,0 +1,225 @@
+"""The `results` package's schema diff (the successor of migra), restricted to the schemas
+the project manages.
+
+`results` inspects every schema; we keep the objects of the managed schemas, plus
+triggers on other schemas' tables (e.g. `auth.users`) whose function is ours. Its
+privilege and comment statements are left out: `catalog_gaps` handles both for every kind
+of object. Its output is split into single statements with pglast, and a statement it
+repeats (e.g. `create type … as enum` for a new enum) is written once.
+"""
+
+from __future__ import annotations
+
+import heapq
+import importlib.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from pglast import ast, parse_sql
+from pglast.parser import ParseError
+from pglast.stream import RawStream
+
+from schemactl.catalog_gaps import empty_search_path
+from schemactl.dependencies import DEFAULT_SCHEMA, Ref, analyse
+from schemactl.errors import SchemactlError
+
+# The inspector's collections of schema objects, each object carrying `.schema`.
+COLLECTIONS = ("schemas", "relations", "tables", "views", "materialized_views",
+               "composite_types", "functions", "selectables", "sequences", "constraints",
+               "indexes", "enums", "privileges", "collations", "rlspolicies", "types",
+               "domains")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a diff compares: the managed schemas (never Supabase's own)."""
+
+    schemas: frozenset[str]
+
+    def keeps(self, item: Any) -> bool:
+        return getattr(item, "schema", None) in self.schemas
+
+    def keeps_trigger(self, trigger: Any) -> bool:
+        return trigger.schema in self.schemas or trigger.proc_schema in self.schemas
+
+
+@cache
+def results_api() -> tuple[Any, Any]:
+    """`results.dbdiff.Migration` and `results.schemainspect.pg.PostgreSQL`.
+
+    results reads its packaged queries through a helper that calls `inspect.stack()`,
+    which reads the source of every frame and costs most of a second per import; the
+    helper is replaced (it only names the package the queries live in) before the
+    inspector module loads. Without that module layout, the plain import is used.
+    """
+    name = "results.schemainspect.misc"
+    if name not in sys.modules:
+        spec = importlib.util.find_spec("results.schemainspect")
+        locations = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(locations[0]) / "misc.py" if locations else None
+        if path is not None and path.is_file():
+            misc_spec = importlib.util.spec_from_file_location(name, path)
+            if misc_spec is not None and misc_spec.loader is not None:
+                module = importlib.util.module_from_spec(misc_spec)
+                sys.modules[name] = module
+                misc_spec.loader.exec_module(module)
+                module.external_caller_package = lambda: "results.schemainspect.pg"
+    import results.schemainspect
+    from results.dbdiff import Migration
+    from results.schemainspect.pg import PostgreSQL
+
+    results.schemainspect.misc = sys.modules[name]  # type: ignore[attr-defined]
+    return Migration, PostgreSQL
+
+
+def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
+    """The `results` inspector of ``conn``'s database, narrowed to ``scope``."""
+    _, postgresql = results_api()
+    with empty_search_path(conn), conn.cursor() as cursor:
+        inspected = postgresql(cursor)
+    for attribute in COLLECTIONS:
+        items = getattr(inspected, attribute, None)
+        if isinstance(items, dict):
+            setattr(inspected, attribute,
+                    type(items)((k, v) for k, v in items.items() if scope.keeps(v)))
+    inspected.triggers = type(inspected.triggers)(
+        (k, _canonical_trigger(v)) for k, v in inspected.triggers.items()
+        if scope.keeps_trigger(v))
+    inspected.privileges = type(inspected.privileges)()
+    return inspected
+
+
+def _canonical_trigger(trigger: Any) -> Any:
+    """PostgreSQL deparses a row comparison in a trigger's WHEN as nested ORs that
+    parse back flat, so the text of a re-created trigger differs from the original.
+    Triggers are compared by pglast's canonical form of their definition instead."""
+    trigger.canonical_definition = _canonical(trigger.full_definition)
+    trigger.__class__ = _canonical_trigger_class(type(trigger))
+    return trigger
+
+
+@cache
+def _canonical_trigger_class(base: type) -> type:
+    def __eq__(self: Any, other: Any) -> bool:  # noqa: N807
+        same_text = getattr(other, "canonical_definition", None) == self.canonical_definition
+        return bool(same_text and (self.name, self.schema, self.table_name, self.proc_schema,
+                                   self.proc_name, self.enabled) == (
+            other.name, other.schema, other.table_name, other.proc_schema,
+            other.proc_name, other.enabled))
+
+    return type("CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None})
+
+
+def _canonical(definition: str) -> str:
+    try:
+        return ";".join(RawStream()(item.stmt) for item in parse_sql(definition))
+    except (ParseError, NotImplementedError, ValueError, AttributeError):
+        return definition
+
+
+def keep_only_common_extensions(live: Any, wanted: Any) -> None:
+    """On a live database, extensions the project does not create are not its business."""
+    live.extensions = type(live.extensions)(
+        (k, v) for k, v in live.extensions.items() if k in wanted.extensions)
+
+
+def results_statements(before: Any, after: Any) -> list[str]:
+    """What `results` writes to take ``before`` to ``after``: one statement per item,
+    without its privilege and comment statements, each statement once."""
+    migration_class, _ = results_api()
+    migration = migration_class(before, after)
+    migration.set_safety(False)
+    migration.add_all_changes_ordered(privileges=False)
+    statements: list[tuple[str, ast.Node]] = []
+    seen: set[str] = set()
+    for chunk in migration.statements:
+        for statement, node in split(chunk):
+            if statement in seen or isinstance(node, ast.CommentStmt):
+                continue
+            seen.add(statement)
+            statements.append((statement, node))
+    return [statements[i][0] for i in dependency_order([n for _, n in statements])]
+
+
+def dependency_order(nodes: list[ast.Node]) -> list[int]:
+    """`results` creates every function before every table, but a function returning
+    `setof <table>` (or taking a table's row type) needs that table first: statements
+    move after the statements creating what they need, otherwise keeping their order.
+    Function bodies do not count (`check_function_bodies` is off), except SQL-standard
+    ones (`begin atomic`), which PostgreSQL always checks."""
+    providers: dict[str, int] = {}
+    for index, node in enumerate(nodes):
+        if isinstance(node, CREATING):
+            for key in analyse(node).provides:
+                providers.setdefault(key, index)
+    needs: list[set[int]] = []
+    for index, node in enumerate(nodes):
+        found = set()
+        for ref in _hard_requirements(node):
+            name = ref.name if ref.qualified else f"{DEFAULT_SCHEMA}.{ref.name}"
+            kinds = ("relation", "type") if ref.kind in ("relation", "type") else (ref.kind,)
+            for kind in kinds:
+                provider = providers.get(f"{kind}:{name if kind != 'schema' else ref.name}")
+                if provider is not None and provider != index:
+                    found.add(provider)
+        needs.append(found)
+    dependents: dict[int, list[int]] = {i: [] for i in range(len(nodes))}
+    waiting = [len(n) for n in needs]
+    for index, found in enumerate(needs):
+        for provider in found:
+            dependents[provider].append(index)
+    ready = [i for i, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        current = heapq.heappop(ready)
+        order.append(current)
+        for dependent in dependents[current]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    return order if len(order) == len(nodes) else list(range(len(nodes)))
+
+
+CREATING = (ast.CreateStmt, ast.ViewStmt, ast.CreateTableAsStmt, ast.CreateFunctionStmt,
+            ast.CreateEnumStmt, ast.CompositeTypeStmt, ast.CreateDomainStmt,
+            ast.CreateSchemaStmt, ast.CreateSeqStmt, ast.IndexStmt)
+
+
+def _hard_requirements(node: ast.Node) -> frozenset[Ref]:
+    if not isinstance(node, ast.CreateFunctionStmt):
+        return analyse(node).requires
+    parts = [node.returnType, *(node.parameters or ()), node.sql_body]
+    return frozenset(ref for part in parts if part is not None
+                     for ref in analyse(part).requires)
+
+
+def split(text: str) -> Iterator[tuple[str, ast.Node]]:
+    """The statements of ``text``, each ending with `;`, with their parse trees."""
+    try:
+        nodes = parse_sql(text)
+    except ParseError as exc:
+        raise SchemactlError(
+            f"the `results` diff produced SQL that does not parse: {exc.args[0]}: "
+            f"{text.strip()[:200]}",
+            hint="this is a bug in the diff engine; please report it with the schema change",
+        ) from exc
+    for item in nodes:
+        end = item.stmt_location + item.stmt_len if item.stmt_len else len(text)
+        body = text[item.stmt_location:end].strip().rstrip(";").strip()
+        if body:
+            yield body + ";", item.stmt
+
+
+@contextmanager
+def read_only(conn: psycopg.Connection) -> Iterator[None]:
+    """A transaction that changes nothing (for inspecting a live database)."""
+    with conn.transaction(force_rollback=True):
+        conn.execute("set transaction read only")
+        yield

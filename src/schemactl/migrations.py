@@ -1,0 +1,187 @@
+"""The migration files in `supabase/migrations/`, named as the Supabase CLI names them:
+`<version>_<name>.sql`, the version a UTC timestamp `YYYYMMDDHHMMSS`.
+
+Each file is split with pglast into located statements. Two versions of a statement are
+"the same" when pglast deparses them to the same canonical SQL: formatting, comments and
+the way a tool splits the file do not matter, any token does. (pglast's `fingerprint`
+alone ignores constants — a changed function body or default keeps its fingerprint — so
+it cannot tell that an applied migration was edited.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cached_property
+from pathlib import Path
+
+from pglast import ast, parse_sql
+from pglast.parser import ParseError, fingerprint
+from pglast.stream import RawStream
+
+from schemactl.config import Project
+from schemactl.errors import Location, SchemactlError
+from schemactl.sources import SourceFile
+from schemactl.statements import Statement, parse_statements
+
+FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.*)\.sql$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+MAX_NAME_LENGTH = 100
+VERSION_FORMAT = "%Y%m%d%H%M%S"
+
+
+@dataclass(frozen=True)
+class MigrationFile:
+    """One file of supabase/migrations/."""
+
+    version: str
+    name: str
+    path: str  # relative to the project root
+    text: str
+
+    @cached_property
+    def statements(self) -> tuple[Statement, ...]:
+        return tuple(parse_statements(SourceFile(self.path, self.text)))
+
+    @cached_property
+    def history_statements(self) -> tuple[str, ...]:
+        """The statements as the Supabase CLI records them in schema_migrations: each
+        chunk of the file up to its `;`, leading comments included, trimmed."""
+        return tuple(cli_chunks(self.text))
+
+    @cached_property
+    def digests(self) -> tuple[str, ...]:
+        return tuple(statement_digest(s.sql) for s in self.statements)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.version}_{self.name}.sql"
+
+    def location(self, statement: Statement, offset: int = 0) -> Location:
+        """Where ``statement`` (or the character ``offset`` into it) is in the file."""
+        before = statement.sql[:offset]
+        line = statement.line + before.count("\n")
+        col = (offset - before.rfind("\n")) if "\n" in before else statement.col + offset
+        return Location(self.path, line, col)
+
+
+def read_migrations(project: Project) -> list[MigrationFile]:
+    """Every `*.sql` file of supabase/migrations/, in version order."""
+    directory = project.migrations_dir
+    if not directory.is_dir():
+        return []
+    found: dict[str, MigrationFile] = {}
+    for path in sorted(directory.glob("*.sql")):
+        relative = project.relative(path)
+        match = FILE_PATTERN.match(path.name)
+        if match is None:
+            raise SchemactlError(
+                "migration file name does not match <version>_<name>.sql",
+                location=Location(relative),
+                hint="rename it like 20250101120000_add_notes.sql, or move it out of "
+                "supabase/migrations/",
+            )
+        version = match["version"]
+        if version in found:
+            raise SchemactlError(
+                f"two migrations have version {version}: {found[version].path} and {relative}",
+                location=Location(relative),
+                hint="give one of them a later timestamp",
+            )
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError as exc:
+            raise SchemactlError("migration file is not UTF-8 text",
+                                 location=Location(relative), hint="save it as UTF-8") from exc
+        found[version] = MigrationFile(version, match["name"], relative, text)
+    return [found[v] for v in sorted(found, key=_version_key)]
+
+
+def _version_key(version: str) -> tuple[int, str]:
+    return (int(version), version)
+
+
+def check_name(name: str) -> None:
+    """A new migration's name: lowercase snake_case, as file names are read by people."""
+    if not NAME_PATTERN.match(name) or len(name) > MAX_NAME_LENGTH:
+        raise SchemactlError(
+            f"invalid migration name {name!r}: use lowercase snake_case (letters, digits and "
+            f"single underscores, starting with a letter, at most {MAX_NAME_LENGTH} "
+            "characters)",
+            hint="e.g. `schemactl diff add_deal_notes`",
+        )
+
+
+def next_version(existing: Iterable[MigrationFile], now: datetime | None = None) -> str:
+    """The current UTC time as a version, later than every existing one."""
+    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    version = moment.strftime(VERSION_FORMAT)
+    latest = max((int(m.version) for m in existing), default=0)
+    if int(version) <= latest:
+        version = str(latest + 1)
+    return version
+
+
+def new_migration_path(project: Project, version: str, name: str) -> Path:
+    return project.migrations_dir / f"{version}_{name}.sql"
+
+
+def statement_digest(sql: str) -> str:
+    """What identifies a statement's meaning: pglast's canonical deparse of it (falls back
+    to the fingerprint plus the whitespace-normalised text if it cannot be deparsed)."""
+    try:
+        nodes = parse_sql(sql)
+        canonical = ";\n".join(RawStream()(item.stmt) for item in nodes)
+    except (ParseError, NotImplementedError, ValueError, AttributeError):
+        try:
+            canonical = fingerprint(sql) + " " + " ".join(sql.split())
+        except ParseError:
+            canonical = " ".join(sql.split())
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def digests_of_texts(statements: Iterable[str]) -> tuple[str, ...]:
+    """Digests of statements as some tool recorded them (chunks may hold comments only,
+    or several statements): re-split with pglast, so the splitting does not matter."""
+    digests: list[str] = []
+    for chunk in statements:
+        try:
+            nodes = parse_sql(chunk)
+        except ParseError:
+            digests.append(statement_digest(chunk))
+            continue
+        for item in nodes:
+            end = item.stmt_location + item.stmt_len if item.stmt_len else len(chunk)
+            digests.append(statement_digest(chunk[item.stmt_location:end]))
+    return tuple(digests)
+
+
+def cli_chunks(text: str) -> list[str]:
+    """Split like the Supabase CLI (`parser.SplitAndTrim`): at each top-level `;`, keeping
+    the comments before a statement, trimming white space and the final `;`."""
+    try:
+        nodes = parse_sql(text)
+    except ParseError:
+        return [text.strip()] if text.strip() else []
+    chunks = []
+    end = 0
+    for item in nodes:
+        end = item.stmt_location + item.stmt_len if item.stmt_len else len(text)
+        chunk = text[item.stmt_location:end].strip().rstrip(";").strip()
+        if chunk:
+            chunks.append(chunk)
+    rest = text[end:].lstrip(";").strip()
+    if rest and nodes and nodes[-1].stmt_len:
+        chunks.append(rest)
+    return chunks
+
+
+def transaction_control(migration: MigrationFile) -> Statement | None:
+    """A BEGIN/COMMIT/ROLLBACK in the file: migrations run in one transaction each."""
+    for statement in migration.statements:
+        if isinstance(statement.node, ast.TransactionStmt):
+            return statement
+    return None
