@@ -17,6 +17,7 @@ from schemactl.config import Project, load_project
 from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileState, FileStatus
+from schemactl.lint import FORMATS, render
 
 db_url_option = click.option(
     "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
@@ -74,6 +75,43 @@ def build_command(ctx: Context, output: Path | None) -> None:
         click.echo(result.sql, nl=False)
     else:
         console.print(f"wrote {output} ({len(result.statements)} statements)")
+
+
+@cli.command("lint")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: `file:line:col CODE message`; json: a list of objects; github: "
+              "GitHub Actions `::error` annotations.")
+@pass_context
+def lint_command(ctx: Context, fmt: str) -> None:
+    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC013.
+
+    sqlfluff runs with the postgres dialect and [tool.sqlfluff] from pyproject.toml;
+    the structural rules (RLS, policies, SECURITY DEFINER functions, foreign key
+    indexes, column types, views, updated_at triggers) run on the built schema. A
+    finding is waived only by a comment on the object's statement:
+    `-- schemactl: allow SC0NN because <reason>` (sqlfluff: `-- noqa: CODE`).
+    Findings go to standard output, notes and the summary to standard error.
+
+    \b
+    Example:
+        schemactl lint
+        schemactl lint --format github    # annotations in a GitHub Actions log
+
+    \b
+    Exit codes:
+        1  there are findings
+        2  a file cannot be parsed, or the configuration is invalid
+    """
+    report = commands.lint(ctx.project)
+    for note in report.notes:
+        click.echo(f"note: {note.file}:{note.line}:{note.col} {note.message}", err=True)
+    click.echo(render(report.findings, fmt), nl=False)
+    if report.findings:
+        count = len(report.findings)
+        raise CheckFailed(f"{count} lint finding{'s' if count != 1 else ''}",
+                          hint="fix them, or waive a structural one with "
+                          "`-- schemactl: allow SC0NN because <reason>` (docs/lint.md)")
+    click.echo("lint: no findings", err=True)
 
 
 @cli.command("up")

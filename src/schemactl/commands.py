@@ -22,6 +22,7 @@ from schemactl.databases import (
 )
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus, sync
+from schemactl.lint import LintReport, run_lint
 from schemactl.local_pg import postgres_url
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
@@ -43,6 +44,11 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
     if output is not None:
         output.write_text(result.sql, encoding="utf-8")
     return result
+
+
+def lint(project: Project) -> LintReport:
+    """sqlfluff style and the structural rules SC001-SC013 over schema/ and seeds/."""
+    return run_lint(project)
 
 
 def target_url(project: Project, db_url: str | None) -> str:

@@ -1,0 +1,36 @@
+"""The structural rules' codes (SPEC §3) and what a rule reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemactl.lint.model import Site
+
+WAIVER_CODE = "SC000"
+
+RULES: dict[str, str] = {
+    WAIVER_CODE: "malformed, misplaced or unused waiver",
+    "SC001": "table in an API-exposed schema without row level security",
+    "SC002": "row level security enabled with no policy",
+    "SC003": "foreign key without a covering index",
+    "SC004": "policy calls auth.uid(), auth.jwt() or current_setting() per row",
+    "SC005": "security definer function without SET search_path",
+    "SC006": "policy without TO role",
+    "SC007": "timestamp without time zone, or float/money column",
+    "SC008": "materialized view in an exposed schema",
+    "SC009": "view in an exposed schema without security_invoker",
+    "SC010": "table with updated_at but no trigger that sets it",
+    "SC011": "more than one permissive policy for the same role and command",
+    "SC012": "security definer function in an exposed schema executable by anon or PUBLIC",
+    "SC013": "policy USING (true) / WITH CHECK (true) for a write command",
+}
+WAIVABLE = frozenset(RULES) - {WAIVER_CODE}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A structural rule's finding before waivers are applied."""
+
+    code: str
+    message: str
+    site: Site

@@ -1,0 +1,63 @@
+"""`schemactl lint`: structural rules on the build, then sqlfluff on every file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from schemactl.build import build
+from schemactl.config import Project
+from schemactl.lint.findings import Finding, Note
+from schemactl.lint.settings import lint_settings
+from schemactl.lint.structural import structural_violations
+from schemactl.lint.style import style_findings
+from schemactl.lint.template_lines import TemplateLines
+from schemactl.lint.waivers import apply_waivers, read_waivers
+from schemactl.seeds import seed_statements
+from schemactl.sources import SourceFile, read_sources, template_environment
+
+
+@dataclass(frozen=True)
+class LintReport:
+    findings: list[Finding]  # sorted by file, line, column, code
+    notes: list[Note]  # not findings: statements sqlfluff could not check
+
+
+def run_lint(project: Project) -> LintReport:
+    """Lint the project. Input errors (unparseable SQL, unknown references, bad
+    configuration) raise SchemactlError with file:line:col before anything is linted."""
+    settings = lint_settings(project)
+    built = build(project)
+    seed_statements(project)  # a syntax error in seeds/ is an input error too
+    sources = read_sources(project, project.schema_dir)
+    waivers = read_waivers(sources, (item.statement for item in built.statements))
+    structural = apply_waivers(structural_violations(built, settings), waivers,
+                               {source.path: source.text for source in sources})
+    structural = _in_templates(project, structural, sources)
+    style = style_findings(project, (project.schema_dir, project.seeds_dir))
+    return LintReport(sorted(set(structural) | set(style.findings)), sorted(set(style.notes)))
+
+
+def lint(project: Project) -> list[Finding]:
+    """Every finding of the project, sorted by file, line, column and code."""
+    return run_lint(project).findings
+
+
+def _in_templates(project: Project, findings: Iterable[Finding],
+                  sources: list[SourceFile]) -> list[Finding]:
+    """Structural findings point into the rendered SQL; for a `*.sql.j2` file, point
+    into the template instead (sqlfluff does that itself)."""
+    rendered = {source.path: source.text for source in sources}
+    environment = template_environment(project.schema_dir)
+    maps: dict[str, TemplateLines] = {}
+    result = []
+    for finding in findings:
+        if not finding.file.endswith(".j2"):
+            result.append(finding)
+            continue
+        if finding.file not in maps:
+            template = (project.root / finding.file).read_text("utf-8")
+            maps[finding.file] = TemplateLines(template, rendered[finding.file], environment)
+        line, col = maps[finding.file].locate(finding.line, finding.col)
+        result.append(replace(finding, line=line, col=col))
+    return result

@@ -1,0 +1,42 @@
+"""`[tool.schemactl.lint]`: the few things the structural rules let a project choose."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from schemactl.config import Project
+from schemactl.errors import Location, SchemactlError
+
+KNOWN_KEYS = frozenset({"updated_at_column", "updated_at_functions"})
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    exposed_schemas: frozenset[str]
+    # SC010: the column a trigger must keep current.
+    updated_at_column: str = "updated_at"
+    # SC010: trigger functions (fnmatch patterns over `schema.name`) accepted as setting
+    # updated_at without reading their body, e.g. a generic one driven by TG_ARGV.
+    updated_at_functions: tuple[str, ...] = ()
+
+
+def lint_settings(project: Project) -> LintSettings:
+    raw = dict(project.lint)
+    where = Location(project.relative(project.root / "pyproject.toml"))
+    unknown = sorted(set(raw) - KNOWN_KEYS)
+    if unknown:
+        raise SchemactlError(
+            f"unknown key {unknown[0]!r} in [tool.schemactl.lint]", location=where,
+            hint=f"known keys: {', '.join(sorted(KNOWN_KEYS))}",
+        )
+    column = raw.get("updated_at_column", "updated_at")
+    functions = raw.get("updated_at_functions", [])
+    if not isinstance(column, str) or not column:
+        raise SchemactlError("[tool.schemactl.lint] updated_at_column must be a column name",
+                             location=where)
+    if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
+        raise SchemactlError(
+            "[tool.schemactl.lint] updated_at_functions must be a list of strings",
+            location=where, hint='e.g. updated_at_functions = ["private.touch_*"]',
+        )
+    return LintSettings(frozenset(project.exposed_schemas), column, tuple(functions))

@@ -1,0 +1,188 @@
+"""sqlfluff over schema/ and seeds/, configured by `[tool.sqlfluff]` in pyproject.toml.
+
+Two precise exemptions where sqlfluff's postgres grammar disagrees with PostgreSQL
+(docs/lint.md says why):
+- a statement sqlfluff cannot parse although PostgreSQL can (pglast parsed it first) is
+  blanked out, only it, and the file is linted again, so one unsupported construct does
+  not hide the rest of the file; it is reported as a note, not a finding;
+- LT02 on the hanging continuation lines of COMMENT ON … IS and of VALUES rows, which the
+  grammar gives no indent point, when they sit exactly one indent deeper than the line
+  the clause starts on; AL03 on the select list of INSERT … SELECT, whose output names
+  PostgreSQL ignores.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from sqlfluff.core import FluffConfig, Linter
+from sqlfluff.core.config import load_config_file
+from sqlfluff.core.errors import SQLBaseError, SQLFluffUserError
+from sqlfluff.core.helpers.dict import nested_combine
+from sqlfluff.core.linter.linted_file import LintedFile
+from sqlfluff.core.parser import BaseSegment
+
+from schemactl.config import Project
+from schemactl.errors import Location, SchemactlError
+from schemactl.lint.findings import Finding, Note
+from schemactl.sources import SourceFile, schema_files
+from schemactl.statements import Statement, parse_statements
+
+BASELINE = {"core": {"dialect": "postgres", "templater": "jinja"}}
+UNPARSABLE = "PRS"
+HANGING_CLAUSES = frozenset({"comment_clause", "values_clause"})
+MAX_MASKED = 50
+FILES_PER_WORKER = 8  # below this, starting processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class StyleResult:
+    findings: list[Finding]
+    notes: list[Note]
+
+
+def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult:
+    """sqlfluff findings for every SQL file of ``directories`` (Jinja macro libraries,
+    whose names start with `_`, are linted where they are used)."""
+    jobs = [(project, directory, path)
+            for directory in directories for path in schema_files(directory)]
+    workers = min(os.cpu_count() or 1, len(jobs) // FILES_PER_WORKER)
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(_lint_job, jobs, chunksize=FILES_PER_WORKER // 2))
+    else:
+        results = [_lint_job(job) for job in jobs]
+    return StyleResult([f for r in results for f in r.findings],
+                       [n for r in results for n in r.notes])
+
+
+def _lint_job(job: tuple[Project, Path, Path]) -> StyleResult:
+    project, directory, path = job
+    return _lint_file(_linter(project, directory), project, path)
+
+
+@cache
+def _linter(project: Project, directory: Path) -> Linter:
+    logging.getLogger("sqlfluff").setLevel(logging.ERROR)  # its warnings would go to stderr
+    return Linter(config=sqlfluff_config(project, directory))
+
+
+def sqlfluff_config(project: Project, directory: Path) -> FluffConfig:
+    """The project's `[tool.sqlfluff]` (paths resolved as sqlfluff does), on top of
+    postgres + jinja; the linted directory is on the Jinja loader path, as for the build."""
+    pyproject = project.root / "pyproject.toml"
+    where = Location(project.relative(pyproject))
+    try:
+        loaded = load_config_file(str(project.root), pyproject.name) if pyproject.is_file() else {}
+        merged = nested_combine(BASELINE, loaded)
+        jinja = merged.setdefault("templater", {}).setdefault("jinja", {})
+        configured = str(jinja.get("loader_search_path") or "")
+        paths = [p.strip() for p in configured.split(",") if p.strip()] + [str(directory)]
+        jinja["loader_search_path"] = ",".join(dict.fromkeys(paths))
+        return FluffConfig(configs=merged)
+    except SQLFluffUserError as exc:
+        raise SchemactlError(f"invalid [tool.sqlfluff] configuration: {exc}", location=where,
+                             hint="see https://docs.sqlfluff.com/en/stable/configuration/") from exc
+
+
+def _lint_file(linter: Linter, project: Project, path: Path) -> StyleResult:
+    relative = project.relative(path)
+    text = path.read_text("utf-8")
+    templated = path.name.endswith(".j2")
+    statements = [] if templated else parse_statements(SourceFile(relative, text))
+    masked: list[Statement] = []
+    indent_unit = int(linter.config.get("tab_space_size", section="indentation"))
+    while True:
+        linted = linter.lint_string(_blank(text, masked), fname=str(path))
+        unparsable = [v for v in linted.get_violations() if v.rule_code() == UNPARSABLE]
+        culprit = None if templated or not unparsable else _statement_at(
+            statements, unparsable[0].line_no, unparsable[0].line_pos)
+        if culprit is None or culprit in masked or len(masked) >= MAX_MASKED:
+            break
+        masked.append(culprit)
+    notes = [Note(relative, s.line, s.col,
+                  "sqlfluff cannot parse this statement (PostgreSQL can): its style is not "
+                  "checked") for s in masked]
+    findings = []
+    for violation in linted.get_violations():
+        if any(_within(s, violation.line_no) for s in masked) or _exempt(
+                linted, violation, indent_unit):
+            continue
+        if templated and violation.rule_code() == UNPARSABLE:
+            notes.append(Note(relative, violation.line_no, violation.line_pos,
+                              "sqlfluff cannot parse the rendered template from here (PostgreSQL "
+                              "can): the rest of this file's style is not checked"))
+            continue
+        findings.append(Finding(relative, violation.line_no, violation.line_pos,
+                                violation.rule_code(), violation.desc()))
+    return StyleResult(findings, notes)
+
+
+def _statement_at(statements: list[Statement], line: int, col: int) -> Statement | None:
+    """The statement at, or first after, ``line:col``."""
+    return next((s for s in statements if (line, col) <= _end(s)), None)
+
+
+def _end_line(statement: Statement) -> int:
+    return statement.line + statement.sql.count("\n")
+
+
+def _end(statement: Statement) -> tuple[int, int]:
+    last = statement.sql.rsplit("\n", 1)[-1]
+    col = len(last) + (statement.col if "\n" not in statement.sql else 1)
+    return _end_line(statement), col
+
+
+def _within(statement: Statement, line: int) -> bool:
+    return statement.line <= line <= _end_line(statement)
+
+
+def _blank(text: str, statements: list[Statement]) -> str:
+    """``text`` with each statement (and its `;`) replaced by spaces, newlines kept, so
+    every other position is unchanged."""
+    if not statements:
+        return text
+    chars = list(text)
+    line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    for statement in statements:
+        start = line_starts[statement.line - 1] + statement.col - 1
+        end = start + len(statement.sql)
+        if end < len(text) and text[end] == ";":
+            end += 1
+        for index in range(start, end):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def _exempt(linted: LintedFile, violation: SQLBaseError, indent_unit: int) -> bool:
+    segment = getattr(violation, "segment", None)
+    if linted.tree is None or segment is None:
+        return False
+    path = [step.segment for step in linted.tree.path_to(segment)]
+    types = [s.get_type() for s in path]
+    code = violation.rule_code()
+    if code == "LT02" and path and types[-1] in HANGING_CLAUSES:
+        return _hanging_indent(linted, path[-1], violation.line_no, indent_unit)
+    if code == "AL03" and "select_statement" in types:
+        index = len(types) - 1 - types[::-1].index("select_statement")
+        return index > 0 and types[index - 1] == "insert_statement"
+    return False
+
+
+def _hanging_indent(linted: LintedFile, clause: BaseSegment, line_no: int,
+                    indent_unit: int) -> bool:
+    """The line is indented exactly one level deeper than the line the clause starts on."""
+    lines = linted.templated_file.source_str.split("\n")
+    clause_line = clause.pos_marker.source_position()[0]
+    return _indent(lines[line_no - 1]) == _indent(lines[clause_line - 1]) + indent_unit
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
