@@ -331,6 +331,9 @@ def free_port(preferred: int | None = None) -> int:
     """``preferred`` if it is free on loopback, else any free port."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            # As PostgreSQL binds its own socket: connections of a server just stopped,
+            # left in TIME_WAIT, do not keep it from listening on the same port again.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -20,12 +21,24 @@ from .helpers import CliResult, copy_fixture_project, processes_using, run_cli
 URL = re.compile(r"postgresql://postgres@127\.0\.0\.1:(\d+)/postgres")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    """A copy of the tiny fixture project; its local database is removed after."""
-    root = copy_fixture_project("tiny", tmp_path / "tiny")
+@dataclass(frozen=True)
+class LocalProject:
+    """A copy of the tiny fixture project brought up once for this module: `first` is
+    what that first `schemactl up` printed. Each test leaves it up, with only the seeds."""
+
+    root: Path
+    first: CliResult
+
+    @property
+    def url(self) -> str:
+        return self.first.stdout.splitlines()[-1]
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalProject]:
+    root = copy_fixture_project("tiny", tmp_path_factory.mktemp("local") / "tiny")
     try:
-        yield root
+        yield LocalProject(root, up(root))
     finally:
         local_db.remove(load_project(root))
 
@@ -46,81 +59,76 @@ def tags(url: str) -> list[tuple[int, str]]:
         return conn.execute("select id, name from public.tags order by id").fetchall()
 
 
-def test_up_creates_a_local_database_and_prints_its_url(project: Path) -> None:
-    result = up(project)
+def execute(url: str, query: str) -> None:
+    with psycopg.connect(url) as conn:
+        conn.execute(query)
+
+
+def test_up_creates_a_local_database_and_prints_its_url(local: LocalProject) -> None:
     binaries = find_binaries()
-    assert (result.exit_code, result.stderr) == (0, "")
-    assert summary(result) == {
+    assert (local.first.exit_code, local.first.stderr) == (0, "")
+    assert summary(local.first) == {
         "server": f"created, {binaries.origin} (PostgreSQL {binaries.version})",
         "stand-in": "installed",
         "schema": "14 statements applied",
         "seeds": "1 statements",
     }
-    url = result.stdout.splitlines()[-1]
-    assert URL.fullmatch(url)
-    assert tags(url) == [(1, "work"), (2, "home")]
-    with psycopg.connect(url) as conn:
+    assert URL.fullmatch(local.url)
+    assert tags(local.url) == [(1, "work"), (2, "home")]
+    with psycopg.connect(local.url) as conn:
         row = conn.execute("select current_user, rolsuper from pg_roles "
                            "where rolname = current_user").fetchone()
     assert row == ("postgres", False)
 
 
-def test_second_up_reuses_the_database(project: Path) -> None:
-    url = up(project).stdout.splitlines()[-1]
-    with psycopg.connect(url) as conn:
-        conn.execute("insert into public.tags values (3, 'kept')")
+def test_second_up_reuses_the_database(local: LocalProject) -> None:
+    execute(local.url, "insert into public.tags values (3, 'kept')")
     binaries = find_binaries()
-    result = up(project)
-    assert result.exit_code == 0
-    assert summary(result) == {
-        "server": f"reused, {binaries.origin} (PostgreSQL {binaries.version})",
-        "stand-in": "already present / not needed",
-        "schema": "0 statements applied",
-        "seeds": "1 statements",
-    }
-    assert result.stdout.splitlines()[-1] == url
-    assert tags(url) == [(1, "work"), (2, "home"), (3, "kept")]
+    result = up(local.root)
+    try:
+        assert result.exit_code == 0
+        assert summary(result) == {
+            "server": f"reused, {binaries.origin} (PostgreSQL {binaries.version})",
+            "stand-in": "already present / not needed",
+            "schema": "0 statements applied",
+            "seeds": "1 statements",
+        }
+        assert result.stdout.splitlines()[-1] == local.url
+        assert tags(local.url) == [(1, "work"), (2, "home"), (3, "kept")]
+    finally:
+        execute(local.url, "delete from public.tags where id = 3")
 
 
-def test_up_restarts_a_stopped_database_with_its_data(project: Path) -> None:
-    url = up(project).stdout.splitlines()[-1]
-    with psycopg.connect(url) as conn:
-        conn.execute("insert into public.tags values (3, 'kept')")
-    assert run_cli(["--project", str(project), "down"]).exit_code == 0
-    result = up(project)
-    assert summary(result)["server"].startswith("reused, ")
-    assert tags(result.stdout.splitlines()[-1]) == [(1, "work"), (2, "home"), (3, "kept")]
-
-
-def test_seed_is_idempotent(project: Path) -> None:
-    url = up(project).stdout.splitlines()[-1]
-    with psycopg.connect(url) as conn:
-        conn.execute("update public.tags set name = 'renamed' where id = 1")
-    first = run_cli(["--project", str(project), "seed"])
-    after_first = tags(url)
-    second = run_cli(["--project", str(project), "seed"])
+def test_seed_is_idempotent(local: LocalProject) -> None:
+    execute(local.url, "update public.tags set name = 'renamed' where id = 1")
+    first = run_cli(["--project", str(local.root), "seed"])
+    after_first = tags(local.url)
+    second = run_cli(["--project", str(local.root), "seed"])
     assert (first.exit_code, first.stdout) == (0, "seeded (1 statements)\n")
     assert (second.exit_code, second.stdout) == (0, "seeded (1 statements)\n")
-    assert after_first == tags(url) == [(1, "work"), (2, "home")]
+    assert after_first == tags(local.url) == [(1, "work"), (2, "home")]
 
 
-def test_down_stops_the_server(project: Path) -> None:
-    up(project)
-    state = local_db.read_state(load_project(project))
+def test_down_stops_the_server_and_up_restarts_it_with_its_data(local: LocalProject) -> None:
+    state = local_db.read_state(load_project(local.root))
     assert state is not None
     assert len(processes_using(state.data_dir)) == 1
-    result = run_cli(["--project", str(project), "down"])
+    execute(local.url, "insert into public.tags values (3, 'kept')")
+    result = run_cli(["--project", str(local.root), "down"])
     assert (result.exit_code, result.stdout) == (0, "local database stopped\n")
     assert processes_using(state.data_dir) == []
-    again = run_cli(["--project", str(project), "down"])
+    again = run_cli(["--project", str(local.root), "down"])
     assert (again.exit_code, again.stdout) == (0, "local database was not running\n")
+    restarted = up(local.root)
+    assert summary(restarted)["server"].startswith("reused, ")
+    assert restarted.stdout.splitlines()[-1] == local.url  # same port, same URL
+    assert tags(local.url) == [(1, "work"), (2, "home"), (3, "kept")]
+    execute(local.url, "delete from public.tags where id = 3")
 
 
-def test_reset_recreates_the_database(project: Path) -> None:
-    url = up(project).stdout.splitlines()[-1]
-    with psycopg.connect(url) as conn:
-        conn.execute("insert into public.tags values (3, 'gone after reset')")
-    result = run_cli(["--project", str(project), "reset"])
+def test_reset_recreates_the_database(local: LocalProject) -> None:
+    execute(local.url, "insert into public.tags values (3, 'gone after reset')")
+    result = run_cli(["--project", str(local.root), "reset"])
     assert result.exit_code == 0
     rows = summary(result)
     assert rows["server"].startswith("created, ")
