@@ -61,13 +61,13 @@ def _rls_without_policy(model: SchemaModel) -> Iterator[Violation]:
 def _per_row_calls(policy: Policy) -> Iterator[Violation]:
     for clause, expression in (("using", policy.using), ("with check", policy.check)):
         for call in _unwrapped_calls(expression):
-            name = ".".join(strings(call.funcname))
+            written = ".".join(strings(call.funcname)) + ("(…)" if call.args else "()")
             yield Violation(
                 "SC004",
-                f'policy "{policy.name}" on {policy.table} calls {name}() in its {clause} '
-                f"expression once per row: write (select {name}(…)) so PostgreSQL "
-                "evaluates it once per statement",
-                Site(policy.site.statement, call.location),
+                f'policy "{policy.name}" on {policy.table} calls {written} in its {clause} '
+                f"expression once per row: write (select {written}) so PostgreSQL evaluates "
+                "it once per statement",
+                Site(policy.site.statement, getattr(call, "location", None)),
             )
 
 
@@ -120,10 +120,10 @@ def _always_true_writes(policy: Policy) -> Iterator[Violation]:
         if _is_true_literal(expression):
             yield Violation(
                 "SC013",
-                f'policy "{policy.name}" on {policy.table} allows {policy.command} with '
-                f"{clause} (true): every row is writable by its roles; write the condition "
-                "that limits which rows they may change",
-                Site(policy.site.statement, expression.location),
+                f'policy "{policy.name}" on {policy.table} has {clause} (true) for '
+                f"{policy.command}: its roles may write any row; write the condition that "
+                "limits which rows they may change",
+                policy.site,
             )
 
 

@@ -26,14 +26,7 @@ class LintReport:
 def run_lint(project: Project) -> LintReport:
     """Lint the project. Input errors (unparseable SQL, unknown references, bad
     configuration) raise SchemactlError with file:line:col before anything is linted."""
-    settings = lint_settings(project)
-    built = build(project)
-    seed_statements(project)  # a syntax error in seeds/ is an input error too
-    sources = read_sources(project, project.schema_dir)
-    waivers = read_waivers(sources, (item.statement for item in built.statements))
-    structural = apply_waivers(structural_violations(built, settings), waivers,
-                               {source.path: source.text for source in sources})
-    structural = _in_templates(project, structural, sources)
+    structural = structural_findings(project)
     style = style_findings(project, (project.schema_dir, project.seeds_dir))
     return LintReport(sorted(set(structural) | set(style.findings)), sorted(set(style.notes)))
 
@@ -41,6 +34,19 @@ def run_lint(project: Project) -> LintReport:
 def lint(project: Project) -> list[Finding]:
     """Every finding of the project, sorted by file, line, column and code."""
     return run_lint(project).findings
+
+
+def structural_findings(project: Project) -> list[Finding]:
+    """SC000-SC013 only (no sqlfluff): the build checked, waivers applied, positions in
+    the files as written (templates included)."""
+    settings = lint_settings(project)
+    built = build(project)
+    seed_statements(project)  # a syntax error in seeds/ is an input error too
+    sources = read_sources(project, project.schema_dir)
+    waivers = read_waivers(sources, (item.statement for item in built.statements))
+    findings = apply_waivers(structural_violations(built, settings), waivers,
+                             {source.path: source.text for source in sources})
+    return sorted(_in_templates(project, findings, sources))
 
 
 def _in_templates(project: Project, findings: Iterable[Finding],

@@ -1,0 +1,49 @@
+"""Fixture projects for the lint tests: tests/fixtures/lint/<case>/<variant>/ copied next
+to tests/fixtures/lint/pyproject.toml (so a project is what `schemactl` expects)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from schemactl.config import Project, load_project
+from schemactl.lint import Finding, lint
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "lint"
+
+
+@pytest.fixture
+def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
+    def make(case: str, variant: str) -> Project:
+        root = tmp_path / case / variant
+        shutil.copytree(FIXTURES / case / variant, root)
+        shutil.copy(FIXTURES / "pyproject.toml", root / "pyproject.toml")
+        return load_project(root)
+    return make
+
+
+@pytest.fixture
+def write_project(tmp_path: Path) -> Callable[..., Project]:
+    """A project from ``{relative path: text}`` (and extra pyproject.toml lines)."""
+    def make(files: dict[str, str], pyproject_extra: str = "") -> Project:
+        root = tmp_path / "project"
+        root.mkdir()
+        config = (FIXTURES / "pyproject.toml").read_text("utf-8") + pyproject_extra
+        (root / "pyproject.toml").write_text(config, encoding="utf-8")
+        for relative, text in files.items():
+            path = root / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return load_project(root)
+    return make
+
+
+def codes_at(findings: list[Finding]) -> list[tuple[str, str, int, int]]:
+    """(code, file, line, col) of each finding, the way the tests compare them."""
+    return [(f.code, f.file, f.line, f.col) for f in findings]
+
+
+__all__ = ["codes_at", "lint"]
