@@ -55,8 +55,14 @@ def access(relation: Relation, role: RoleInfo, command: str) -> Access:
     privilege = relation.privilege(role.name, command)
     if not privilege.schema_usage and not role.superuser:
         return Access(AccessKind.NO_SCHEMA_USAGE)
+    # A view that cannot take the command is refused while the query is rewritten,
+    # before privileges are checked; a materialized view after them.
+    if relation.kind == "v" and _not_writable(relation, command):
+        return Access(AccessKind.NOT_WRITABLE)
     if not privilege.granted:
         return Access(AccessKind.NO_GRANT)
+    if _not_writable(relation, command):
+        return Access(AccessKind.NOT_WRITABLE)
     columns: tuple[str, ...] | None = None
     withheld: tuple[str, ...] = ()
     if not privilege.table_level and command != "DELETE":
@@ -70,11 +76,13 @@ def access(relation: Relation, role: RoleInfo, command: str) -> Access:
 VIEW_EVENT_BITS = {"UPDATE": 1 << 2, "INSERT": 1 << 3, "DELETE": 1 << 4}
 
 
+def _not_writable(relation: Relation, command: str) -> bool:
+    return relation.is_view and command != "SELECT" and not (
+        relation.kind == "v" and relation.updatable_events & VIEW_EVENT_BITS[command])
+
+
 def _rows(relation: Relation, role: RoleInfo,
           command: str) -> tuple[AccessKind, tuple[str, ...], tuple[str, ...]]:
-    if relation.is_view and command != "SELECT" and not (
-            relation.kind == "v" and relation.updatable_events & VIEW_EVENT_BITS[command]):
-        return AccessKind.NOT_WRITABLE, (), ()
     if relation.kind == "m":
         return AccessKind.MATERIALIZED_VIEW, (), ()
     if relation.kind == "v":

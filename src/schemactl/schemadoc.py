@@ -93,7 +93,7 @@ def access_cell(cell_access: Access) -> str:
         AccessKind.NO_SCHEMA_USAGE: "— (no schema USAGE)",
         AccessKind.NO_GRANT: "—",
         AccessKind.NOT_WRITABLE: "— (not updatable)",
-        AccessKind.NO_POLICY: "no rows (no policy)",
+        AccessKind.NO_POLICY: "none (RLS, no policy)",
         AccessKind.BYPASS_RLS: "all rows (bypasses RLS)",
         AccessKind.RLS_DISABLED: "all rows (RLS disabled)",
         AccessKind.MATERIALIZED_VIEW: "all rows (materialized view)",
@@ -128,9 +128,10 @@ def _access_section(catalog: Catalog) -> str:
         "## Access matrix\n",
         "What each API role may do, by table privilege first (a role without the "
         "privilege has no access whatever the policies say), then row-level security. "
-        "`—`: no privilege (the statement fails); `no rows (no policy)`: RLS is enabled "
-        "and no permissive policy applies to the role, so nothing is visible or "
-        "writable; `all rows (bypasses RLS)`: a BYPASSRLS role, or the table's owner; "
+        "`—`: no privilege (the statement fails); `none (RLS, no policy)`: RLS is enabled "
+        "and no permissive policy applies to the role, so no row is visible, updated or "
+        "deleted and every insert is refused; `all rows (bypasses RLS)`: a BYPASSRLS "
+        "role, or the table's owner; "
         "a policy name: the rows that policy allows (permissive policies are OR-ed, "
         "restrictive ones AND-ed; their expressions are listed under "
         + link("Policies", "Policies") + ").\n",

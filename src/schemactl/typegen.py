@@ -403,7 +403,7 @@ def _returns(out: _Writer, catalog: Catalog, mapper: TypeMapper, function: Funct
     if relation is not None:
         out.line(4, "Returns: {")
         for column in by_name(relation.columns):
-            out.member(5, column.name, mapper.parts(column.type_oid)
+            out.member(5, column.name, mapper.column(relation, column)
                        + (["null"] if column.nullable else []))
         out.line(4, "}" + suffix)
         return
