@@ -27,11 +27,13 @@ def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
 
 @pytest.fixture
 def write_project(tmp_path: Path) -> Callable[..., Project]:
-    """A project from ``{relative path: text}`` (and extra pyproject.toml lines)."""
-    def make(files: dict[str, str], pyproject_extra: str = "") -> Project:
-        root = tmp_path / "project"
+    """A project from ``{relative path: text}``; ``settings`` are lines for
+    ``[tool.schemactl]``, ``pyproject_extra`` more tables for pyproject.toml."""
+    def make(files: dict[str, str], pyproject_extra: str = "", settings: str = "") -> Project:
+        root = tmp_path / f"project{len(list(tmp_path.iterdir()))}"
         root.mkdir()
-        config = (FIXTURES / "pyproject.toml").read_text("utf-8") + pyproject_extra
+        config = (FIXTURES / "pyproject.toml").read_text("utf-8").replace(
+            "[tool.schemactl]\n", f"[tool.schemactl]\n{settings}", 1) + pyproject_extra
         (root / "pyproject.toml").write_text(config, encoding="utf-8")
         for relative, text in files.items():
             path = root / relative
