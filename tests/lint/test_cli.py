@@ -1,0 +1,98 @@
+"""`schemactl lint [--format text|json|github]`: output that parses, and exit codes
+0 (clean), 1 (findings), 2 (input errors with file:line:col)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from schemactl.cli import main
+from schemactl.lint import Finding, render
+
+# https://docs.github.com/actions/reference/workflow-commands-for-github-actions
+ANNOTATION = re.compile(
+    r"^::error file=(?P<file>[^,:]+),line=(?P<line>\d+),col=(?P<col>\d+),"
+    r"title=(?P<title>[A-Z]{2}\d{2,3})::(?P<message>[^\r\n]+)$")
+
+
+def run(project, *args: str, capsys) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exited:
+        main(["--project", str(project.root), "lint", *args])
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return exited.value.code, captured.out, captured.err
+
+
+def test_clean_project_exits_0(fixture_project, capsys):
+    code, out, err = run(fixture_project("SC001", "good"), capsys=capsys)
+    assert (code, out, err) == (0, "", "lint: no findings\n")
+
+
+def test_text_format_is_file_line_col_code_message(fixture_project, capsys):
+    code, out, err = run(fixture_project("SC007", "bad"), capsys=capsys)
+    assert code == 1
+    assert [line.split(" ", 2)[:2] for line in out.splitlines()] == [
+        ["schema/tables/bookings.sql:3:5", "SC007"],
+        ["schema/tables/bookings.sql:4:5", "SC007"],
+        ["schema/tables/bookings.sql:5:5", "SC007"],
+    ]
+    assert err.startswith("error: 3 lint findings (")
+
+
+def test_json_format_loads_as_a_list_of_findings(fixture_project, capsys):
+    code, out, _ = run(fixture_project("SC004", "bad"), "--format", "json", capsys=capsys)
+    assert code == 1
+    loaded = json.loads(out)
+    assert [(f["file"], f["line"], f["col"], f["code"]) for f in loaded] == [
+        ("schema/policies/notes.sql", 5, 19, "SC004"),
+        ("schema/policies/notes.sql", 13, 32, "SC004"),
+        ("schema/policies/notes.sql", 15, 9, "SC004"),
+    ]
+    assert sorted(loaded[0]) == ["code", "col", "file", "line", "message"]
+
+
+def test_json_format_of_a_clean_project_is_an_empty_list(fixture_project, capsys):
+    code, out, _ = run(fixture_project("SC004", "good"), "--format", "json", capsys=capsys)
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_github_format_lines_are_error_annotations(fixture_project, capsys):
+    code, out, _ = run(fixture_project("SC011", "bad"), "--format", "github", capsys=capsys)
+    assert code == 1
+    matches = [ANNOTATION.match(line) for line in out.splitlines()]
+    assert all(matches)
+    assert [(m["file"], m["line"], m["col"], m["title"]) for m in matches] == [
+        ("schema/policies/notes.sql", "8", "1", "SC011")]
+
+
+def test_github_annotation_escapes_what_would_end_the_command():
+    finding = Finding("schema/a,b.sql", 3, 4, "LT01", "50% of\nthe line: bad")
+    assert render([finding], "github") == (
+        "::error file=schema/a%2Cb.sql,line=3,col=4,title=LT01::50%25 of%0Athe line: bad\n")
+
+
+def test_syntax_error_exits_2_with_file_line_col(write_project, capsys):
+    project = write_project({"schema/tables/x.sql": "create table public.x (\n    a int,,\n);\n"})
+    code, out, err = run(project, capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith('error: schema/tables/x.sql:2:11: syntax error: syntax error at or '
+                          'near ","')
+
+
+def test_syntax_error_in_seeds_exits_2(write_project, capsys):
+    project = write_project({"schema/x.sql": "create schema app;\n",
+                             "seeds/010.sql": "insert into app.x values (1;\n"})
+    code, _, err = run(project, capsys=capsys)
+    assert code == 2
+    assert err.startswith("error: seeds/010.sql:1:28: syntax error")
+
+
+def test_unknown_lint_setting_exits_2(write_project, capsys):
+    project = write_project({"schema/x.sql": "create schema app;\n"},
+                            "\n[tool.schemactl.lint]\nupdated_at_colum = 'x'\n")
+    code, _, err = run(project, capsys=capsys)
+    assert code == 2
+    assert err == ("error: pyproject.toml: unknown key 'updated_at_colum' in "
+                   "[tool.schemactl.lint] (known keys: updated_at_column, updated_at_functions)\n")
