@@ -96,3 +96,19 @@ def test_unknown_lint_setting_exits_2(write_project, capsys):
     assert code == 2
     assert err == ("error: pyproject.toml: unknown key 'updated_at_colum' in "
                    "[tool.schemactl.lint] (known keys: updated_at_column, updated_at_functions)\n")
+
+
+def test_notes_go_to_standard_error_and_do_not_fail_lint(write_project, capsys):
+    project = write_project({"schema/x.sql": (
+        "create function public.on_ddl()\n"
+        "returns event_trigger\n"
+        "language plpgsql\n"
+        "as $$ begin null; end $$;\n"
+        "\n"
+        "create event trigger on_ddl on ddl_command_end\n"
+        "execute function public.on_ddl();\n"
+    )})
+    code, out, err = run(project, "--format", "json", capsys=capsys)
+    assert (code, json.loads(out)) == (0, [])
+    assert err == ("note: schema/x.sql:6:1 sqlfluff cannot parse this statement (PostgreSQL "
+                   "can): its style is not checked\nlint: no findings\n")
