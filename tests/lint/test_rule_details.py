@@ -160,7 +160,8 @@ def test_alter_function_set_search_path_satisfies_sc005(write_project):
 
 
 def test_search_path_from_current_satisfies_sc005_and_reset_undoes_it(write_project):
-    pinned = DEFINER.replace("security definer\n", "security definer\nset search_path from current\n")
+    pinned = DEFINER.replace("security definer\n",
+                             "security definer\nset search_path from current\n")
     assert codes(write_project, pinned) == []
     reset = pinned + "\nalter function app.f(int, text []) reset all;\n"
     assert codes(write_project, reset) == [("SC005", 1)]

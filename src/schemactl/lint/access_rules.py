@@ -20,7 +20,11 @@ PER_ROW_CALLS = frozenset({
     "auth.uid", "auth.jwt", "auth.role", "auth.email",
     "current_setting", "pg_catalog.current_setting",
 })
-INITPLAN_SUBLINKS = frozenset({SubLinkType.EXPR_SUBLINK, SubLinkType.ARRAY_SUBLINK})
+# `(select f())`, `array(select f())`, `x in (select f())`: an uncorrelated subquery runs
+# once (an InitPlan, or a hashed SubPlan for IN / = ANY).
+ONCE_SUBLINKS = frozenset({
+    SubLinkType.EXPR_SUBLINK, SubLinkType.ARRAY_SUBLINK, SubLinkType.ANY_SUBLINK,
+})
 
 
 def check_access(model: SchemaModel, settings: LintSettings) -> Iterator[Violation]:
@@ -35,7 +39,8 @@ def check_access(model: SchemaModel, settings: LintSettings) -> Iterator[Violati
 
 def _tables_without_rls(model: SchemaModel, settings: LintSettings) -> Iterator[Violation]:
     for table in model.tables.values():
-        if schema_of(table.name) in settings.exposed_schemas and table.name not in model.rls_enabled:
+        exposed = schema_of(table.name) in settings.exposed_schemas
+        if exposed and table.name not in model.rls_enabled:
             yield Violation(
                 "SC001",
                 f"table {table.name} is in API-exposed schema {schema_of(table.name)} without "
@@ -91,13 +96,13 @@ def _unwrapped_calls(expression: ast.Node | None) -> Iterator[ast.FuncCall]:
 
 
 def _evaluated_once(ancestors: tuple[ast.Node, ...]) -> bool:
-    """Inside `(select …)` with no FROM: a scalar subquery that PostgreSQL runs once
-    (an InitPlan) and reuses for every row."""
+    """The nearest enclosing query is a FROM-less subquery that PostgreSQL runs once and
+    reuses for every row."""
     for index in range(len(ancestors) - 1, -1, -1):
         if isinstance(ancestors[index], ast.SelectStmt):
             select = ancestors[index]
             parent = ancestors[index - 1] if index else None
-            return (isinstance(parent, ast.SubLink) and parent.subLinkType in INITPLAN_SUBLINKS
+            return (isinstance(parent, ast.SubLink) and parent.subLinkType in ONCE_SUBLINKS
                     and not select.fromClause)
     return False
 
@@ -114,7 +119,8 @@ def _public_policy(policy: Policy) -> Iterator[Violation]:
 
 
 def _always_true_writes(policy: Policy) -> Iterator[Violation]:
-    if policy.command not in WRITE_COMMANDS:
+    """A restrictive policy that is always true restricts nothing, and opens nothing."""
+    if policy.command not in WRITE_COMMANDS or not policy.permissive:
         return
     for clause, expression in (("using", policy.using), ("with check", policy.check)):
         if _is_true_literal(expression):

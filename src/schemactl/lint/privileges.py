@@ -11,7 +11,15 @@ from __future__ import annotations
 from pglast import ast
 from pglast.enums import GrantTargetType, ObjectType
 
-from schemactl.lint.names import PUBLIC, function_name, options, role_names, schema_of, strings, type_key
+from schemactl.lint.names import (
+    PUBLIC,
+    function_name,
+    options,
+    role_names,
+    schema_of,
+    strings,
+    type_key,
+)
 
 FunctionKey = tuple[str, tuple[str, ...]]  # ("public.f", ("uuid", "text[]"))
 
