@@ -1,22 +1,22 @@
 """sqlfluff over schema/ and seeds/, configured by `[tool.sqlfluff]` in pyproject.toml.
 
-Two precise exemptions where sqlfluff's postgres grammar disagrees with PostgreSQL
-(docs/lint.md says why):
+Exemptions, each limited to one construct where sqlfluff's postgres grammar disagrees
+with PostgreSQL (docs/lint.md says why):
 - a statement sqlfluff cannot parse although PostgreSQL can (pglast parsed it first) is
   blanked out, only it, and the file is linted again, so one unsupported construct does
   not hide the rest of the file; it is reported as a note, not a finding;
 - LT02 on the hanging continuation lines of COMMENT ON … IS and of VALUES rows, which the
   grammar gives no indent point, when they sit exactly one indent deeper than the line
-  the clause starts on; AL03 on the select list of INSERT … SELECT, whose output names
-  PostgreSQL ignores.
+  the clause starts on;
+- AL03 on the select list of INSERT … SELECT, whose output names PostgreSQL ignores.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -52,7 +52,7 @@ def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult
     whose names start with `_`, are linted where they are used)."""
     jobs = [(project, directory, path)
             for directory in directories for path in schema_files(directory)]
-    workers = min(os.cpu_count() or 1, len(jobs) // FILES_PER_WORKER)
+    workers = min(_usable_cpus(), len(jobs) // FILES_PER_WORKER)
     if workers > 1:
         with ProcessPoolExecutor(workers) as pool:
             results = list(pool.map(_lint_job, jobs, chunksize=FILES_PER_WORKER // 2))
@@ -60,6 +60,12 @@ def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult
         results = [_lint_job(job) for job in jobs]
     return StyleResult([f for r in results for f in r.findings],
                        [n for r in results for n in r.notes])
+
+
+def _usable_cpus() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _lint_job(job: tuple[Project, Path, Path]) -> StyleResult:
