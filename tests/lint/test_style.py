@@ -127,3 +127,13 @@ def test_a_statement_sqlfluff_cannot_parse_is_skipped_alone_with_a_note(write_pr
     assert report.notes == [Note(
         "schema/x.sql", 17, 1,
         "sqlfluff cannot parse this statement (PostgreSQL can): its style is not checked")]
+
+
+def test_many_files_are_linted_in_parallel_with_the_same_results(write_project, monkeypatch):
+    monkeypatch.setattr("schemactl.lint.style._usable_cpus", lambda: 2)
+    files = {f"seeds/{n:03}_x.sql": f"insert into public.x (a) values ({n});\n"
+             for n in range(20)}
+    files["seeds/007_x.sql"] = "insert into public.x (a) VALUES (7);\n"
+    project = write_project({"schema/x.sql": TABLE, **files})
+    assert lint(project) == [
+        Finding("seeds/007_x.sql", 1, 26, "CP01", "Keywords must be lower case.")]
