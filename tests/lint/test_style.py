@@ -137,3 +137,23 @@ def test_many_files_are_linted_in_parallel_with_the_same_results(write_project, 
     project = write_project({"schema/x.sql": TABLE, **files})
     assert lint(project) == [
         Finding("seeds/007_x.sql", 1, 26, "CP01", "Keywords must be lower case.")]
+
+
+def test_in_a_template_an_unparsable_statement_stops_style_checks_with_a_note(write_project):
+    project = write_project({"schema/x.sql.j2": TABLE + (
+        "\ncreate function public.on_ddl()\n"
+        "returns event_trigger\n"
+        "language plpgsql\n"
+        "as $$ begin null; end $$;\n"
+        "\n"
+        "{% for name in ['on_ddl'] %}\n"
+        "create event trigger {{ name }} on ddl_command_end\n"
+        "execute function public.{{ name }}();\n"
+        "{% endfor %}\n"
+    )})
+    report = run_lint(project)
+    assert report.findings == []
+    assert report.notes == [Note(
+        "schema/x.sql.j2", 18, 1,
+        "sqlfluff cannot parse the rendered template from here (PostgreSQL can): the rest of "
+        "this file's style is not checked")]
