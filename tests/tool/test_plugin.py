@@ -171,3 +171,25 @@ def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
     result.stdout.fnmatch_lines([
         "tests/test_broken.sql:2:3: syntax error: syntax error at or near \"selec\" *"])
     result.stdout.no_fnmatch_line("*Traceback*")
+
+
+def test_a_schema_that_does_not_apply_fails_each_test_with_its_location(
+        project: pytest.Pytester, pg_server: Server) -> None:
+    (project.path / "schema" / "tables" / "broken.sql").write_text(
+        "create table public.broken (\n    id int references public.tags (missing_column)\n);\n")
+    project.makepyfile(test_uses_db="""
+        def test_one(db):
+            pass
+
+        def test_two(committed_db):
+            pass
+    """)
+    result = run(project, pg_server)
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines([
+        "*schemactl: schema/tables/broken.sql:1:1: column \"missing_column\" referenced in "
+        "foreign key constraint does not exist [[]42703[]]*",
+    ])
+    assert result.stdout.str().count("broken.sql:1:1") == 4  # each error and its summary
+    result.stdout.no_fnmatch_line("*Traceback*")
+    result.stdout.no_fnmatch_line("*session.py*")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import psycopg
 import pytest
 
 from schemactl.databases import GRANT_MODES, GrantMode
+from schemactl.errors import SchemactlError
 from schemactl.testing.requests import (
     anon_claims,
     request_as,
@@ -64,6 +65,17 @@ def pytest_collect_file(file_path, parent):  # type: ignore[no-untyped-def]
     return None
 
 
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """A schema that does not build or apply (or a server that does not start) fails
+    the test with the tool's one-line message (file:line:col), not a traceback through
+    the plugin."""
+    try:
+        yield
+    except SchemactlError as exc:
+        pytest.fail(f"schemactl: {exc}", pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def schemactl_databases(pytestconfig: pytest.Config) -> TestDatabases:
     return databases_for(pytestconfig)
@@ -78,7 +90,7 @@ def grant_mode(request: pytest.FixtureRequest) -> GrantMode:
 def db(schemactl_databases: TestDatabases, grant_mode: GrantMode) -> Iterator[psycopg.Connection]:
     """A connection (superuser) inside a transaction that is rolled back after the test.
     Use `with db.transaction():` for a savepoint around an expected error."""
-    with schemactl_databases.rolled_back(grant_mode) as conn:
+    with user_errors(), schemactl_databases.rolled_back(grant_mode) as conn:
         yield conn
 
 
@@ -86,7 +98,7 @@ def db(schemactl_databases: TestDatabases, grant_mode: GrantMode) -> Iterator[ps
 def committed_db(schemactl_databases: TestDatabases,
                  grant_mode: GrantMode) -> Iterator[CommittedDatabase]:
     """A fresh database cloned from the template, dropped after the test."""
-    with schemactl_databases.committed(grant_mode) as database:
+    with user_errors(), schemactl_databases.committed(grant_mode) as database:
         yield database
 
 

@@ -25,6 +25,7 @@ from schemactl.databases import (
     install_standin,
     unique_name,
 )
+from schemactl.errors import SchemactlError
 from schemactl.local_pg import ExternalServer, throwaway_server
 from schemactl.seeds import seed_statements
 
@@ -74,6 +75,7 @@ class TestDatabases:
         self._sessions: dict[GrantMode, psycopg.Connection] = {}
         self._created: list[str] = []
         self._admin: psycopg.Connection | None = None
+        self._failures: dict[GrantMode, SchemactlError] = {}
 
     @property
     def project(self) -> Project:
@@ -103,21 +105,37 @@ class TestDatabases:
         return self._admin
 
     def template(self, mode: GrantMode) -> str:
-        """The template database of ``mode``: stand-in, schema and seeds, committed."""
+        """The template database of ``mode``: stand-in, schema and seeds, committed.
+        A schema that does not build or apply fails every test that needs it with the
+        same error, without trying again for each one."""
+        if mode in self._failures:
+            raise self._failures[mode]
         if mode not in self._templates:
-            schema = build(self.project)
-            seeds = seed_statements(self.project)
-            name = unique_name(f"schemactl_tpl_{mode.replace('-', '_')}")
-            create_database(self.server, name, admin=self.admin)
-            self._created.append(name)
+            try:
+                self._templates[mode] = self._make_template(mode)
+            except SchemactlError as exc:
+                self._failures[mode] = exc
+                raise
+        return self._templates[mode]
+
+    def _make_template(self, mode: GrantMode) -> str:
+        schema = build(self.project)
+        seeds = seed_statements(self.project)
+        name = unique_name(f"schemactl_tpl_{mode.replace('-', '_')}")
+        create_database(self.server, name, admin=self.admin)
+        self._created.append(name)
+        try:
             with connect(self.server.url(name)) as conn, conn.transaction():
                 if not has_auth_schema(conn):
                     install_standin(conn, self.project.owner_role, mode)
                 role = self.project.owner_role
                 apply_statements(conn, (s.statement for s in schema.statements), role=role)
                 apply_statements(conn, seeds, role=role)
-            self._templates[mode] = name
-        return self._templates[mode]
+        except BaseException:
+            drop_database(self.server, name, admin=self.admin)
+            self._created.remove(name)
+            raise
+        return name
 
     def clone(self, mode: GrantMode) -> str:
         name = unique_name("schemactl_test")
