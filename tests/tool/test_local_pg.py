@@ -283,7 +283,14 @@ def record(databases):
 """
 
 
-def _tiny_project(pytester: pytest.Pytester) -> None:
+# Before pytester points HOME at its directory: the cluster cache of this machine.
+MACHINE_CLUSTER_CACHE = cluster_cache.cache_root()
+
+
+def _tiny_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tiny project in pytester's directory; its pytest runs use this machine's
+    cluster cache (pytester's HOME would start an empty one, and initdb, each time)."""
+    monkeypatch.setenv(cluster_cache.CACHE_ENV, str(MACHINE_CLUSTER_CACHE or ""))
     for path in (FIXTURE_PROJECTS / "tiny").rglob("*"):
         if path.is_file():
             target = pytester.path / path.relative_to(FIXTURE_PROJECTS / "tiny")
@@ -292,8 +299,9 @@ def _tiny_project(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(recorder=RECORD_SERVER)
 
 
-def test_no_server_is_left_behind_after_a_failing_test(pytester: pytest.Pytester) -> None:
-    _tiny_project(pytester)
+def test_no_server_is_left_behind_after_a_failing_test(
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    _tiny_project(pytester, monkeypatch)
     pytester.makepyfile(test_fails="""
         from recorder import record
 
@@ -311,8 +319,9 @@ def test_no_server_is_left_behind_after_a_failing_test(pytester: pytest.Pytester
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_no_server_is_left_behind_when_pytest_is_interrupted_mid_test(
-        pytester: pytest.Pytester, signum: signal.Signals) -> None:
-    _tiny_project(pytester)
+        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+        signum: signal.Signals) -> None:
+    _tiny_project(pytester, monkeypatch)
     pytester.makepyfile(test_waits="""
         import time
         from recorder import record
