@@ -90,7 +90,15 @@ def apply_statements(conn: psycopg.Connection, statements: Iterable[Statement], 
     """Run statements in the current transaction (as ``role``); a failure names the
     statement's file:line and leaves the transaction to be rolled back by the caller."""
     if role:
-        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+        try:
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+        except psycopg.Error as exc:
+            raise SchemactlError(
+                f"cannot run the schema as role {role}: "
+                f"{(exc.diag.message_primary or str(exc)).strip()}",
+                hint="create that role (the Supabase stand-in does, in an empty database), "
+                "connect as it, or set [tool.schemactl] owner_role",
+            ) from exc
     conn.execute("set local check_function_bodies = off")
     count = 0
     for statement in statements:

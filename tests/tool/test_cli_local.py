@@ -214,3 +214,18 @@ def test_unreachable_db_url_is_a_user_error(tmp_path: Path) -> None:
     assert result.stderr.startswith("error: cannot connect to the database: ")
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_missing_owner_role_is_a_user_error(tmp_path: Path, pg_server: Server,
+                                            empty_database: str) -> None:
+    root = copy_fixture_project("tiny", tmp_path / "tiny")
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('owner_role = "app_owner"\n')
+    result = run_cli(["--project", str(root), "seed", "--db-url",
+                      pg_server.url(empty_database)])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'error: cannot run the schema as role app_owner: role "app_owner" does not exist '
+        "(create that role (the Supabase stand-in does, in an empty database), connect as "
+        "it, or set [tool.schemactl] owner_role)\n"
+    )
