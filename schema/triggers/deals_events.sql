@@ -5,17 +5,26 @@
 --     status -> won  deal.won;   status -> lost  deal.lost
 --     soft delete    deal.deleted (deleted_at set)
 --     hard delete    deal.deleted, unless the deal was already soft-deleted
+-- Payload: {"event_id": <webhook_events.id>, "event_type", "occurred_at":
+-- "YYYY-MM-DDTHH:MI:SSZ" (UTC), "data"}; data is {deal_id, old_stage_id,
+-- new_stage_id, owner_id, pipeline_id} for deal.stage_changed, {deal_id, owner_id,
+-- status, value} for the others.
 -- None in bulk-import mode: the triggers' WHEN clause runs as the role that writes the
 -- deal (inside this SECURITY DEFINER function current_user is the owner).
--- The event id is generated first so that the payload can carry it. occurred_at is
--- the transaction's time, like the deal's closed_at and stage_entered_at; created_at
--- is the clock time, which orders the events of one transaction.
+-- The event id is generated first (materialized) so that the payload can carry it.
+-- occurred_at is the transaction's time, like the deal's closed_at and
+-- stage_entered_at; created_at is the clock time, which orders one transaction's events.
 create function private.deals_events()
 returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set jit = off
 as $$
+declare
+    v_occurred_at constant text := pg_catalog.to_char(
+        now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+    );
 begin
     if tg_op = 'INSERT' then
         with event as materialized (
@@ -26,8 +35,7 @@ begin
                 pg_catalog.jsonb_build_object(
                     'deal_id', n.id, 'owner_id', n.owner_id, 'status', n.status,
                     'value', n.value
-                ) as data,
-                kind.rank
+                ) as data
             from new_rows as n
             cross join lateral (
                 select 'deal.created' as event_type, 1 as rank
@@ -43,7 +51,10 @@ begin
         )
         select
             e.id, e.event_type, 'deal', e.deal_id,
-            private.webhook_payload(e.id, e.event_type, now(), e.data),
+            pg_catalog.jsonb_build_object(
+                'event_id', e.id, 'event_type', e.event_type,
+                'occurred_at', v_occurred_at, 'data', e.data
+            ),
             now(), pg_catalog.clock_timestamp()
         from event as e;
     elsif tg_op = 'UPDATE' then
@@ -64,8 +75,7 @@ begin
                             'deal_id', n.id, 'owner_id', n.owner_id, 'status', n.status,
                             'value', n.value
                         )
-                end as data,
-                kind.rank
+                end as data
             from new_rows as n
             inner join old_rows as o on o.id = n.id
             cross join lateral (
@@ -86,7 +96,10 @@ begin
         )
         select
             e.id, e.event_type, 'deal', e.deal_id,
-            private.webhook_payload(e.id, e.event_type, now(), e.data),
+            pg_catalog.jsonb_build_object(
+                'event_id', e.id, 'event_type', e.event_type,
+                'occurred_at', v_occurred_at, 'data', e.data
+            ),
             now(), pg_catalog.clock_timestamp()
         from event as e;
     else
@@ -108,7 +121,10 @@ begin
         )
         select
             e.id, 'deal.deleted', 'deal', e.deal_id,
-            private.webhook_payload(e.id, 'deal.deleted', now(), e.data),
+            pg_catalog.jsonb_build_object(
+                'event_id', e.id, 'event_type', 'deal.deleted',
+                'occurred_at', v_occurred_at, 'data', e.data
+            ),
             now(), pg_catalog.clock_timestamp()
         from event as e;
     end if;

@@ -13,8 +13,12 @@ language plpgsql
 set search_path = ''
 as $$
 declare
-    v_bulk boolean := private.bulk_import_active();
+    v_bulk boolean := false;
 begin
+    -- The setting first: deciding who may import costs a function call per row.
+    if pg_catalog.current_setting('schemactl.bulk_import', true) in ('on', 'true', '1') then
+        v_bulk := private.bulk_import_active();
+    end if;
     if tg_op = 'INSERT' then
         if v_bulk then
             new.created_at := coalesce(new.created_at, now());

@@ -7,6 +7,7 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+set jit = off
 as $$
 declare
     v_actor uuid := auth.uid();

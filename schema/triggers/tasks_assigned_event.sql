@@ -1,6 +1,7 @@
 -- task.assigned (SPEC §6, §9): the "new task assigned to you" notification, written
 -- when a task is created for someone other than its creator, or reassigned to someone
--- other than its creator. None in bulk-import mode (checked in the WHEN clause, as the
+-- other than its creator. Payload as for deals (see deals_events.sql); data is
+-- {task_id, owner_id, created_by, deal_id, type, subject, due_at}. None in bulk-import mode (checked in the WHEN clause, as the
 -- role that writes the task).
 create function private.tasks_assigned_event()
 returns trigger
@@ -16,9 +17,13 @@ begin
     )
     values (
         v_id, 'task.assigned', 'task', new.id,
-        private.webhook_payload(
-            v_id, 'task.assigned', now(),
-            pg_catalog.jsonb_build_object(
+        pg_catalog.jsonb_build_object(
+            'event_id', v_id,
+            'event_type', 'task.assigned',
+            'occurred_at', pg_catalog.to_char(
+                now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'
+            ),
+            'data', pg_catalog.jsonb_build_object(
                 'task_id', new.id, 'owner_id', new.owner_id, 'created_by', new.created_by,
                 'deal_id', new.deal_id, 'type', new.type, 'subject', new.subject,
                 'due_at', new.due_at
