@@ -112,3 +112,13 @@ def test_notes_go_to_standard_error_and_do_not_fail_lint(write_project, capsys):
     assert (code, json.loads(out)) == (0, [])
     assert err == ("note: schema/x.sql:6:1 sqlfluff cannot parse this statement (PostgreSQL "
                    "can): its style is not checked\nlint: no findings\n")
+
+
+def test_invalid_sqlfluff_configuration_exits_2(write_project, capsys):
+    project = write_project({"schema/x.sql": "create schema app;\n"})
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text("utf-8").replace(
+        'dialect = "postgres"', 'dialect = "postgresql"'), encoding="utf-8")
+    code, out, err = run(project, capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith("error: pyproject.toml: invalid [tool.sqlfluff] configuration: ")

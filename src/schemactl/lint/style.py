@@ -13,6 +13,7 @@ with PostgreSQL (docs/lint.md says why):
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from sqlfluff.core import FluffConfig, Linter
-from sqlfluff.core.config import load_config_file
+from sqlfluff.core.config.file import load_config_file_as_dict
 from sqlfluff.core.errors import SQLBaseError, SQLFluffUserError
 from sqlfluff.core.helpers.dict import nested_combine
 from sqlfluff.core.linter.linted_file import LintedFile
@@ -31,6 +32,7 @@ from sqlfluff.core.parser import BaseSegment
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.lint.findings import Finding, Note
+from schemactl.lint.style_cache import CACHE_DIR, StyleCache
 from schemactl.sources import SourceFile, schema_files
 from schemactl.statements import Statement, parse_statements
 
@@ -38,6 +40,9 @@ BASELINE = {"core": {"dialect": "postgres", "templater": "jinja"}}
 UNPARSABLE = "PRS"
 HANGING_CLAUSES = frozenset({"comment_clause", "values_clause"})
 MAX_MASKED = 50
+# sqlfluff's own reader of a config file (paths resolved, values validated), without its
+# per-process cache: a long-running process must see pyproject.toml as it is now.
+_read_config_file = getattr(load_config_file_as_dict, "__wrapped__", load_config_file_as_dict)
 FILES_PER_WORKER = 8  # below this, starting processes costs more than it saves
 
 
@@ -49,17 +54,51 @@ class StyleResult:
 
 def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult:
     """sqlfluff findings for every SQL file of ``directories`` (Jinja macro libraries,
-    whose names start with `_`, are linted where they are used)."""
-    jobs = [(project, directory, path)
-            for directory in directories for path in schema_files(directory)]
-    workers = min(_usable_cpus(), len(jobs) // FILES_PER_WORKER)
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            results = list(pool.map(_lint_job, jobs, chunksize=FILES_PER_WORKER // 2))
-    else:
-        results = [_lint_job(job) for job in jobs]
+    whose names start with `_`, are linted where they are used). Verdicts of unchanged
+    files come from the cache; the others are linted, in parallel when there are many."""
+    results: list[StyleResult] = []
+    jobs: list[_Job] = []
+    caches: dict[Path, StyleCache] = {}
+    for directory in directories:
+        configuration = merged_config(project, directory)
+        settings = json.dumps(configuration, sort_keys=True, default=str)
+        try:
+            _linter(settings)  # a configuration error surfaces here, once
+        except (SQLFluffUserError, KeyError, ValueError) as exc:  # KeyError: unknown dialect
+            raise _config_error(project, exc) from exc
+        caches[directory] = cache = StyleCache(
+            project.state_dir / CACHE_DIR, configuration, _loader_paths(configuration))
+        for path in schema_files(directory):
+            text = path.read_text("utf-8")
+            key = cache.key(project.relative(path), text)
+            cached = cache.get(key)
+            if cached is None:
+                jobs.append(_Job(project, directory, path, text, key, settings))
+            else:
+                results.append(StyleResult(*cached))
+    for job, result in zip(jobs, _run(jobs), strict=True):
+        caches[job.directory].put(job.key, result.findings, result.notes)
+        results.append(result)
     return StyleResult([f for r in results for f in r.findings],
                        [n for r in results for n in r.notes])
+
+
+@dataclass(frozen=True)
+class _Job:
+    project: Project
+    directory: Path
+    path: Path
+    text: str
+    key: str
+    configuration: str  # merged_config as JSON
+
+
+def _run(jobs: list[_Job]) -> list[StyleResult]:
+    workers = min(_usable_cpus(), len(jobs) // FILES_PER_WORKER)
+    if workers <= 1:
+        return [_lint_job(job) for job in jobs]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(_lint_job, jobs, chunksize=FILES_PER_WORKER // 2))
 
 
 def _usable_cpus() -> int:
@@ -68,38 +107,48 @@ def _usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
-def _lint_job(job: tuple[Project, Path, Path]) -> StyleResult:
-    project, directory, path = job
-    return _lint_file(_linter(project, directory), project, path)
+def _lint_job(job: _Job) -> StyleResult:
+    linter = _linter(job.configuration)
+    return _lint_file(linter, job.project.relative(job.path), job.path, job.text)
 
 
 @cache
-def _linter(project: Project, directory: Path) -> Linter:
+def _linter(configuration: str) -> Linter:
+    """One Linter per configuration and process (building one loads every rule)."""
     logging.getLogger("sqlfluff").setLevel(logging.ERROR)  # its warnings would go to stderr
-    return Linter(config=sqlfluff_config(project, directory))
+    return Linter(config=FluffConfig(configs=json.loads(configuration)))
 
 
-def sqlfluff_config(project: Project, directory: Path) -> FluffConfig:
+def merged_config(project: Project, directory: Path) -> dict:
     """The project's `[tool.sqlfluff]` (paths resolved as sqlfluff does), on top of
     postgres + jinja; the linted directory is on the Jinja loader path, as for the build."""
     pyproject = project.root / "pyproject.toml"
-    where = Location(project.relative(pyproject))
     try:
-        loaded = load_config_file(str(project.root), pyproject.name) if pyproject.is_file() else {}
-        merged = nested_combine(BASELINE, loaded)
-        jinja = merged.setdefault("templater", {}).setdefault("jinja", {})
-        configured = str(jinja.get("loader_search_path") or "")
-        paths = [p.strip() for p in configured.split(",") if p.strip()] + [str(directory)]
-        jinja["loader_search_path"] = ",".join(dict.fromkeys(paths))
-        return FluffConfig(configs=merged)
+        loaded = _read_config_file(str(pyproject)) if pyproject.is_file() else {}
     except SQLFluffUserError as exc:
-        raise SchemactlError(f"invalid [tool.sqlfluff] configuration: {exc}", location=where,
-                             hint="see https://docs.sqlfluff.com/en/stable/configuration/") from exc
+        raise _config_error(project, exc) from exc
+    merged = nested_combine(BASELINE, loaded)
+    jinja = merged.setdefault("templater", {}).setdefault("jinja", {})
+    jinja["loader_search_path"] = ",".join(dict.fromkeys(
+        [*_loader_paths(merged), str(directory)]))
+    return merged
 
 
-def _lint_file(linter: Linter, project: Project, path: Path) -> StyleResult:
-    relative = project.relative(path)
-    text = path.read_text("utf-8")
+def _loader_paths(configuration: dict) -> list[str]:
+    configured = configuration.get("templater", {}).get("jinja", {}).get("loader_search_path")
+    return [p.strip() for p in str(configured or "").split(",") if p.strip()]
+
+
+def _config_error(project: Project, exc: Exception) -> SchemactlError:
+    detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+    return SchemactlError(
+        f"invalid [tool.sqlfluff] configuration: {detail}",
+        location=Location(project.relative(project.root / "pyproject.toml")),
+        hint="see https://docs.sqlfluff.com/en/stable/configuration/",
+    )
+
+
+def _lint_file(linter: Linter, relative: str, path: Path, text: str) -> StyleResult:
     templated = path.name.endswith(".j2")
     statements = [] if templated else parse_statements(SourceFile(relative, text))
     masked: list[Statement] = []
