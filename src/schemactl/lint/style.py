@@ -40,10 +40,10 @@ BASELINE = {"core": {"dialect": "postgres", "templater": "jinja"}}
 UNPARSABLE = "PRS"
 HANGING_CLAUSES = frozenset({"comment_clause", "values_clause"})
 MAX_MASKED = 50
+FILES_PER_WORKER = 8  # below this, starting processes costs more than it saves
 # sqlfluff's own reader of a config file (paths resolved, values validated), without its
 # per-process cache: a long-running process must see pyproject.toml as it is now.
 _read_config_file = getattr(load_config_file_as_dict, "__wrapped__", load_config_file_as_dict)
-FILES_PER_WORKER = 8  # below this, starting processes costs more than it saves
 
 
 @dataclass(frozen=True)
