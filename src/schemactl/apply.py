@@ -20,9 +20,8 @@ from schemactl.history import (
     ensure_history_table,
     record,
 )
-from schemactl.migrations import MigrationFile, transaction_control
+from schemactl.migrations import MigrationFile, MigrationStatement, transaction_control
 from schemactl.sqlfiles import load_sql
-from schemactl.statements import Statement
 
 RELOAD_SCHEMA = "notify pgrst, 'reload schema'"
 
@@ -185,7 +184,7 @@ def _refuse_inconsistent_history(statuses: Sequence[MigrationStatus]) -> None:
         )
 
 
-def _failure(migration: MigrationFile, index: int, statement: Statement,
+def _failure(migration: MigrationFile, index: int, statement: MigrationStatement,
              exc: psycopg.Error) -> SchemactlError:
     diag = exc.diag
     message = (diag.message_primary or str(exc)).strip()

@@ -18,6 +18,7 @@ from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileState, FileStatus
 from schemactl.lint import FORMATS, render
+from schemactl.v1.dual_write import DualWriteState
 
 db_url_option = click.option(
     "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
@@ -173,6 +174,108 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
     console.print(f"seeded ({count} statements)")
 
 
+@cli.command("migrate-v1")
+@click.option("--dry-run", is_flag=True,
+              help="Do everything in a transaction that is rolled back; report what would "
+              "happen.")
+@click.option("--default-owner", metavar="EMAIL", default=None,
+              help="V2 user who owns V1 opportunities whose owner_email matches no user "
+              "(kept for re-runs and dual-write). Without it they are quarantined.")
+@db_url_option
+@pass_context
+def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
+                       db_url: str | None) -> None:
+    """Migrate STAGETEK V1 (schema v1) into V2 in one transaction: every V1 row is
+    migrated or quarantined (migration.v1_quarantine, with the reason). Idempotent: a
+    re-run applies only new, changed or deleted V1 rows and retries the quarantine.
+
+    \b
+    Example:
+        schemactl migrate-v1 --dry-run --default-owner admin@stagetek.com.br
+    """
+    with progress() as report:
+        result = commands.migrate_v1(ctx.project, db_url, default_owner=default_owner,
+                                     dry_run=dry_run, progress=report)
+    console.print(results_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined", "new", "re-applied"],
+        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined),
+          str(b.new), str(b.reapplied)] for b in result.books),
+        title="V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2"))
+    console.print(summary("", [
+        ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
+        ("time", f"{result.seconds:.1f} s"),
+    ]))
+
+
+@cli.command("parity")
+@db_url_option
+@pass_context
+def parity_command(ctx: Context, db_url: str | None) -> None:
+    """Compare V1 and V2: counts per kind (with the quarantine), each migrated row,
+    Σ value per status, revenue of each organization vs its V1 clients, product lines.
+    Exit 1 with a table of every mismatch.
+
+    \b
+    Example:
+        schemactl parity --db-url "$SUPABASE_DB_URL"
+    """
+    report = commands.parity(ctx.project, db_url)
+    console.print(results_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined"],
+        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
+         for b in report.books), title="V1 -> V2 books"))
+    if report.ok:
+        console.print("parity: V1 and V2 agree")
+        return
+    console.print(results_table(
+        ["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
+        ([m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
+         for m in report.mismatches), title="mismatches"))
+    raise CheckFailed(f"parity: {len(report.mismatches)} mismatch(es) between V1 and V2")
+
+
+@cli.group("dual-write")
+def dual_write_group() -> None:
+    """Mirror V1 writes into V2 during the transition (triggers on the V1 tables)."""
+
+
+@dual_write_group.command("enable")
+@db_url_option
+@pass_context
+def dual_write_enable_command(ctx: Context, db_url: str | None) -> None:
+    """Install triggers on v1.clients, v1.opportunities and v1.opportunity_products that
+    apply every INSERT/UPDATE/DELETE to V2 in the same transaction, with the mapping of
+    migrate-v1. Idempotent.
+
+    \b
+    Example:
+        schemactl dual-write enable && schemactl migrate-v1
+    """
+    _print_dual_write(commands.dual_write(ctx.project, True, db_url))
+
+
+@dual_write_group.command("disable")
+@db_url_option
+@pass_context
+def dual_write_disable_command(ctx: Context, db_url: str | None) -> None:
+    """Remove the dual-write triggers (V1 writes are no longer mirrored). Idempotent.
+
+    \b
+    Example:
+        schemactl dual-write disable
+    """
+    _print_dual_write(commands.dual_write(ctx.project, False, db_url))
+
+
+def _print_dual_write(state: DualWriteState) -> None:
+    if not state.enabled:
+        console.print("dual-write: disabled (no trigger on the V1 tables)")
+        return
+    console.print(results_table(["table", "trigger"],
+                                ([f"v1.{table}", trigger] for table, trigger in state.triggers),
+                                title="dual-write: enabled"))
+
+
 scratch_server_option = click.option(
     "--db-url", "server_url", default=None, metavar="URL",
     help="Build the scratch database inside this server (a superuser URL; the database is "
@@ -312,6 +415,117 @@ def generate_command(ctx: Context, check: bool, server_url: str | None) -> None:
     _report_files(statuses)
 
 
+@cli.command("diff")
+@click.argument("name", required=False)
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when supabase/migrations/ does not produce schema/ "
+              "(the CI gate).")
+@click.option("--allow-destructive", is_flag=True,
+              help="Write the migration even though it deletes data (drops a table or a "
+              "column, narrows a type).")
+@scratch_server_option
+@pass_context
+def diff_command(ctx: Context, name: str | None, check: bool, allow_destructive: bool,
+                 server_url: str | None) -> None:
+    """Write supabase/migrations/<timestamp>_NAME.sql: the change from the migrations to
+    schema/, with a header listing changes, hazards and access changes per role.
+
+    supabase/migrations/ is replayed in one shadow database and schema/ built in another
+    (both on the Supabase stand-in); the migration is checked to reproduce schema/ exactly.
+
+    \b
+    Example:
+        schemactl diff add_deal_notes
+        schemactl diff --check          # CI: exit 1 when a migration is missing
+    """
+    if check:
+        replayed = commands.diff_check(ctx.project, server_url=server_url)
+        console.print(f"supabase/migrations/ ({replayed} migrations) matches schema/")
+        return
+    if not name:
+        raise click.UsageError("NAME is required unless --check, e.g. `schemactl diff "
+                               "add_deal_notes`")
+    result = commands.diff(ctx.project, name, server_url=server_url,
+                           allow_destructive=allow_destructive)
+    if result.path is None:
+        console.print("no changes: supabase/migrations/ already matches schema/ "
+                      "(nothing written)")
+        return
+    header = result.text.split("\n\n", 1)[0]
+    click.echo(header)
+    console.print(f"wrote {ctx.project.relative(result.path)} "
+                  f"({len(result.statements)} statements): review it, then commit it")
+
+
+@cli.command("apply")
+@db_url_option
+@click.option("--dry-run", is_flag=True, help="Show what would be applied; change nothing.")
+@click.option("--target", metavar="VERSION", default=None,
+              help="Apply up to and including this version.")
+@click.option("--include-all", is_flag=True,
+              help="Also apply pending migrations older than the last applied one.")
+@pass_context
+def apply_command(ctx: Context, db_url: str | None, dry_run: bool, target: str | None,
+                  include_all: bool) -> None:
+    """Apply pending supabase/migrations/ in version order, each in one transaction, under
+    an advisory lock; history in supabase_migrations.schema_migrations (as the Supabase
+    CLI keeps it).
+
+    \b
+    Example:
+        schemactl apply --db-url "$SUPABASE_DB_URL" --dry-run
+        schemactl apply --db-url "$SUPABASE_DB_URL"
+    """
+    result = commands.apply(ctx.project, db_url, target=target, dry_run=dry_run,
+                            include_all=include_all)
+    verb = "would apply" if result.dry_run else "applied"
+    for migration in result.applied:
+        console.print(f"{verb} {migration.filename}")
+    console.print(f"{verb} {len(result.applied)} migration(s); "
+                  f"{len(result.up_to_date)} already applied")
+
+
+@cli.command("status")
+@db_url_option
+@pass_context
+def status_command(ctx: Context, db_url: str | None) -> None:
+    """Show each migration: applied, pending, changed since applied, or unknown (in the
+    database, not in supabase/migrations/).
+
+    \b
+    Example:
+        schemactl status --db-url "$SUPABASE_DB_URL"
+    """
+    rows = [(s.version, s.name, s.state.value + (f": {s.detail}" if s.detail else ""))
+            for s in commands.status(ctx.project, db_url)]
+    console.print(results_table(["version", "name", "state"], rows, title="migrations"))
+
+
+@cli.command("drift")
+@db_url_option
+@click.option("--shadow-url", default=None, metavar="URL",
+              help="Build schema/ in a scratch database inside this server (a superuser "
+              "URL) instead of the local or a throwaway one.")
+@pass_context
+def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> None:
+    """Print the DDL that would bring the database to schema/; exit 1 when there is drift.
+    Only the schemas schema/ manages (and its triggers on auth.users) are compared.
+
+    \b
+    Example:
+        schemactl drift --db-url "$SUPABASE_DB_URL"
+    """
+    found = commands.drift(ctx.project, db_url, shadow_url=shadow_url)
+    if found.empty:
+        console.print("no drift: the database matches schema/")
+        return
+    click.echo("\n\n".join(found.statements))
+    raise CheckFailed(f"drift: {len(found.statements)} statement(s) would bring the "
+                      "database to schema/",
+                      hint="put the change in a migration (`schemactl diff NAME`) or undo "
+                      "the manual change")
+
+
 def _report_files(statuses: list[FileStatus]) -> None:
     """One line per file (a table for several), the diffs of stale ones, and exit 1 when
     a check failed."""
@@ -375,10 +589,19 @@ def _print_up(result: commands.UpResult) -> None:
         ("server", f"{'created' if result.created else 'reused'}, {result.server}"),
         ("stand-in", "installed" if result.standin_installed
          else "already present / not needed"),
-        ("schema", f"{result.statements_applied} statements applied"),
+        ("schema", _schema_line(result)),
         ("seeds", f"{result.seed_statements} statements"),
     ]))
     click.echo(result.url)
+
+
+def _schema_line(result: commands.UpResult) -> str:
+    if not result.from_migrations:
+        return f"{result.statements_applied} statements applied"
+    if not result.migrations_applied:
+        return "migrations up to date"
+    return (f"{len(result.migrations_applied)} migration(s) applied: "
+            + ", ".join(result.migrations_applied))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from schemactl import generators, local_db
@@ -20,12 +21,25 @@ from schemactl.databases import (
     has_auth_schema,
     install_standin,
 )
+from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus, sync
+from schemactl.history import applied_migrations, history_exists
 from schemactl.lint import LintReport, run_lint
 from schemactl.local_pg import postgres_url
+from schemactl.migration_diff import (
+    Drift,
+    GeneratedMigration,
+    check_migrations,
+    generate_migration,
+)
+from schemactl.migration_diff import drift as schema_drift
+from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
+from schemactl.v1 import dual_write as v1_dual_write
+from schemactl.v1 import migrate as v1_migrate
+from schemactl.v1 import parity as v1_parity
 from schemactl.statements import Statement
 
 
@@ -37,6 +51,8 @@ class UpResult:
     standin_installed: bool
     statements_applied: int
     seed_statements: int
+    migrations_applied: tuple[str, ...] = ()  # file names, when the project has migrations
+    from_migrations: bool = False
 
 
 def build_schema(project: Project, output: Path | None = None) -> Build:
@@ -83,8 +99,10 @@ def schema_present(conn: psycopg.Connection, schema: Build) -> bool:
 
 def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "legacy",
        progress: Progress = NO_PROGRESS) -> UpResult:
-    """Start (or reuse) the local database and bring it to schema/ plus seeds."""
+    """Start (or reuse) the local database and bring it to supabase/migrations/ (or to
+    schema/, in a project without migrations yet) plus seeds."""
     schema = build(project)
+    migrations = read_migrations(project)
     seeds = seed_statements(project)
     if db_url:
         url, origin, created = db_url, "--db-url", False
@@ -93,26 +111,78 @@ def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "leg
         server, created = local_db.start(project)
         url = server.url(local_db.LOCAL_DBNAME)
         origin = f"{server.binaries.origin} (PostgreSQL {server.binaries.version})"
-    with connect(url) as conn, conn.transaction():
-        standin = not has_auth_schema(conn)
-        if standin:
-            progress.phase("installing the Supabase stand-in")
-            install_standin(conn, project.owner_role, grant_mode)
+    with connect(url, autocommit=True) as conn:
+        with conn.transaction():
+            standin = not has_auth_schema(conn)
+            if standin:
+                progress.phase("installing the Supabase stand-in")
+                install_standin(conn, project.owner_role, grant_mode)
         role = apply_role(conn, project)
-        applied = 0
-        if not schema_present(conn, schema):
-            progress.phase("applying schema/", total=len(schema.statements))
-            applied = apply_statements(
-                conn, _reporting((s.statement for s in schema.statements), progress), role=role)
-        elif db_url:
-            raise SchemactlError(
-                "the database already holds objects of schema/",
-                hint="`up --db-url` needs an empty database; use `schemactl apply` to update one",
-            )
+        applied, migrated = 0, ()
+        if migrations:
+            if not history_exists(conn) and schema_present(conn, schema):
+                raise SchemactlError(
+                    "the database holds objects of schema/ but no migration history",
+                    hint="it was built from schema/ before migrations existed: run "
+                    "`schemactl reset` (local) or record the history by hand",
+                )
+            progress.phase("applying supabase/migrations/")
+            migrated = tuple(m.filename for m in
+                             apply_migrations(conn, migrations, role=role).applied)
+        else:
+            with conn.transaction():
+                if not schema_present(conn, schema):
+                    progress.phase("applying schema/", total=len(schema.statements))
+                    applied = apply_statements(conn, _reporting(
+                        (s.statement for s in schema.statements), progress), role=role)
+                elif db_url:
+                    raise SchemactlError(
+                        "the database already holds objects of schema/",
+                        hint="`up --db-url` needs an empty database; use `schemactl apply` "
+                        "to update one",
+                    )
         progress.phase("running seeds/", total=len(seeds))
-        seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
+        with conn.transaction():
+            seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
     shown = owner_url(project, url) if not db_url else url
-    return UpResult(shown, origin, created, standin, applied, seeded)
+    return UpResult(shown, origin, created, standin, applied, seeded, migrated,
+                    bool(migrations))
+
+
+def diff(project: Project, name: str, *, server_url: str | None = None,
+         allow_destructive: bool = False) -> GeneratedMigration:
+    """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
+    (``path`` None when there is nothing to change)."""
+    return generate_migration(project, name, shadow_url=server_url,
+                              allow_destructive=allow_destructive)
+
+
+def diff_check(project: Project, *, server_url: str | None = None) -> int:
+    """Raise CheckFailed unless supabase/migrations/ produces schema/ exactly; returns the
+    number of migrations replayed."""
+    return check_migrations(project, shadow_url=server_url)
+
+
+def apply(project: Project, db_url: str | None = None, *, target: str | None = None,
+          dry_run: bool = False, include_all: bool = False) -> ApplyResult:
+    """Apply pending migrations in version order, each in one transaction, as the owner."""
+    migrations = read_migrations(project)
+    with connect(target_url(project, db_url), autocommit=True) as conn:
+        return apply_migrations(conn, migrations, role=apply_role(conn, project),
+                                target=target, dry_run=dry_run, include_all=include_all)
+
+
+def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]:
+    """Each migration, local or recorded in the database, with its state."""
+    migrations = read_migrations(project)
+    with connect(target_url(project, db_url), autocommit=True) as conn:
+        return migration_status(migrations, applied_migrations(conn))
+
+
+def drift(project: Project, db_url: str | None = None, *,
+          shadow_url: str | None = None) -> Drift:
+    """DDL that would bring the database to schema/ (empty: no drift)."""
+    return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
 
 
 def _reporting(statements: Iterable[Statement], progress: Progress) -> Iterator[Statement]:
@@ -193,3 +263,39 @@ def generate(project: Project, reference: CommandReference, *, check: bool = Fal
         seed_sql(project, check=check),
         commands_doc(project, reference, check=check),
     ]
+
+
+def _as_owner(conn: psycopg.Connection, project: Project) -> None:
+    """Act as the schema owner in this transaction, as migrations do (SPEC §5, §7)."""
+    role = apply_role(conn, project)
+    if role:
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+
+
+def migrate_v1(project: Project, db_url: str | None = None, *,
+               default_owner: str | None = None, dry_run: bool = False,
+               progress: Progress = NO_PROGRESS) -> v1_migrate.MigrationReport:
+    """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
+    `dry_run` rolls it back and reports what it would have done."""
+    with connect(target_url(project, db_url)) as conn, conn.transaction(
+            force_rollback=dry_run):
+        _as_owner(conn, project)
+        return v1_migrate.migrate(conn, default_owner=default_owner, dry_run=dry_run,
+                                  progress=progress)
+
+
+def parity(project: Project, db_url: str | None = None) -> v1_parity.ParityReport:
+    """Compare V1 and V2 in one read-only snapshot."""
+    with connect(target_url(project, db_url)) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            return v1_parity.check_parity(conn)
+
+
+def dual_write(project: Project, enable: bool, db_url: str | None = None
+               ) -> v1_dual_write.DualWriteState:
+    """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
+    with connect(target_url(project, db_url)) as conn, conn.transaction():
+        _as_owner(conn, project)
+        return v1_dual_write.enable(conn) if enable else v1_dual_write.disable(conn)

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import heapq
 import importlib.util
+import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -22,6 +24,7 @@ from typing import Any
 
 import psycopg
 from pglast import ast, parse_sql
+from pglast.enums import AlterTableType
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
@@ -59,6 +62,20 @@ def results_api() -> tuple[Any, Any]:
     inspector module loads. Without that module layout, the plain import is used.
     """
     name = "results.schemainspect.misc"
+    with _IMPORT_LOCK:
+        _preload_misc(name)
+    import results.schemainspect
+    from results.dbdiff import Migration
+    from results.schemainspect.pg import PostgreSQL
+
+    results.schemainspect.misc = sys.modules[name]  # type: ignore[attr-defined]
+    return Migration, PostgreSQL
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _preload_misc(name: str) -> None:
     if name not in sys.modules:
         spec = importlib.util.find_spec("results.schemainspect")
         locations = list(spec.submodule_search_locations or []) if spec else []
@@ -70,12 +87,6 @@ def results_api() -> tuple[Any, Any]:
                 sys.modules[name] = module
                 misc_spec.loader.exec_module(module)
                 module.external_caller_package = lambda: "results.schemainspect.pg"
-    import results.schemainspect
-    from results.dbdiff import Migration
-    from results.schemainspect.pg import PostgreSQL
-
-    results.schemainspect.misc = sys.modules[name]  # type: ignore[attr-defined]
-    return Migration, PostgreSQL
 
 
 def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
@@ -92,7 +103,21 @@ def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
         (k, _canonical_trigger(v)) for k, v in inspected.triggers.items()
         if scope.keeps_trigger(v))
     inspected.privileges = type(inspected.privileges)()
+    _forget_comments(inspected)
     return inspected
+
+
+def _forget_comments(inspected: Any) -> None:
+    """Comments are compared by `catalog_gaps` (on every kind of object); left to
+    `results` too, a changed comment would re-create the function or table it is on."""
+    for attribute in ("selectables", "relations", "functions", "types", "composite_types",
+                      "enums", "domains"):
+        for item in getattr(inspected, attribute, {}).values():
+            if hasattr(item, "comment"):
+                item.comment = None
+            for column in getattr(item, "columns", {}).values():
+                if hasattr(column, "comment"):
+                    column.comment = None
 
 
 def _canonical_trigger(trigger: Any) -> Any:
@@ -144,7 +169,40 @@ def results_statements(before: Any, after: Any) -> list[str]:
                 continue
             seen.add(statement)
             statements.append((statement, node))
+    statements = merge_validation(statements)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
+
+
+NOT_VALID = re.compile(r"\s+not\s+valid\s*;$", re.IGNORECASE)
+
+
+def merge_validation(statements: list[tuple[str, ast.Node]]) -> list[tuple[str, ast.Node]]:
+    """`results` adds a constraint NOT VALID, then validates it. In one transaction that
+    gains nothing (the lock is held to the end either way): one ADD CONSTRAINT instead."""
+    validated = {(_table(node), cmd.name): index for index, (_, node) in enumerate(statements)
+                 for cmd in _commands(node, AlterTableType.AT_ValidateConstraint)}
+    merged, dropped = [], set()
+    for text, node in statements:
+        adds = _commands(node, AlterTableType.AT_AddConstraint)
+        if len(adds) == 1 and isinstance(adds[0].def_, ast.Constraint) and \
+                adds[0].def_.skip_validation and NOT_VALID.search(text):
+            key = (_table(node), adds[0].def_.conname)
+            if key in validated:
+                dropped.add(validated[key])
+                text = NOT_VALID.sub(";", text)
+                node = parse_sql(text)[0].stmt
+        merged.append((text, node))
+    return [item for index, item in enumerate(merged) if index not in dropped]
+
+
+def _commands(node: ast.Node, subtype: AlterTableType) -> list[Any]:
+    if not isinstance(node, ast.AlterTableStmt):
+        return []
+    return [cmd for cmd in node.cmds or () if cmd.subtype == subtype]
+
+
+def _table(node: ast.AlterTableStmt) -> str:
+    return f"{node.relation.schemaname or DEFAULT_SCHEMA}.{node.relation.relname}"
 
 
 def dependency_order(nodes: list[ast.Node]) -> list[int]:

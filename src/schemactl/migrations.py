@@ -11,6 +11,7 @@ it cannot tell that an applied migration was edited.)
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,19 +19,72 @@ from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 
-from pglast import ast, parse_sql
-from pglast.parser import ParseError, fingerprint
+from pglast import parse_sql
+from pglast.parser import ParseError, fingerprint, parse_sql_json
 from pglast.stream import RawStream
 
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.sources import SourceFile
-from schemactl.statements import Statement, parse_statements
+from schemactl.statements import line_col, parse_statements
 
 FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.*)\.sql$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 100
 VERSION_FORMAT = "%Y%m%d%H%M%S"
+
+
+@dataclass(frozen=True)
+class MigrationStatement:
+    """One statement of a migration file (what applying it needs: no parse tree)."""
+
+    sql: str  # without leading comments or the final `;`
+    file: str
+    line: int
+    col: int
+    kind: str  # the parse node's type, e.g. "CreateStmt", "TransactionStmt"
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.col)
+
+
+def parse_migration(path: str, text: str) -> tuple[MigrationStatement, ...]:
+    """Split a migration file with PostgreSQL's parser (via pglast's JSON output, which
+    is much faster than building Python parse trees for a file of thousands of lines)."""
+    try:
+        tree = json.loads(parse_sql_json(text))
+    except ParseError:
+        parse_statements(SourceFile(path, text))  # raises the located syntax error
+        raise
+    data = text.encode("utf-8")
+    statements = []
+    for item in tree.get("stmts", []):
+        start = item.get("stmt_location", 0)
+        end = start + item["stmt_len"] if item.get("stmt_len") else len(data)
+        chunk = data[start:end].decode("utf-8")
+        skipped = _leading_trivia(chunk)
+        line, col = line_col(text, len(data[:start].decode("utf-8")) + skipped)
+        body = chunk[skipped:].rstrip().rstrip(";").rstrip()
+        statements.append(MigrationStatement(body, path, line, col, next(iter(item["stmt"]))))
+    return tuple(statements)
+
+
+def _leading_trivia(chunk: str) -> int:
+    """How many characters of white space and comments open ``chunk``."""
+    position = 0
+    while position < len(chunk):
+        if chunk[position].isspace():
+            position += 1
+        elif chunk.startswith("--", position):
+            end = chunk.find("\n", position)
+            position = len(chunk) if end == -1 else end
+        elif chunk.startswith("/*", position):
+            end = chunk.find("*/", position)
+            position = len(chunk) if end == -1 else end + 2
+        else:
+            break
+    return position
 
 
 @dataclass(frozen=True)
@@ -43,8 +97,8 @@ class MigrationFile:
     text: str
 
     @cached_property
-    def statements(self) -> tuple[Statement, ...]:
-        return tuple(parse_statements(SourceFile(self.path, self.text)))
+    def statements(self) -> tuple[MigrationStatement, ...]:
+        return parse_migration(self.path, self.text)
 
     @cached_property
     def history_statements(self) -> tuple[str, ...]:
@@ -60,7 +114,7 @@ class MigrationFile:
     def filename(self) -> str:
         return f"{self.version}_{self.name}.sql"
 
-    def location(self, statement: Statement, offset: int = 0) -> Location:
+    def location(self, statement: MigrationStatement, offset: int = 0) -> Location:
         """Where ``statement`` (or the character ``offset`` into it) is in the file."""
         before = statement.sql[:offset]
         line = statement.line + before.count("\n")
@@ -179,9 +233,6 @@ def cli_chunks(text: str) -> list[str]:
     return chunks
 
 
-def transaction_control(migration: MigrationFile) -> Statement | None:
+def transaction_control(migration: MigrationFile) -> MigrationStatement | None:
     """A BEGIN/COMMIT/ROLLBACK in the file: migrations run in one transaction each."""
-    for statement in migration.statements:
-        if isinstance(statement.node, ast.TransactionStmt):
-            return statement
-    return None
+    return next((s for s in migration.statements if s.kind == "TransactionStmt"), None)

@@ -15,9 +15,11 @@ written in full by the diff, so migrations come out right in both modes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import atexit
+import threading
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 
 import psycopg
@@ -36,6 +38,7 @@ from schemactl.databases import (
 )
 from schemactl.errors import SchemactlError
 from schemactl.local_pg import ExternalServer, throwaway_server
+from schemactl.migrations import MigrationFile
 from schemactl.statements import Statement
 
 SHADOW_GRANT_MODE = "legacy"
@@ -44,18 +47,18 @@ SCHEMAS_QUERY = "select nspname::text from pg_namespace where nspname !~ '^pg_(t
 
 @dataclass(frozen=True)
 class ShadowPlan:
-    """What to put into one shadow database."""
+    """What to put into one shadow database: the statements of schema/'s build, or
+    migration files (run as they are, as `apply` runs them)."""
 
-    label: str  # for messages: "supabase/migrations" or "schema/"
-    statements: Sequence[Statement]
-    before: Callable[[psycopg.Connection], object] | None = None  # after the stand-in
+    label: str  # for messages: "supabase/migrations/" or "schema/"
+    statements: Sequence[Statement] = ()
+    migrations: Sequence[MigrationFile] = ()
 
 
 @dataclass(frozen=True)
 class Shadow:
     url: str
     schemas_added: frozenset[str]  # schemas that the statements created
-    before_result: object = None
 
 
 @contextmanager
@@ -77,21 +80,49 @@ def shadow_server(project: Project, url: str | None) -> Iterator[Server]:
 def shadow_databases(server: Server, project: Project,
                      plans: Sequence[ShadowPlan]) -> Iterator[list[Shadow]]:
     """One prepared shadow database per plan (in parallel), dropped at the end."""
-    template = unique_name("schemactl_standin")
+    template, baseline = _standin_template(server, project.owner_role)
     names = [unique_name("schemactl_shadow") for _ in plans]
     with ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(len(plans), 1)) as pool:
-        cleanup.callback(drop_database, server, template)
         for name in names:
             cleanup.callback(drop_database, server, name)
-        # The stand-in creates cluster-wide roles: installed once, committed, then cloned.
-        create_database(server, template)
-        with connect(server.url(template)) as conn, conn.transaction():
-            install_standin(conn, project.owner_role, SHADOW_GRANT_MODE)
-            baseline = frozenset(_schemas(conn))
         futures = [pool.submit(_prepare, server, project, name, template, baseline, plan)
                    for name, plan in zip(names, plans)]
         shadows = [future.result() for future in futures]
         yield shadows
+
+
+_TEMPLATES: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def _standin_template(server: Server, owner: str) -> tuple[str, frozenset[str]]:
+    """A database holding only the stand-in, to clone shadows from (the stand-in creates
+    cluster-wide roles, so it is installed once and committed); made once per server in
+    this process, dropped at exit. Second item: the schemas it has."""
+    key = (server.url(), owner)
+    with _TEMPLATES_LOCK:
+        if key in _TEMPLATES and _exists(server, _TEMPLATES[key][0]):
+            return _TEMPLATES[key]
+        name = unique_name("schemactl_standin")
+        create_database(server, name)
+        atexit.register(_drop_quietly, server, name)
+        with connect(server.url(name)) as conn, conn.transaction():
+            install_standin(conn, owner, SHADOW_GRANT_MODE)
+            schemas = frozenset(_schemas(conn))
+        _TEMPLATES[key] = (name, schemas)
+        return name, schemas
+
+
+def _exists(server: Server, name: str) -> bool:
+    with connect(server.url()) as conn:
+        row = conn.execute("select exists (select from pg_database where datname = %s)",
+                           [name]).fetchone()
+    return bool(row and row[0])
+
+
+def _drop_quietly(server: Server, name: str) -> None:
+    with suppress(Exception):
+        drop_database(server, name)
 
 
 def _prepare(server: Server, project: Project, name: str, template: str,
@@ -102,22 +133,34 @@ def _prepare(server: Server, project: Project, name: str, template: str,
         # A clone does not inherit the stand-in's grant on the database itself.
         conn.execute(sql.SQL("grant create on database {} to {}").format(
             sql.Identifier(name), sql.Identifier(project.owner_role)))
-        result = plan.before(conn) if plan.before else None
         try:
             apply_statements(conn, plan.statements, role=project.owner_role)
+            _replay(conn, plan.migrations, project.owner_role)
         except SchemactlError as exc:
             raise SchemactlError(
                 f"{plan.label} does not apply to a fresh database: {exc.message}",
                 location=exc.location, hint=exc.hint,
             ) from exc
         added = _schemas(conn) - baseline
-    return Shadow(url, frozenset(added), result)
+    return Shadow(url, frozenset(added))
+
+
+def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role: str) -> None:
+    """Run the migrations' statements as they are (no setting added), as ``role``."""
+    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+    for migration in migrations:
+        for statement in migration.statements:
+            try:
+                conn.execute(statement.sql)
+            except psycopg.Error as exc:
+                raise SchemactlError(
+                    (exc.diag.message_primary or str(exc)).strip(),
+                    location=statement.location,
+                    hint="a committed migration must apply to a fresh database: fix it if "
+                    "no database has applied it yet, else add a migration that repairs it",
+                ) from exc
+    conn.execute("reset role")
 
 
 def _schemas(conn: psycopg.Connection) -> set[str]:
     return {row[0] for row in conn.execute(SCHEMAS_QUERY).fetchall()}
-
-
-def migration_statements(migrations: Iterable) -> list[Statement]:
-    """Every statement of the migration files, in order (for a replay)."""
-    return [statement for migration in migrations for statement in migration.statements]

@@ -1,0 +1,62 @@
+"""Helpers for the migration tests: projects made of a schema and migration files, the
+stand-in on a target database, reading a database's history and tables."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+
+from schemactl.config import Project, load_project
+from schemactl.databases import connect, install_standin
+
+EXTERNAL = ["auth.users", "auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"]
+FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+
+
+def write_project(root: Path, schema: str, migrations: Mapping[str, str] | None = None,
+                  seeds: str | None = None) -> Project:
+    """A project at ``root``: schema/schema.sql, supabase/migrations/<file> per entry."""
+    root.mkdir(parents=True, exist_ok=True)
+    quoted = ", ".join(f'"{entry}"' for entry in EXTERNAL)
+    (root / "pyproject.toml").write_text(f"[tool.schemactl]\nexternal = [{quoted}]\n")
+    (root / "schema").mkdir(exist_ok=True)
+    (root / "schema" / "schema.sql").write_text(textwrap.dedent(schema).lstrip("\n"))
+    directory = root / "supabase" / "migrations"
+    directory.mkdir(parents=True, exist_ok=True)
+    for filename, text in (migrations or {}).items():
+        (directory / filename).write_text(textwrap.dedent(text).lstrip("\n"))
+    if seeds is not None:
+        (root / "seeds").mkdir(exist_ok=True)
+        (root / "seeds" / "010_seed.sql").write_text(textwrap.dedent(seeds).lstrip("\n"))
+    return load_project(root)
+
+
+def write_migration(project: Project, filename: str, text: str) -> Path:
+    path = project.migrations_dir / filename
+    path.write_text(textwrap.dedent(text).lstrip("\n"))
+    return path
+
+
+def with_standin(url: str, owner: str = "postgres") -> None:
+    """Install the Supabase stand-in (legacy default privileges) into ``url``."""
+    with connect(url) as conn, conn.transaction():
+        install_standin(conn, owner, "legacy")
+
+
+def history(url: str) -> list[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select version, name from supabase_migrations.schema_migrations "
+                            "order by version").fetchall()
+
+
+def rows(url: str, query: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(query).fetchall()
+
+
+def relation_exists(url: str, name: str) -> bool:
+    return rows(url, f"select to_regclass('{name}') is not null")[0][0]
