@@ -29,6 +29,17 @@ def unique(prefix: str) -> str:
 
 
 @dataclass(frozen=True)
+class User:
+    """What `Crm.users` creates: role admin/manager/seller, team id or None."""
+
+    role: str = "seller"
+    team: uuid.UUID | None = None
+    active: bool = True
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
 class Pipeline:
     id: uuid.UUID
     stages: tuple[uuid.UUID, ...]  # in display order
@@ -42,21 +53,29 @@ class Crm:
 
     def insert(self, table: str, **values: Any) -> dict[str, Any]:
         """`insert into <table> (...) values (...) returning *`; dicts go as jsonb."""
+        return self.insert_many(table, [values])[0]
+
+    def insert_many(self, table: str, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One multi-row insert (cheaper than one per row: statement triggers run once);
+        every row names the same columns. Rows come back in the order given (PostgreSQL
+        inserts a VALUES list in order)."""
         schema, _, name = table.rpartition(".")
         target = sql.Identifier(schema or "public", name)
-        if values:
-            query = sql.SQL("insert into {} ({}) values ({}) returning *").format(
-                target,
-                sql.SQL(", ").join(map(sql.Identifier, values)),
-                sql.SQL(", ").join(sql.Placeholder() * len(values)),
-            )
+        columns = list(rows[0])
+        assert all(list(row) == columns for row in rows), "rows must name the same columns"
+        if columns:
+            row_sql = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
+            query = sql.SQL("insert into {} ({}) values {} returning *").format(
+                target, sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join([row_sql] * len(rows)))
         else:
+            assert len(rows) == 1, "default values inserts one row"
             query = sql.SQL("insert into {} default values returning *").format(target)
-        params = [Jsonb(v) if isinstance(v, dict) else v for v in values.values()]
+        params = [Jsonb(v) if isinstance(v, dict) else v for row in rows for v in row.values()]
         with self.conn.cursor(row_factory=dict_row) as cur:
-            row = cur.execute(query, params).fetchone()
-        assert row is not None
-        return row
+            inserted = cur.execute(query, params).fetchall()
+        assert len(inserted) == len(rows)
+        return inserted
 
     def team(self, name: str | None = None) -> uuid.UUID:
         return self.insert("teams", name=name or unique("Equipe"))["id"]
@@ -66,14 +85,22 @@ class Crm:
              email: str | None = None) -> uuid.UUID:
         """A signed-up user (auth.users row; the profile follows by trigger), then given
         its role, team and active flag as an admin would."""
-        name = name or unique(role.capitalize())
-        email = email or f"{uuid.uuid4().hex[:12]}@stagetek.test"
-        user_id = self.insert("auth.users", email=email,
-                              raw_user_meta_data={"name": name})["id"]
+        return self.users([User(role, team, active, name, email)])[0]
+
+    def users(self, specs: Sequence[User]) -> list[uuid.UUID]:
+        """Several users in two statements (sign-up, then role/team/active)."""
+        signed_up = self.insert_many("auth.users", [
+            {"email": spec.email or f"{uuid.uuid4().hex[:12]}@stagetek.test",
+             "raw_user_meta_data": {"name": spec.name or unique(spec.role.capitalize())}}
+            for spec in specs])
+        ids = [row["id"] for row in signed_up]
         self.conn.execute(
-            "update public.users set role = %s, team_id = %s, is_active = %s where id = %s",
-            [role, team, active, user_id])
-        return user_id
+            "update public.users as u set role = s.role, team_id = s.team_id, "
+            "is_active = s.is_active from unnest(%s::uuid[], %s::text[], %s::uuid[], "
+            "%s::boolean[]) as s (id, role, team_id, is_active) where u.id = s.id",
+            [ids, [spec.role for spec in specs], [spec.team for spec in specs],
+             [spec.active for spec in specs]])
+        return ids
 
     def pipeline(self, name: str | None = None,
                  stages: Sequence[tuple[str, int, int | None]] = (
@@ -81,11 +108,10 @@ class Crm:
                  ) -> Pipeline:
         """A pipeline with stages given as (name, probability, rotten_days)."""
         pipeline_id = self.insert("pipelines", name=name or unique("Funil"))["id"]
-        stage_ids = tuple(
-            self.insert("stages", pipeline_id=pipeline_id, name=stage_name,
-                        display_order=position, probability=probability,
-                        rotten_days=rotten_days)["id"]
-            for position, (stage_name, probability, rotten_days) in enumerate(stages, 1))
+        stage_ids = tuple(row["id"] for row in self.insert_many("stages", [
+            {"pipeline_id": pipeline_id, "name": stage_name, "display_order": position,
+             "probability": probability, "rotten_days": rotten_days}
+            for position, (stage_name, probability, rotten_days) in enumerate(stages, 1)]))
         return Pipeline(pipeline_id, stage_ids)
 
     def organization(self, owner: uuid.UUID | None, **values: Any) -> uuid.UUID:

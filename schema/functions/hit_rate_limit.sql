@@ -14,7 +14,8 @@ declare
     v_start timestamptz;
     v_hits bigint;
 begin
-    if p_key is null or p_limit is null or p_limit < 0 or not v_seconds > 0 then
+    if p_key is null or p_limit is null or p_limit < 0 or v_seconds is null
+        or v_seconds <= 0 then
         raise exception 'hit_rate_limit: needs a key, a limit >= 0 and a positive window'
             using errcode = 'invalid_parameter_value';
     end if;
