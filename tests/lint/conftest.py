@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from schemactl.config import Project, load_project
-from schemactl.lint import Finding, lint
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "lint"
 
@@ -41,11 +40,3 @@ def write_project(tmp_path: Path) -> Callable[..., Project]:
             path.write_text(text, encoding="utf-8")
         return load_project(root)
     return make
-
-
-def codes_at(findings: list[Finding]) -> list[tuple[str, str, int, int]]:
-    """(code, file, line, col) of each finding, the way the tests compare them."""
-    return [(f.code, f.file, f.line, f.col) for f in findings]
-
-
-__all__ = ["codes_at", "lint"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from conftest import codes_at
 from schemactl.lint import structural_findings
 
 APP = "create schema app;\n"

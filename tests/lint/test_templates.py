@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import codes_at
+from lint_helpers import codes_at
 from schemactl.lint import structural_findings
 
 MACROS = """{% macro open_policy(table) %}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import codes_at
+from lint_helpers import codes_at
 from schemactl.lint import structural_findings
 
 TABLE = """create schema app;
