@@ -157,6 +157,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     parser.add_argument("--runs", type=int, default=5, help="repetitions of slow figures")
     args = parser.parse_args(argv)
 
+    load_before = os.getloadavg()[0]
     binaries = find_binaries()
     with tempfile.TemporaryDirectory(prefix="schemactl-bench-cache-") as cache:
         starts, stops = cold_start(args.runs, Path(cache))
@@ -201,9 +202,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         Figure("schemactl build, command line (with Python start-up)", median_ms(cli),
                len(cli), "", None),
     ]
+    load = (round(load_before, 2), round(os.getloadavg()[0], 2))
     report: dict[str, object] = {
         "benchmark": "harness",
         "machine": {"python": platform.python_version(), "cpus": _cpus(),
+                    "load_average_1min_before_after": load,
                     "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})"},
         "project": str(args.project),
         "figures": [asdict(f) for f in figures],
@@ -213,6 +216,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                    "committed_db_used_vs_bare_clone_used": round(used_ratio, 3)},
     }
     _print_table(figures)
+    print(f"\n{_cpus()} CPUs; 1-minute load average {load[0]} before, {load[1]} after "
+          "(figures scale with it: other work on the machine slows every step)")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.json}")
