@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import click
 import psycopg
 import pytest
 
@@ -171,9 +172,19 @@ def test_up_with_db_url_refuses_a_database_that_has_the_schema(
     )
 
 
-@pytest.mark.parametrize("name", sorted(cli.commands))
-def test_every_command_has_help_with_an_example(name: str) -> None:
-    result = run_cli([name, "--help"])
+def command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and sub-command, e.g. ("build",), ("dual-write", "enable")."""
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        paths.append((*prefix, name))
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, (*prefix, name)))
+    return paths
+
+
+@pytest.mark.parametrize("path", command_paths(cli), ids=" ".join)
+def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
+    result = run_cli([*path, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
 
