@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 
 from schemactl.catalog import Catalog, Column, Function, Relation
 from schemactl.checklists import check_list
+from schemactl.view_lineage import Relationship, all_relationships
 
 DEFAULT_PATH = "types/database.types.ts"
 PRINT_WIDTH = 80
@@ -186,8 +187,9 @@ def render_types(catalog: Catalog, schemas: Sequence[str]) -> str:
         "  | { [key: string]: Json | undefined }", "  | Json[]", "",
         "export type Database = {",
     ])
+    relationships = all_relationships(catalog)
     for schema in schemas:
-        _schema(out, catalog, mapper, schema, enums)
+        _schema(out, catalog, mapper, schema, enums, relationships)
     out.lines.extend(["}", ""])
     default = "public" if "public" in schemas else (schemas[0] if schemas else "public")
     helpers = resources.files("schemactl").joinpath("typescript", "helpers.ts").read_text(
@@ -218,7 +220,8 @@ def _enum_labels(catalog: Catalog, schema: str,
 
 
 def _schema(out: _Writer, catalog: Catalog, mapper: TypeMapper, schema: str,
-            enums: dict[tuple[str, str, str], CheckEnum]) -> None:
+            enums: dict[tuple[str, str, str], CheckEnum],
+            relationships: list[Relationship]) -> None:
     tables = by_name(r for r in catalog.tables if r.schema == schema)
     views = by_name(r for r in catalog.views if r.schema == schema)
     functions = [f for f in catalog.functions if f.schema == schema and _exported(catalog, f)]
@@ -227,13 +230,13 @@ def _schema(out: _Writer, catalog: Catalog, mapper: TypeMapper, schema: str,
     if not tables:
         out.line(3, NEVER)
     for table in tables:
-        _table(out, catalog, mapper, table, functions)
+        _table(out, catalog, mapper, table, functions, relationships)
     out.line(2, "}")
     out.line(2, "Views: {")
     if not views:
         out.line(3, NEVER)
     for view in views:
-        _view(out, mapper, view)
+        _view(out, mapper, view, relationships)
     out.line(2, "}")
     out.line(2, "Functions: {")
     if not functions:
@@ -276,7 +279,7 @@ def _write_only(column: Column) -> bool:
 
 
 def _table(out: _Writer, catalog: Catalog, mapper: TypeMapper, table: Relation,
-           functions: list[Function]) -> None:
+           functions: list[Function], relationships: list[Relationship]) -> None:
     columns = by_name(table.columns)
     out.line(3, f"{ts_key(table.name)}: {{")
     out.line(4, "Row: {")
@@ -301,7 +304,7 @@ def _table(out: _Writer, catalog: Catalog, mapper: TypeMapper, table: Relation,
             ["null"] if column.nullable else [])
         out.member(5, column.name, parts, optional=True)
     out.line(4, "}")
-    _relationships(out, catalog, table)
+    _relationships(out, table, relationships)
     out.line(3, "}")
 
 
@@ -318,27 +321,33 @@ def _computed_fields(catalog: Catalog, table: Relation,
     return found
 
 
-def _relationships(out: _Writer, catalog: Catalog, relation: Relation) -> None:
-    fks = sorted(
-        (fk for fk in relation.foreign_keys if fk.ref_schema == relation.schema),
-        key=lambda fk: (sort_key(fk.name), sort_key(fk.ref_relation or ""),
-                        json.dumps(list(fk.ref_columns))))
-    if not fks:
+def _relationships(out: _Writer, relation: Relation,
+                   relationships: list[Relationship]) -> None:
+    """The relation's many-to-one relationships within its schema, those through views
+    included, ordered as postgres-meta orders them."""
+    own = sorted(
+        (r for r in relationships
+         if (r.schema, r.relation) == (relation.schema, relation.name)
+         and r.referenced_schema == relation.schema),
+        key=lambda r: (sort_key(r.foreign_key_name), sort_key(r.referenced_relation),
+                       json.dumps(list(r.referenced_columns))))
+    if not own:
         out.line(4, "Relationships: []")
         return
     out.line(4, "Relationships: [")
-    for fk in fks:
+    for r in own:
         out.line(5, "{")
-        out.line(6, f"foreignKeyName: {ts_string(fk.name)}")
-        out.line(6, f"columns: [{', '.join(map(ts_string, fk.columns))}]")
-        out.line(6, f"isOneToOne: {'true' if relation.is_unique_on(fk.columns) else 'false'}")
-        out.line(6, f"referencedRelation: {ts_string(fk.ref_relation or '')}")
-        out.line(6, f"referencedColumns: [{', '.join(map(ts_string, fk.ref_columns))}]")
+        out.line(6, f"foreignKeyName: {ts_string(r.foreign_key_name)}")
+        out.line(6, f"columns: [{', '.join(map(ts_string, r.columns))}]")
+        out.line(6, f"isOneToOne: {'true' if r.is_one_to_one else 'false'}")
+        out.line(6, f"referencedRelation: {ts_string(r.referenced_relation)}")
+        out.line(6, f"referencedColumns: [{', '.join(map(ts_string, r.referenced_columns))}]")
         out.line(5, "},")
     out.line(4, "]")
 
 
-def _view(out: _Writer, mapper: TypeMapper, view: Relation) -> None:
+def _view(out: _Writer, mapper: TypeMapper, view: Relation,
+          relationships: list[Relationship]) -> None:
     columns = by_name(view.columns)
     out.line(3, f"{ts_key(view.name)}: {{")
     out.line(4, "Row: {")
@@ -354,7 +363,7 @@ def _view(out: _Writer, mapper: TypeMapper, view: Relation) -> None:
                     "never"]
                 out.member(5, column.name, parts, optional=True)
             out.line(4, "}")
-    out.line(4, "Relationships: []")
+    _relationships(out, view, relationships)
     out.line(3, "}")
 
 

@@ -165,8 +165,17 @@ def test_types_follow_supabase_gen_types_shape(shop_types: str) -> None:
               }
               order_notes: {
     '''))
+    # order_notes.order_id references orders.id, which big_orders exposes as its id: the
+    # relationship holds through the view too (as PostgREST and postgres-meta see it).
     assert block('''
                 Relationships: [
+                  {
+                    foreignKeyName: "order_notes_order_id_fkey"
+                    columns: ["order_id"]
+                    isOneToOne: true
+                    referencedRelation: "big_orders"
+                    referencedColumns: ["id"]
+                  },
                   {
                     foreignKeyName: "order_notes_order_id_fkey"
                     columns: ["order_id"]
@@ -207,7 +216,15 @@ def test_types_have_views_functions_enums_and_constants(shop_types: str) -> None
                   id?: string | null
                   quantity?: number | null
                 }
-                Relationships: []
+                Relationships: [
+                  {
+                    foreignKeyName: "orders_customer_id_fkey"
+                    columns: ["customer_id"]
+                    isOneToOne: false
+                    referencedRelation: "customers"
+                    referencedColumns: ["id"]
+                  },
+                ]
               }
             }
             Functions: {
