@@ -2,7 +2,8 @@
 typescript` emits (postgres-meta's template): `Json`, `Database` with per schema
 `Tables` (Row / Insert / Update / Relationships), `Views`, `Functions`, `Enums`,
 `CompositeTypes`, the `Tables<>` / `TablesInsert<>` / `TablesUpdate<>` / `Enums<>` /
-`CompositeTypes<>` helpers and `Constants`.
+`CompositeTypes<>` helpers and `Constants`. Relationships include those through views
+(`view_lineage.py`), as PostgREST derives them.
 
 Differences, on purpose: a CHECK that limits a text column to a list of literals
 (`status in ('open', 'won', 'lost')`) becomes an enum named `<table>_<column>` (unless a
