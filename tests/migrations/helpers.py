@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
+from click.testing import CliRunner
 
+from schemactl.cli import main
 from schemactl.config import Project, load_project
-from schemactl.databases import connect, install_standin
+from schemactl.databases import GrantMode, connect, install_standin
 
 EXTERNAL = ["auth.users", "auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"]
 FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -41,10 +44,10 @@ def write_migration(project: Project, filename: str, text: str) -> Path:
     return path
 
 
-def with_standin(url: str, owner: str = "postgres") -> None:
-    """Install the Supabase stand-in (legacy default privileges) into ``url``."""
+def with_standin(url: str, mode: GrantMode = "legacy", owner: str = "postgres") -> None:
+    """Install the Supabase stand-in into ``url`` (legacy default privileges, by default)."""
     with connect(url) as conn, conn.transaction():
-        install_standin(conn, owner, "legacy")
+        install_standin(conn, owner, mode)
 
 
 def history(url: str) -> list[tuple[str, str]]:
@@ -60,3 +63,24 @@ def rows(url: str, query: str) -> list[tuple]:
 
 def relation_exists(url: str, name: str) -> bool:
     return rows(url, f"select to_regclass('{name}') is not null")[0][0]
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(*args: str) -> CliResult:
+    """`schemactl ARGS` in this process, through the real entry point (errors mapped to
+    `error: …` and exit codes as on the command line)."""
+    runner = CliRunner()
+    with runner.isolation() as streams:
+        exit_code = 0
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            exit_code = exc.code if isinstance(exc.code, int) else 1
+        return CliResult(exit_code, streams[0].getvalue().decode(),
+                         streams[1].getvalue().decode())

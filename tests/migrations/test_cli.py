@@ -1,0 +1,210 @@
+"""`schemactl diff`, `status`, `drift` and `up` on the command line (in-process)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from schemactl.config import Project
+
+from .helpers import history, rows, run_cli, with_standin, write_project
+
+SCHEMA = """
+create table public.notes (
+    id bigint generated always as identity primary key,
+    body text not null,
+    pinned boolean not null default false
+);
+
+alter table public.notes enable row level security;
+
+create policy notes_read on public.notes for select to authenticated using (true);
+
+revoke all on public.notes from anon, authenticated, service_role;
+grant select on public.notes to authenticated;
+"""
+INITIAL = """
+create table public.notes (
+    id bigint generated always as identity primary key,
+    body text not null,
+    pinned boolean not null default false
+);
+
+alter table public.notes enable row level security;
+
+create policy notes_read on public.notes for select to authenticated using (true);
+
+revoke all on table public.notes from anon, authenticated, service_role;
+grant select on table public.notes to authenticated;
+revoke all on sequence public.notes_id_seq from anon, authenticated, service_role;
+grant all on sequence public.notes_id_seq to anon, authenticated, service_role;
+"""
+FILE_NAME = re.compile(r"supabase/migrations/(\d{14})_add_color\.sql")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return write_project(tmp_path / "project", SCHEMA,
+                         {"20250101000000_initial.sql": INITIAL})
+
+
+def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
+    return run_cli("--project", str(project.root), "diff", *args, "--db-url", server_url)
+
+
+def test_diff_check_passes_when_the_migrations_produce_the_schema(
+        project: Project, server_url: str) -> None:
+    result = diff(project, server_url, "--check")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, "supabase/migrations/ (1 migrations) matches schema/\n", "")
+
+
+def test_diff_writes_a_migration_then_check_passes(project: Project, server_url: str) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(schema.read_text().replace(
+        "pinned boolean not null default false", "pinned boolean not null default false,\n"
+        "    color text"))
+    check = diff(project, server_url, "--check")
+    assert check.exit_code == 1
+    assert check.stderr == (
+        "error: supabase/migrations/ does not match schema/: 1 statement(s) missing: alter "
+        "table \"public\".\"notes\" add column \"color\" text; (run `schemactl diff NAME` to "
+        "write the migration, review and commit it)\n")
+    written = diff(project, server_url, "add_color")
+    assert written.exit_code == 0, written.stderr
+    match = FILE_NAME.search(written.stdout)
+    assert match is not None
+    text = (project.root / match.group(0)).read_text()
+    assert written.stdout.startswith(text.split("\n\n", 1)[0] + "\n")
+    assert text.endswith('\n\nalter table "public"."notes" add column "color" text;\n')
+    assert "--   columns: 1 added (public.notes.color)\n" in text
+    assert diff(project, server_url, "--check").exit_code == 0
+    again = diff(project, server_url, "nothing_new")
+    assert (again.exit_code, again.stdout) == (
+        0, "no changes: supabase/migrations/ already matches schema/ (nothing written)\n")
+    assert len(list(project.migrations_dir.iterdir())) == 2
+
+
+def test_a_destructive_change_is_refused_without_the_flag(project: Project,
+                                                          server_url: str) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(schema.read_text().replace(
+        ",\n    pinned boolean not null default false", ""))
+    refused = diff(project, server_url, "drop_pinned")
+    assert refused.exit_code == 2
+    assert refused.stderr == (
+        "error: refusing to write a migration that deletes data: `alter table "
+        "\"public\".\"notes\" drop column \"pinned\";` drops column public.notes.pinned and "
+        "its values (if that is intended, run again with --allow-destructive; otherwise put "
+        "the object back in schema/)\n")
+    assert [p.name for p in project.migrations_dir.iterdir()] == ["20250101000000_initial.sql"]
+    allowed = diff(project, server_url, "drop_pinned", "--allow-destructive")
+    assert allowed.exit_code == 0
+    assert "-- Deletes data (written with --allow-destructive)\n--   line " in allowed.stdout
+    assert "drops column public.notes.pinned and its values\n" in allowed.stdout
+
+
+@pytest.mark.parametrize("name", ["Add-Notes", "add notes", "1st", "add__notes", ""])
+def test_diff_names_must_be_lowercase_snake_case(project: Project, server_url: str,
+                                                 name: str) -> None:
+    result = diff(project, server_url, name)
+    assert result.exit_code == 2
+    if name:
+        assert result.stderr == (
+            f"error: invalid migration name {name!r}: use lowercase snake_case (letters, "
+            "digits and single underscores, starting with a letter, at most 100 characters) "
+            "(e.g. `schemactl diff add_deal_notes`)\n")
+    else:
+        assert "NAME is required unless --check" in result.stderr
+
+
+def test_status_shows_each_state(project: Project, target_db: str) -> None:
+    with_standin(target_db)
+    (project.migrations_dir / "20250102000000_add_color.sql").write_text(
+        "alter table public.notes add column color text;\n")
+    applied = run_cli("--project", str(project.root), "apply", "--db-url", target_db,
+                      "--target", "20250101000000")
+    assert applied.stdout == ("applied 20250101000000_initial.sql\n"
+                              "applied 1 migration(s); 0 already applied\n")
+    with psycopg.connect(target_db) as conn:
+        conn.execute("insert into supabase_migrations.schema_migrations (version, name) "
+                     "values ('20240101000000', 'elsewhere')")
+    result = run_cli("--project", str(project.root), "status", "--db-url", target_db)
+    assert result.exit_code == 0
+    table = [re.split(r"\s*[│┃]\s*", line.strip("│┃ "))
+             for line in result.stdout.splitlines() if line.startswith(("│", "┃"))]
+    assert table == [
+        ["version", "name", "state"],
+        ["20240101000000", "elsewhere", "unknown (not in supabase/migrations)"],
+        ["20250101000000", "initial", "applied"],
+        ["20250102000000", "add_color", "pending"],
+    ]
+
+
+def test_drift_finds_a_column_added_by_hand(project: Project, target_db: str,
+                                            server_url: str) -> None:
+    with_standin(target_db)
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db
+                   ).exit_code == 0
+    drift = ["--project", str(project.root), "drift", "--db-url", target_db,
+             "--shadow-url", server_url]
+    clean = run_cli(*drift)
+    assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
+    with psycopg.connect(target_db) as conn:
+        conn.execute("alter table public.notes add column added_by_hand text")
+        conn.execute("create schema storage")
+        conn.execute("create table storage.objects (id int)")
+    found = run_cli(*drift)
+    assert found.exit_code == 1
+    assert found.stdout == 'alter table "public"."notes" drop column "added_by_hand";\n'
+    assert found.stderr == (
+        "error: drift: 1 statement(s) would bring the database to schema/ (put the change in "
+        "a migration (`schemactl diff NAME`) or undo the manual change)\n")
+
+
+def test_drift_sees_grants_and_policies_changed_by_hand(project: Project, target_db: str,
+                                                        server_url: str) -> None:
+    with_standin(target_db)
+    run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+    with psycopg.connect(target_db) as conn:
+        conn.execute("grant select on public.notes to anon")
+        conn.execute("drop policy notes_read on public.notes")
+    found = run_cli("--project", str(project.root), "drift", "--db-url", target_db,
+                    "--shadow-url", server_url)
+    assert found.exit_code == 1
+    assert found.stdout.split("\n\n") == [
+        'create policy "notes_read"\non "public"."notes"\nas permissive\nfor select\n'
+        "to authenticated\nusing (true);",
+        "revoke all on table public.notes from anon;\n",
+    ]
+
+
+def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: str) -> None:
+    (project.root / "seeds").mkdir()
+    (project.root / "seeds" / "010_notes.sql").write_text(
+        "insert into public.notes (body) select 'welcome' "
+        "where not exists (select from public.notes);\n")
+    first = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    assert first.exit_code == 0, first.stderr
+    assert "1 migration(s) applied: 20250101000000_initial.sql" in first.stdout
+    assert history(target_db) == [("20250101000000", "initial")]
+    assert rows(target_db, "select body from public.notes") == [("welcome",)]
+    again = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    assert again.exit_code == 0
+    assert "migrations up to date" in again.stdout
+    assert rows(target_db, "select body from public.notes") == [("welcome",)]
+
+
+def test_no_drift_on_a_project_without_default_privileges(project: Project, target_db: str,
+                                                          server_url: str) -> None:
+    """A Supabase project in the opt-in mode: the stand-in's legacy default privileges of
+    the shadow database are not what schema/ describes, so they are not drift."""
+    with_standin(target_db, "opt-in")
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db
+                   ).exit_code == 0
+    clean = run_cli("--project", str(project.root), "drift", "--db-url", target_db,
+                    "--shadow-url", server_url)
+    assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
