@@ -334,6 +334,11 @@ def diff_command(ctx: Context, name: str | None, check: bool, allow_destructive:
     Example:
         schemactl diff add_deal_notes
         schemactl diff --check          # CI: exit 1 when a migration is missing
+
+    \b
+    Exit codes:
+        1  --check: supabase/migrations/ does not produce schema/
+        2  bad NAME, data loss without --allow-destructive, or SQL that does not apply
     """
     if check:
         replayed = commands.diff_check(ctx.project, server_url=server_url)
@@ -372,6 +377,10 @@ def apply_command(ctx: Context, db_url: str | None, dry_run: bool, target: str |
     Example:
         schemactl apply --db-url "$SUPABASE_DB_URL" --dry-run
         schemactl apply --db-url "$SUPABASE_DB_URL"
+
+    \b
+    Exit codes:
+        2  a migration failed (rolled back), an applied one changed, or an unknown version
     """
     result = commands.apply(ctx.project, db_url, target=target, dry_run=dry_run,
                             include_all=include_all)
@@ -411,6 +420,10 @@ def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> N
     \b
     Example:
         schemactl drift --db-url "$SUPABASE_DB_URL"
+
+    \b
+    Exit codes:
+        1  there is drift (the DDL is printed)
     """
     found = commands.drift(ctx.project, db_url, shadow_url=shadow_url)
     if found.empty:

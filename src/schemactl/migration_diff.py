@@ -118,10 +118,11 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
     with _compared(project, migrations, shadow_url, verify=False) as compared:
         diff = compared[0]
     if not diff.empty:
-        shown = "; ".join(_short(s) for s in diff.statements[:3])
-        more = f" (and {len(diff.statements) - 3} more)" if len(diff.statements) > 3 else ""
+        missing = [s for s in diff.statements if not s.lower().startswith("set ")]
+        shown = "; ".join(_short(s.rstrip(";")) for s in missing[:3])
+        more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
         raise CheckFailed(
-            f"supabase/migrations/ does not match schema/: {len(diff.statements)} "
+            f"supabase/migrations/ does not match schema/: {len(missing)} "
             f"statement(s) missing: {shown}{more}",
             hint="run `schemactl diff NAME` to write the migration, review and commit it",
         )

@@ -71,7 +71,7 @@ def test_diff_writes_a_migration_then_check_passes(project: Project, server_url:
     assert check.exit_code == 1
     assert check.stderr == (
         "error: supabase/migrations/ does not match schema/: 1 statement(s) missing: alter "
-        "table \"public\".\"notes\" add column \"color\" text; (run `schemactl diff NAME` to "
+        "table \"public\".\"notes\" add column \"color\" text (run `schemactl diff NAME` to "
         "write the migration, review and commit it)\n")
     written = diff(project, server_url, "add_color")
     assert written.exit_code == 0, written.stderr
@@ -208,3 +208,10 @@ def test_no_drift_on_a_project_without_default_privileges(project: Project, targ
     clean = run_cli("--project", str(project.root), "drift", "--db-url", target_db,
                     "--shadow-url", server_url)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
+
+
+def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
+    """The CI gate on the repository itself: supabase/migrations/ replays to schema/."""
+    root = Path(__file__).resolve().parents[2]
+    result = run_cli("--project", str(root), "diff", "--check", "--db-url", server_url)
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
