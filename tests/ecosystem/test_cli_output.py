@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -12,10 +13,11 @@ from rich.console import Console
 
 from schemactl import cli as cli_module
 from schemactl import commands
-from schemactl.build import Build
+from schemactl.build import build
 from schemactl.cli_output import progress, results_table, summary
-from schemactl.config import Project
+from schemactl.config import Project, load_project
 from schemactl.databases import Server, create_database, drop_database, unique_name
+from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS
 from schemactl.seeds import seed_statements
 from schemactl.testing import session
@@ -106,16 +108,36 @@ def empty_database(schemactl_databases: session.TestDatabases) -> Iterator[tuple
 
 
 def test_up_reports_its_phases_and_one_step_per_statement(
-        project: Project, schema_build: Build, empty_database: tuple[Server, str]) -> None:
+        shop: Path, empty_database: tuple[Server, str]) -> None:
+    """A project without migrations: schema/ is applied statement by statement."""
     server, name = empty_database
+    project = load_project(shop)
+    statements = len(build(project).statements)
     recorder = Recorder()
     result = commands.up(project, server.url(name), "opt-in", recorder)
-    statements, seeds = len(schema_build.statements), len(seed_statements(project))
 
-    assert (result.statements_applied, result.seed_statements) == (statements, seeds)
+    assert (result.statements_applied, result.seed_statements) == (statements, 1)
     assert [e for e in recorder.events if e[0] != "advance"] == [
         ("installing the Supabase stand-in", None),
         ("applying schema/", statements),
+        ("running seeds/", 1),
+    ]
+    assert recorder.events.count(("advance", 1)) == statements + 1
+
+
+def test_up_of_a_project_with_migrations_reports_applying_them(
+        project: Project, empty_database: tuple[Server, str]) -> None:
+    server, name = empty_database
+    migrations = tuple(m.filename for m in read_migrations(project))
+    seeds = len(seed_statements(project))
+    recorder = Recorder()
+    result = commands.up(project, server.url(name), "opt-in", recorder)
+
+    assert migrations, "the CRM schema ships its migrations"
+    assert (result.migrations_applied, result.seed_statements) == (migrations, seeds)
+    assert [e for e in recorder.events if e[0] != "advance"] == [
+        ("installing the Supabase stand-in", None),
+        ("applying supabase/migrations/", None),
         ("running seeds/", seeds),
     ]
-    assert recorder.events.count(("advance", 1)) == statements + seeds
+    assert recorder.events.count(("advance", 1)) == seeds
