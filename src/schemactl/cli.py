@@ -16,7 +16,7 @@ from schemactl.commandref import CommandDoc, CommandReference, OptionDoc
 from schemactl.config import Project, load_project
 from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
-from schemactl.generated import FileState, FileStatus
+from schemactl.generated import FileStatus
 from schemactl.lint import FORMATS, render
 
 db_url_option = click.option(
