@@ -26,7 +26,8 @@ WRITES = {
     "audit update": "update public.audit_log set actor_id = null",
     "audit delete": "delete from public.audit_log",
     "event insert": "insert into public.webhook_events (event_type, aggregate_type, "
-                    "aggregate_id, payload) values ('deal.created', 'deal', gen_random_uuid(), '{}')",
+                    "aggregate_id, payload) "
+                    "values ('deal.created', 'deal', gen_random_uuid(), '{}')",
     "event update": "update public.webhook_events set status = 'delivered'",
     "event delete": "delete from public.webhook_events",
 }

@@ -15,6 +15,8 @@ from access.world import DENIED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 
+RENAME = "update public.deals set title = 'Novo título' where id = %s"
+
 RESOURCES = ("deals", "contacts", "organizations", "tasks", "products")
 ALL_SCOPES = [f"{action}:{resource}" for resource in RESOURCES
               for action in ("read", "write", "delete")]
@@ -148,7 +150,7 @@ def test_scopes_never_exceed_the_owners_rights(access: Access, world: World) -> 
     scopes = {"api_scopes": ["delete:deals"]}
     assert access.names("seller_a", "select id from public.deals", **scopes) == {
         "deal:a", "deal:a2", "deal:m_a", "deal:inactive"}
-    assert access.attempt("seller_a", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("seller_a", RENAME,
                           [world["deal:a2"]], **scopes) == 0
     # Sellers never hard-delete, whatever the key says.
     assert access.attempt("seller_a", "delete from public.deals where id = %s",
@@ -156,9 +158,9 @@ def test_scopes_never_exceed_the_owners_rights(access: Access, world: World) -> 
 
 
 def test_read_deals_key_cannot_update_a_deal(access: Access, world: World) -> None:
-    assert access.attempt("seller_a", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("seller_a", RENAME,
                           [world["deal:a"]], api_scopes=["read:deals"]) == 0
-    assert access.attempt("seller_a", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("seller_a", RENAME,
                           [world["deal:a"]]) == 1
 
 

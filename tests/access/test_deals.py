@@ -12,6 +12,8 @@ from access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
 
 pytestmark = pytest.mark.grant_modes
 
+RENAME = "update public.deals set title = 'Novo título' where id = %s"
+
 ALL_DEALS = {"deal:a", "deal:a2", "deal:m_a", "deal:b", "deal:m_b", "deal:none",
              "deal:m_none", "deal:inactive", "deal:deleted_a"}
 NOT_DELETED = ALL_DEALS - {"deal:deleted_a"}
@@ -115,14 +117,14 @@ def test_seller_cannot_update_a_team_mates_deal_it_can_read(
         access: Access, world: World) -> None:
     assert access.names("seller_a", "select id from public.deals where id = %s",
                         [world["deal:a2"]]) == {"deal:a2"}
-    assert access.attempt("seller_a", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("seller_a", RENAME,
                           [world["deal:a2"]]) == 0
 
 
 def test_manager_without_team_writes_only_own_deals(access: Access, world: World) -> None:
-    assert access.attempt("manager_none", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("manager_none", RENAME,
                           [world["deal:none"]]) == 0
-    assert access.attempt("manager_none", "update public.deals set title = 'Novo título' where id = %s",
+    assert access.attempt("manager_none", RENAME,
                           [world["deal:m_none"]]) == 1
 
 

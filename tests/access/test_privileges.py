@@ -147,10 +147,11 @@ def test_policy_helpers_are_definer_stable_pinned_and_for_authenticated_only(
         from pg_proc as p
         where p.pronamespace = 'private'::regnamespace and p.proname in (
             'current_user_id', 'current_user_role', 'current_user_team', 'is_active_user',
-            'team_user_ids', 'can_write_deal', 'can_write_organization', 'can_write_contact')
+            'team_user_ids', 'deal_owner_ids', 'can_write_deal', 'can_write_organization',
+            'can_write_contact')
         order by 1
     """).fetchall()
-    assert len(rows) == 8
+    assert len(rows) == 9
     assert [r for r in rows if r[1:] != (True, "s", ["search_path=\"\""], True, False, False)
             ] == []
 

@@ -67,9 +67,12 @@ def test_windows_are_aligned_to_their_length(access: Limiter) -> None:
 def test_opening_a_window_deletes_expired_windows(access: Limiter) -> None:
     access.db.execute("""
         insert into private.rate_limits (key, window_length, window_start, expires_at, hits)
-        values ('stale:1', '1 minute', now() - interval '2 hours', now() - interval '119 minutes', 7),
-               ('stale:2', '1 hour', now() - interval '3 hours', now() - interval '2 hours', 1),
-               ('current', '1 day', date_trunc('day', now()), date_trunc('day', now()) + interval '1 day', 1)
+        values
+            ('stale:1', '1 minute', now() - interval '2 hours',
+             now() - interval '119 minutes', 7),
+            ('stale:2', '1 hour', now() - interval '3 hours', now() - interval '2 hours', 1),
+            ('current', '1 day', date_trunc('day', now()),
+             date_trunc('day', now()) + interval '1 day', 1)
     """)
     keys = "select key from private.rate_limits order by key"
     hits(access, "user:duda", 5, "1 hour", 1)
@@ -78,8 +81,8 @@ def test_opening_a_window_deletes_expired_windows(access: Limiter) -> None:
 
 def test_a_hit_inside_an_open_window_does_not_clean_up(access: Limiter) -> None:
     hits(access, "user:edu", 5, "1 hour", 1)
-    access.db.execute("insert into private.rate_limits values "
-                      "('stale', '1 minute', now() - interval '1 hour', now() - interval '59 minutes', 1)")
+    access.db.execute("insert into private.rate_limits values ('stale', '1 minute', "
+                      "now() - interval '1 hour', now() - interval '59 minutes', 1)")
     hits(access, "user:edu", 5, "1 hour", 1)
     assert access.db.execute("select count(*) from private.rate_limits where key = 'stale'"
                              ).fetchone()[0] == 1

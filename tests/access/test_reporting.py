@@ -139,7 +139,7 @@ def test_rotten_deals_are_open_deals_idle_longer_than_their_stage_allows(
 
 
 def test_rotten_deals_is_a_security_invoker_view(db: psycopg.Connection) -> None:
-    options = db.execute("select reloptions from pg_class where oid = 'public.rotten_deals'::regclass"
-                         ).fetchone()[0]
+    options = db.execute("select reloptions from pg_class "
+                         "where oid = 'public.rotten_deals'::regclass").fetchone()[0]
     assert options == ["security_invoker=true"]
 
