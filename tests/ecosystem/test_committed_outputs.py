@@ -1,0 +1,34 @@
+"""The committed docs/schema.md and types/database.types.ts are what the schema generates
+(CI runs `schemactl docs --check` / `types --check` too; this keeps `pytest` alone a
+complete gate). The session's legacy-mode template is the built schema on the stand-in,
+as `schemactl docs` builds it (its seeds do not change the catalog)."""
+
+from __future__ import annotations
+
+import pytest
+
+from schemactl.build import Build
+from schemactl.catalog import Catalog
+from schemactl.config import Project
+from schemactl.generators import DOCS_GRANT_MODE
+from schemactl.schemadoc import DEFAULT_PATH as SCHEMA_DOC
+from schemactl.schemadoc import render_schema_doc
+from schemactl.typegen import DEFAULT_PATH as TYPES
+from schemactl.typegen import render_types
+
+pytestmark = pytest.mark.parametrize("grant_mode", [DOCS_GRANT_MODE], indirect=True)
+
+
+def test_committed_schema_doc_is_current(project: Project, schema_build: Build,
+                                         catalog: Catalog) -> None:
+    committed = (project.root / SCHEMA_DOC).read_text("utf-8")
+
+    assert committed == render_schema_doc(catalog, schema_build, grant_mode=DOCS_GRANT_MODE), (
+        f"{SCHEMA_DOC} is out of date: run `schemactl generate` and commit the result")
+
+
+def test_committed_types_are_current(project: Project, catalog: Catalog) -> None:
+    committed = (project.root / TYPES).read_text("utf-8")
+
+    assert committed == render_types(catalog, project.exposed_schemas), (
+        f"{TYPES} is out of date: run `schemactl generate` and commit the result")
