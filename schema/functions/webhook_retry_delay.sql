@@ -6,8 +6,9 @@ immutable
 strict
 set search_path = ''
 as $$
-    select pg_catalog.least(
-        interval '30 seconds' * pg_catalog.power(2, pg_catalog.greatest(p_attempts, 1) - 1),
+    -- The exponent is bounded so that any attempt count stays a valid interval.
+    select least(
+        interval '30 seconds' * pg_catalog.power(2, least(greatest(p_attempts, 1) - 1, 16)),
         interval '1 hour'
     )
 $$;
