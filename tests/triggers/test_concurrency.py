@@ -197,17 +197,22 @@ def test_recompute_during_a_concurrent_win_keeps_the_total(committed_db, world):
 
 def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db, world):
     """Four connections, each running short transactions that change several deals of
-    several organizations in one statement, in random orders."""
+    several organizations in one statement. The statements lock their deals in id order
+    (a multi-row UPDATE that meets its rows in different orders can deadlock on the
+    deals themselves, triggers or not); the rollup then locks the organizations in id
+    order, and must add no deadlock of its own."""
     crm, sales = world
     organizations = [sales.org_a, sales.org_b, *(crm.organization(sales.seller)
                                                   for _ in range(2))]
     deals = [crm.deal(sales.seller, sales.pipeline, organization_id=org, value=10)
              for org in organizations for _ in range(5)]
+    locked = ("id in (select id from public.deals where id = any(%(ids)s) order by id "
+              "for no key update)")
     statements = [
-        "update public.deals set status = 'won' where id = any(%(ids)s)",
-        "update public.deals set status = 'open' where id = any(%(ids)s)",
-        "update public.deals set value = value + 1 where id = any(%(ids)s)",
-        "update public.deals set organization_id = %(org)s where id = any(%(ids)s)",
+        f"update public.deals set status = 'won' where {locked}",
+        f"update public.deals set status = 'open' where {locked}",
+        f"update public.deals set value = value + 1 where {locked}",
+        f"update public.deals set organization_id = %(org)s where {locked}",
     ]
 
     def writer(seed: int) -> int:
