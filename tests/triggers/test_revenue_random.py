@@ -21,13 +21,15 @@ CHECK_EVERY = 500
 
 class RandomSales:
     """Random operations on one connection; each is a single statement that is valid
-    whatever the deal's state (conditions are in SQL), so no operation fails."""
+    whatever the deal's state (conditions are in SQL), so no operation fails. Thirty
+    organizations keep each one's row-version chain short: the whole run is one
+    transaction, so no version of a row it updates can be pruned before the end."""
 
     def __init__(self, conn: psycopg.Connection, crm: Crm, rng: random.Random) -> None:
         self.conn, self.rng = conn, rng
         self.owner = crm.user("seller")
         self.pipeline = crm.pipeline()
-        self.organizations = [crm.organization(self.owner) for _ in range(6)]
+        self.organizations = [crm.organization(self.owner) for _ in range(30)]
         self.products = [crm.product() for _ in range(4)]
         self.loss_reason = rows(conn, "select id from public.loss_reasons limit 1")[0]["id"]
         self.deals: list[uuid.UUID] = []
@@ -177,8 +179,9 @@ def test_random_operations_keep_every_organization_total(db, crm, as_service_rol
     assert value_mismatches(db) == []
     # Not a vacuous pass: there is revenue to keep right, and nothing for a full
     # recomputation to correct.
-    totals = rows(db, "select count(*) filter (where won_deals_count > 0) as with_revenue "
-                      "from public.organizations where id = any(%s)", [world.organizations])
-    assert totals[0]["with_revenue"] == len(world.organizations)
+    totals = rows(db, "select count(*) filter (where won_deals_count > 0) as organizations, "
+                      "sum(won_deals_count) as won from public.organizations "
+                      "where id = any(%s)", [world.organizations])[0]
+    assert totals["organizations"] >= 20 and totals["won"] >= 50, totals
     with as_service_role():
         assert db.execute("select public.recompute_organization_revenue()").fetchone() == (0,)
