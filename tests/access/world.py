@@ -22,12 +22,11 @@ from factories import Crm, User
 DENIED = "denied (42501)"
 NOW = datetime.now(UTC)
 
-# Everyone a test can act as. "ghost" is a JWT whose sub has no profile; "anon" and
-# "service_role" are the other API roles.
+# The world's users; with "ghost" (a JWT whose sub has no profile), everyone a test acts
+# as through `authenticated`. Access.request also takes "anon" and "service_role".
 USERS = ("admin", "manager_a", "manager_b", "manager_none", "seller_a", "seller_a2",
          "seller_b", "seller_none", "inactive", "inactive_admin")
 AUTHENTICATED = (*USERS, "ghost")
-ACTORS = (*AUTHENTICATED, "anon")
 # Users who see nothing at all.
 NOBODY = ("inactive", "inactive_admin", "ghost")
 
@@ -43,10 +42,6 @@ class World:
         """Keys of the world's rows among ``ids`` (rows of other worlds are ignored)."""
         by_id = {v: k for k, v in self.ids.items()}
         return {by_id[i] for i in ids if i in by_id}
-
-    def of(self, kind: str) -> list[uuid.UUID]:
-        """Ids of every row of a kind, e.g. of("deal")."""
-        return [v for k, v in self.ids.items() if k.startswith(kind + ":")]
 
 
 def build_world(crm: Crm) -> World:
