@@ -121,8 +121,8 @@ def _function_changes(before: Catalog, after: Catalog,
                       roles: tuple[str, ...]) -> list[AccessChange]:
     old = {f.signature: f for f in before.functions}
     new = {f.signature: f for f in after.functions}
-    overloaded = {name for catalog in (before, after)
-                  for name in _repeated(f"{f.schema}.{f.name}" for f in catalog.functions)}
+    overloaded = _repeated(f"{f.schema}.{f.name}" for f in {
+        f.signature: f for f in [*before.functions, *after.functions]}.values())
     grouped: dict[tuple[str, str, bool], list[str]] = {}
     for signature in sorted(set(old) | set(new)):
         function = new.get(signature) or old[signature]

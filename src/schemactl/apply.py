@@ -74,7 +74,11 @@ def migration_status(local: Sequence[MigrationFile],
 
 
 def _difference(migration: MigrationFile, row: AppliedMigration) -> str:
-    """Empty when the file still says what was applied; else where it starts to differ."""
+    """Empty when the file still says what was applied; else where it starts to differ.
+    The recorded statements are usually the file's own chunks, compared as text; else
+    (another tool's splitting, a reformatted file) statement by statement, by meaning."""
+    if row.statements == migration.history_statements:
+        return ""
     local, recorded = migration.digests, row.digests or ()
     for index, (mine, theirs) in enumerate(zip(local, recorded)):
         if mine != theirs:

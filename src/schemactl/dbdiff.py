@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 from pglast import ast, parse_sql
-from pglast.enums import AlterTableType
+from pglast.enums import AlterTableType, ObjectType
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
@@ -69,7 +69,27 @@ def results_api() -> tuple[Any, Any]:
     from results.schemainspect.pg import PostgreSQL
 
     results.schemainspect.misc = sys.modules[name]  # type: ignore[attr-defined]
+    _compare_column_types_with_modifiers()
     return Migration, PostgreSQL
+
+
+def _compare_column_types_with_modifiers() -> None:
+    """`results` decides whether a view (or a table's dependent views) can be replaced in
+    place from its columns' base types, so numeric(10,2) -> numeric(14,2) leaves the
+    views on that column in place, and ALTER COLUMN TYPE fails on them. Types with their
+    modifiers are compared instead: such views are dropped and re-created."""
+    from results.schemainspect.pg import obj
+
+    def has_compatible_columns(self: Any, other: Any) -> bool:
+        def names_and_types(columns: Any) -> list[tuple[str, str]]:
+            return [(name, column.dbtypestr) for name, column in columns.items()]
+
+        items = names_and_types(self.columns)
+        if self.relationtype != "f":
+            items = items[:len(other.columns)]
+        return items == names_and_types(other.columns)
+
+    obj.InspectedSelectable.has_compatible_columns = has_compatible_columns
 
 
 _IMPORT_LOCK = threading.Lock()
@@ -141,6 +161,7 @@ def _canonical_trigger_class(base: type) -> type:
     return type("CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None})
 
 
+@cache
 def _canonical(definition: str) -> str:
     try:
         return ";".join(RawStream()(item.stmt) for item in parse_sql(definition))
@@ -161,16 +182,46 @@ def results_statements(before: Any, after: Any) -> list[str]:
     migration = migration_class(before, after)
     migration.set_safety(False)
     migration.add_all_changes_ordered(privileges=False)
+    changed_enums = {(e.schema, e.name) for key, e in after.enums.items()
+                     if key in before.enums and before.enums[key] != e}
+    found = [item for chunk in migration.statements for item in split(chunk)]
     statements: list[tuple[str, ast.Node]] = []
     seen: set[str] = set()
-    for chunk in migration.statements:
-        for statement, node in split(chunk):
-            if statement in seen or isinstance(node, ast.CommentStmt):
-                continue
-            seen.add(statement)
-            statements.append((statement, node))
+    for statement, node in without_enum_recreation(found, changed_enums):
+        if statement in seen or isinstance(node, ast.CommentStmt):
+            continue
+        seen.add(statement)
+        statements.append((statement, node))
     statements = merge_validation(statements)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
+
+
+def without_enum_recreation(statements: list[tuple[str, ast.Node]],
+                            changed: set[tuple[str, str]]) -> list[tuple[str, ast.Node]]:
+    """`results` changes an enum twice: a plain DROP TYPE + CREATE TYPE (which fails: the
+    columns depend on the type), then the working rename / create / recast / drop of the
+    old one. The first pair is left out."""
+    kept, renamed = [], set()
+    for text, node in statements:
+        if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_TYPE:
+            renamed.add(_names(node.object))
+        elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TYPE and \
+                any(_names(obj) in changed for obj in node.objects or ()):
+            continue
+        elif isinstance(node, ast.CreateEnumStmt) and _names(node.typeName) in changed and \
+                _names(node.typeName) not in renamed:
+            continue
+        kept.append((text, node))
+    return kept
+
+
+def _names(items: Any) -> tuple[str, str]:
+    if isinstance(items, ast.TypeName):
+        items = items.names
+    names = [item.sval for item in items or () if isinstance(item, ast.String)]
+    if not names:
+        return ("", "")
+    return (names[0], names[-1]) if len(names) > 1 else (DEFAULT_SCHEMA, names[-1])
 
 
 NOT_VALID = re.compile(r"\s+not\s+valid\s*;$", re.IGNORECASE)

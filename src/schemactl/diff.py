@@ -15,6 +15,7 @@ re-creates gets its grants and comments back, and nothing is written twice.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,8 +67,10 @@ def diff_databases(source: psycopg.Connection, target: psycopg.Connection, *, sc
     """The statements taking ``source``'s database to ``target``'s. With ``verify``,
     they are run on ``source`` as ``owner`` (then rolled back) and must leave no
     difference; without, the catalog part is compared on ``source`` as it is."""
-    before = read_state(source, scope, owner)
-    after = read_state(target, scope, owner)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reading = pool.submit(read_state, target, scope, owner)
+        before = read_state(source, scope, owner)
+        after = reading.result()
     found = tuple(results_statements(before.inspected, after.inspected))
     if not verify:
         gaps = gap_statements(before.snapshot, after.snapshot, original=before.snapshot,

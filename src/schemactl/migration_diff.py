@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.access_changes import AccessChange, access_changes
-from schemactl.build import build
+from schemactl.build import Build, build
 from schemactl.catalog import API_ROLES, Catalog, read_catalog
 from schemactl.catalog_gaps import Environment, snapshot
 from schemactl.config import Project
@@ -36,7 +36,14 @@ from schemactl.migrations import (
     read_migrations,
     transaction_control,
 )
-from schemactl.shadows import Shadow, ShadowPlan, shadow_databases, shadow_server
+from schemactl.shadows import (
+    Shadow,
+    ShadowPlan,
+    shadow_databases,
+    shadow_server,
+    sources_digest,
+)
+from schemactl.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ def generate_migration(project: Project, name: str, *, shadow_url: str | None = 
     migrations = read_migrations(project)
     with _compared(project, migrations, shadow_url, verify=True) as compared:
         diff, before_catalog, after_catalog, pg_version = compared
+    assert before_catalog is not None and after_catalog is not None
     if diff.empty:
         return GeneratedMigration(None, "", ())
     statements = diff.statements
@@ -115,7 +123,7 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
     """CI gate: raises CheckFailed when supabase/migrations/ does not produce schema/;
     returns how many migrations were replayed."""
     migrations = read_migrations(project)
-    with _compared(project, migrations, shadow_url, verify=False) as compared:
+    with _compared(project, migrations, shadow_url, verify=False, catalogs=False) as compared:
         diff = compared[0]
     if not diff.empty:
         missing = [s for s in diff.statements if not s.lower().startswith("set ")]
@@ -132,12 +140,11 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
 def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database at ``target_url`` to schema/ (empty: none)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        schema = pool.submit(build, project)
         imported = pool.submit(results_api)
-        with shadow_server(project, shadow_url) as server, shadow_databases(server, project, [
-                ShadowPlan("the stand-in"),
-                ShadowPlan("schema/", [s.statement for s in schema.result().statements])]
-                ) as (baseline, built):
+        with shadow_server(project, shadow_url) as where, shadow_databases(where, project, [
+                ShadowPlan("the stand-in", "nothing"),
+                ShadowPlan("schema/", sources_digest(project),
+                           lambda: _statements(build(project)))]) as (baseline, built):
             imported.result()
             scope = _scope(built)
             with connect(target_url) as live, connect(baseline.url) as base, \
@@ -151,27 +158,36 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
 
 @contextmanager
 def _compared(project: Project, migrations: Sequence[MigrationFile], shadow_url: str | None,
-              *, verify: bool) -> Iterator[tuple[SchemaDiff, Catalog, Catalog, int]]:
+              *, verify: bool, catalogs: bool = True
+              ) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
     """Shadows for supabase/migrations/ and schema/, and the diff between them. The
-    Python work (build, parsing the migrations, importing `results`) runs while the
-    server starts."""
+    Python work (parsing the migrations, importing `results`, building schema/ unless a
+    shadow already holds it) runs while the server starts."""
     with ThreadPoolExecutor(max_workers=3) as pool:
-        schema = pool.submit(build, project)
         parsed = pool.submit(_checked, migrations)
         imported = pool.submit(results_api)
-        with shadow_server(project, shadow_url) as server:
-            plans = [ShadowPlan("supabase/migrations/", migrations=parsed.result()),
-                     ShadowPlan("schema/", [s.statement for s in schema.result().statements])]
-            with shadow_databases(server, project, plans) as (replayed, built):
+        with shadow_server(project, shadow_url) as where:
+            built = None if where.keeps else pool.submit(build, project)
+            plans = [ShadowPlan.of_migrations(parsed.result()),
+                     ShadowPlan("schema/", sources_digest(project),
+                                lambda: _statements(built.result() if built else
+                                                    build(project)))]
+            with shadow_databases(where, project, plans) as (replayed, target):
                 imported.result()
-                scope = _scope(replayed, built)
-                with connect(replayed.url) as source, connect(built.url) as target:
-                    before_catalog = read_catalog(source, sorted(scope.schemas), API_ROLES)
-                    after_catalog = read_catalog(target, sorted(scope.schemas), API_ROLES)
-                    diff = diff_databases(source, target, scope=scope,
+                scope = _scope(replayed, target)
+                with connect(replayed.url) as source, connect(target.url) as goal:
+                    before_catalog = after_catalog = None
+                    if catalogs:
+                        before_catalog = read_catalog(source, sorted(scope.schemas), API_ROLES)
+                        after_catalog = read_catalog(goal, sorted(scope.schemas), API_ROLES)
+                    diff = diff_databases(source, goal, scope=scope,
                                           owner=project.owner_role,
                                           environment=_environment(project), verify=verify)
                     yield diff, before_catalog, after_catalog, _major_version(source)
+
+
+def _statements(schema: Build) -> list[Statement]:
+    return [item.statement for item in schema.statements]
 
 
 def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:

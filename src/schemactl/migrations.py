@@ -217,18 +217,21 @@ def cli_chunks(text: str) -> list[str]:
     """Split like the Supabase CLI (`parser.SplitAndTrim`): at each top-level `;`, keeping
     the comments before a statement, trimming white space and the final `;`."""
     try:
-        nodes = parse_sql(text)
+        tree = json.loads(parse_sql_json(text))
     except ParseError:
         return [text.strip()] if text.strip() else []
+    data = text.encode("utf-8")
     chunks = []
-    end = 0
-    for item in nodes:
-        end = item.stmt_location + item.stmt_len if item.stmt_len else len(text)
-        chunk = text[item.stmt_location:end].strip().rstrip(";").strip()
+    start = 0
+    for item in tree.get("stmts", []):
+        end = item.get("stmt_location", 0) + item["stmt_len"] if item.get("stmt_len") \
+            else len(data)
+        chunk = data[start:end].decode("utf-8").strip().lstrip(";").strip()
         if chunk:
             chunks.append(chunk)
-    rest = text[end:].lstrip(";").strip()
-    if rest and nodes and nodes[-1].stmt_len:
+        start = end
+    rest = data[start:].decode("utf-8").lstrip().lstrip(";").strip()
+    if rest:
         chunks.append(rest)
     return chunks
 

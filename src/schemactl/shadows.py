@@ -1,9 +1,15 @@
-"""Shadow databases: throwaway databases on the Supabase stand-in where migrations are
-replayed or schema/ is built, so that two states can be compared.
+"""Shadow databases: databases on the Supabase stand-in where migrations are replayed or
+schema/ is built, so that two states can be compared.
 
-They live on `--shadow-url`'s server if given, else on the local server of `schemactl up`
-when it runs, else on a throwaway server started for the command. Several are prepared in
-parallel (each on its own connection) and all are dropped at the end.
+Where: `--db-url`'s server if given (a superuser URL), else the local server of
+`schemactl up` when it runs, else a throwaway server started for the command.
+
+Shadows are named after what they hold (a hash of the stand-in, the owner role and the
+SQL), so the same content is never prepared twice: within one process on any server
+(dropped at exit), and across commands on the local server of `schemactl up`, where the
+most recent ones are kept (a `diff` after an unchanged `diff` only reads). A shadow is
+published under its name only once complete, and used under an advisory lock (a diff's
+verification runs DDL in it, in a transaction that is rolled back).
 
 Grant mode: shadows use the `legacy` stand-in, Supabase's current default privileges
 (ALL on new tables, sequences and functions in `public` to anon, authenticated and
@@ -16,8 +22,9 @@ written in full by the diff, so migrations come out right in both modes.
 from __future__ import annotations
 
 import atexit
+import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -39,20 +46,34 @@ from schemactl.databases import (
 from schemactl.errors import SchemactlError
 from schemactl.local_pg import ExternalServer, throwaway_server
 from schemactl.migrations import MigrationFile
+from schemactl.sqlfiles import load_sql
 from schemactl.statements import Statement
 
 SHADOW_GRANT_MODE = "legacy"
+PREFIX = "schemactl_shadow_"
+KEPT = 8  # shadows kept on the local server of `schemactl up`
 SCHEMAS_QUERY = "select nspname::text from pg_namespace where nspname !~ '^pg_(temp|toast_temp)_'"
+LOCK = "select pg_advisory_lock(hashtextextended('schemactl shadow', 0))"
 
 
 @dataclass(frozen=True)
 class ShadowPlan:
-    """What to put into one shadow database: the statements of schema/'s build, or
-    migration files (run as they are, as `apply` runs them)."""
+    """What to put into one shadow database: statements (schema/'s build, made only when
+    no shadow holds them yet), or migration files (run as they are, as `apply` does).
+    ``content`` identifies what the plan puts in (e.g. a digest of schema/'s files)."""
 
     label: str  # for messages: "supabase/migrations/" or "schema/"
-    statements: Sequence[Statement] = ()
+    content: str
+    statements: Callable[[], Sequence[Statement]] = tuple
     migrations: Sequence[MigrationFile] = ()
+
+    @classmethod
+    def of_migrations(cls, migrations: Sequence[MigrationFile]) -> ShadowPlan:
+        digest = hashlib.sha256()
+        for migration in migrations:
+            digest.update(migration.filename.encode() + b"\0" + migration.text.encode() + b"\0")
+        return cls("supabase/migrations/", "migrations " + digest.hexdigest(),
+                   migrations=migrations)
 
 
 @dataclass(frozen=True)
@@ -61,94 +82,127 @@ class Shadow:
     schemas_added: frozenset[str]  # schemas that the statements created
 
 
+@dataclass(frozen=True)
+class ShadowServer:
+    server: Server
+    keeps: bool  # shadows outlive the command (the local server of `schemactl up`)
+
+
 @contextmanager
-def shadow_server(project: Project, url: str | None) -> Iterator[Server]:
+def shadow_server(project: Project, url: str | None) -> Iterator[ShadowServer]:
     """The server for shadow databases (see the module doc)."""
     if url:
-        yield ExternalServer(url)
+        yield ShadowServer(ExternalServer(url), keeps=False)
         return
     try:
         server = local_db.running_server(project)
     except SchemactlError:
         with throwaway_server() as throwaway:
-            yield throwaway
+            yield ShadowServer(throwaway, keeps=False)
         return
-    yield server
+    yield ShadowServer(server, keeps=True)
 
 
 @contextmanager
-def shadow_databases(server: Server, project: Project,
+def shadow_databases(where: ShadowServer, project: Project,
                      plans: Sequence[ShadowPlan]) -> Iterator[list[Shadow]]:
-    """One prepared shadow database per plan (in parallel), dropped at the end."""
-    template, baseline = _standin_template(server, project.owner_role)
-    names = [unique_name("schemactl_shadow") for _ in plans]
-    with ExitStack() as cleanup, ThreadPoolExecutor(max_workers=max(len(plans), 1)) as pool:
-        for name in names:
-            cleanup.callback(drop_database, server, name)
-        futures = [pool.submit(_prepare, server, project, name, template, baseline, plan)
-                   for name, plan in zip(names, plans)]
-        shadows = [future.result() for future in futures]
+    """One prepared shadow database per plan (prepared in parallel, or found ready),
+    each held under an advisory lock until the end."""
+    server, owner = where.server, project.owner_role
+    template, baseline = _standin_template(where, owner)
+    with ExitStack() as stack, ThreadPoolExecutor(max_workers=max(len(plans), 1)) as pool:
+        futures = [pool.submit(_shadow, where, owner, template, plan) for plan in plans]
+        names = [future.result() for future in futures]
+        added: dict[str, frozenset[str]] = {}
+        for name in dict.fromkeys(names):  # two plans with the same content share one
+            holder = stack.enter_context(connect(server.url(name), autocommit=True))
+            holder.execute(LOCK)
+            added[name] = frozenset(_schemas(holder) - baseline)
+        shadows = [Shadow(server.url(name), added[name]) for name in names]
+        if where.keeps:
+            _forget_old(server, keep=set(names) | {template})
         yield shadows
 
 
-_TEMPLATES: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
-_TEMPLATES_LOCK = threading.Lock()
+_CACHE_LOCK = threading.Lock()
+_MADE: dict[tuple[str, str], None] = {}  # (server, name) made by this process
 
 
-def _standin_template(server: Server, owner: str) -> tuple[str, frozenset[str]]:
+def _standin_template(where: ShadowServer, owner: str) -> tuple[str, frozenset[str]]:
     """A database holding only the stand-in, to clone shadows from (the stand-in creates
-    cluster-wide roles, so it is installed once and committed); made once per server in
-    this process, dropped at exit. Second item: the schemas it has."""
-    key = (server.url(), owner)
-    with _TEMPLATES_LOCK:
-        if key in _TEMPLATES and _exists(server, _TEMPLATES[key][0]):
-            return _TEMPLATES[key]
-        name = unique_name("schemactl_standin")
-        create_database(server, name)
-        atexit.register(_drop_quietly, server, name)
-        with connect(server.url(name)) as conn, conn.transaction():
-            install_standin(conn, owner, SHADOW_GRANT_MODE)
-            schemas = frozenset(_schemas(conn))
-        _TEMPLATES[key] = (name, schemas)
-        return name, schemas
+    cluster-wide roles, so it is installed once and committed). Second item: its schemas."""
+    key = _key("standin", owner, load_sql("standin"),
+               load_sql("standin_" + SHADOW_GRANT_MODE.replace("-", "_")))
+    name = f"{PREFIX}standin_{key}"
+
+    def install(conn: psycopg.Connection) -> None:
+        install_standin(conn, owner, SHADOW_GRANT_MODE)
+
+    _ensure(where, name, None, install)
+    with connect(where.server.url(name)) as conn:
+        return name, frozenset(_schemas(conn))
 
 
-def _exists(server: Server, name: str) -> bool:
-    with connect(server.url()) as conn:
-        row = conn.execute("select exists (select from pg_database where datname = %s)",
-                           [name]).fetchone()
-    return bool(row and row[0])
+def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) -> str:
+    name = PREFIX + _key(template, owner, plan.content)
 
-
-def _drop_quietly(server: Server, name: str) -> None:
-    with suppress(Exception):
-        drop_database(server, name)
-
-
-def _prepare(server: Server, project: Project, name: str, template: str,
-             baseline: frozenset[str], plan: ShadowPlan) -> Shadow:
-    create_database(server, name, template=template)
-    url = server.url(name)
-    with connect(url) as conn, conn.transaction():
+    def fill(conn: psycopg.Connection) -> None:
         # A clone does not inherit the stand-in's grant on the database itself.
         conn.execute(sql.SQL("grant create on database {} to {}").format(
-            sql.Identifier(name), sql.Identifier(project.owner_role)))
+            sql.Identifier(conn.info.dbname), sql.Identifier(owner)))
         try:
-            apply_statements(conn, plan.statements, role=project.owner_role)
-            _replay(conn, plan.migrations, project.owner_role)
+            apply_statements(conn, plan.statements(), role=owner)
+            _replay(conn, plan.migrations, owner)
         except SchemactlError as exc:
             raise SchemactlError(
                 f"{plan.label} does not apply to a fresh database: {exc.message}",
                 location=exc.location, hint=exc.hint,
             ) from exc
-        added = _schemas(conn) - baseline
-    return Shadow(url, frozenset(added))
+
+    _ensure(where, name, template, fill)
+    return name
+
+
+def _ensure(where: ShadowServer, name: str, template: str | None, fill: object) -> None:
+    """Make database ``name`` unless it exists: filled under a temporary name, then
+    renamed, so a database with the name is always complete."""
+    server = where.server
+    if _exists(server, name):
+        return
+    building = unique_name("schemactl_preparing")
+    create_database(server, building, template=template)
+    try:
+        with connect(server.url(building)) as conn, conn.transaction():
+            fill(conn)  # type: ignore[operator]
+        with connect(server.url(), autocommit=True) as admin:
+            try:
+                admin.execute(sql.SQL("alter database {} rename to {}").format(
+                    sql.Identifier(building), sql.Identifier(name)))
+            except psycopg.errors.DuplicateDatabase:
+                drop_database(server, building)  # another process made it meanwhile
+    except BaseException:
+        drop_database(server, building)
+        raise
+    with _CACHE_LOCK:
+        if (server.url(), name) not in _MADE:
+            _MADE[(server.url(), name)] = None
+            if not where.keeps:
+                atexit.register(_drop_quietly, server, name)
 
 
 def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role: str) -> None:
-    """Run the migrations' statements as they are (no setting added), as ``role``."""
+    """Run the migrations as they are (no setting added), as ``role``: each file in one
+    round trip; when one fails, its statements one by one to name the failing one."""
     conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
     for migration in migrations:
+        if not migration.statements:
+            continue
+        try:
+            with conn.transaction():
+                conn.execute(migration.text)
+            continue
+        except psycopg.Error:
+            pass
         for statement in migration.statements:
             try:
                 conn.execute(statement.sql)
@@ -162,5 +216,46 @@ def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role:
     conn.execute("reset role")
 
 
+def sources_digest(project: Project) -> str:
+    """What schema/'s build depends on: every file under schema/ (templates and their
+    macro libraries included) and the declared external objects."""
+    digest = hashlib.sha256(repr(project.external).encode())
+    for path in sorted(p for p in project.schema_dir.rglob("*") if p.is_file()):
+        digest.update(project.relative(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return "schema " + digest.hexdigest()
+
+
+def _key(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    return digest.hexdigest()[:20]
+
+
 def _schemas(conn: psycopg.Connection) -> set[str]:
     return {row[0] for row in conn.execute(SCHEMAS_QUERY).fetchall()}
+
+
+def _exists(server: Server, name: str) -> bool:
+    with connect(server.url()) as conn:
+        row = conn.execute("select exists (select from pg_database where datname = %s)",
+                           [name]).fetchone()
+    return bool(row and row[0])
+
+
+def _forget_old(server: Server, keep: set[str]) -> None:
+    """Drop all but the most recent shadows (by creation, oid order), none in use."""
+    with connect(server.url(), autocommit=True) as conn:
+        names = [row[0] for row in conn.execute(
+            "select datname from pg_database where datname like %s order by oid desc",
+            [PREFIX + "%"]).fetchall()]
+        for name in names[KEPT:]:
+            if name in keep:
+                continue
+            with suppress(psycopg.Error):
+                conn.execute(sql.SQL("drop database if exists {}").format(sql.Identifier(name)))
+
+
+def _drop_quietly(server: Server, name: str) -> None:
+    with suppress(Exception):
+        drop_database(server, name)
