@@ -18,6 +18,7 @@ from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus
 from schemactl.lint import FORMATS, render
+from schemactl.v1.dual_write import DualWriteState
 
 db_url_option = click.option(
     "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
@@ -171,6 +172,108 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
     """
     count = commands.seed(ctx.project, db_url)
     console.print(f"seeded ({count} statements)")
+
+
+@cli.command("migrate-v1")
+@click.option("--dry-run", is_flag=True,
+              help="Do everything in a transaction that is rolled back; report what would "
+              "happen.")
+@click.option("--default-owner", metavar="EMAIL", default=None,
+              help="V2 user who owns V1 opportunities whose owner_email matches no user "
+              "(kept for re-runs and dual-write). Without it they are quarantined.")
+@db_url_option
+@pass_context
+def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
+                       db_url: str | None) -> None:
+    """Migrate STAGETEK V1 (schema v1) into V2 in one transaction: every V1 row is
+    migrated or quarantined (migration.v1_quarantine, with the reason). Idempotent: a
+    re-run applies only new, changed or deleted V1 rows and retries the quarantine.
+
+    \b
+    Example:
+        schemactl migrate-v1 --dry-run --default-owner admin@stagetek.com.br
+    """
+    with progress() as report:
+        result = commands.migrate_v1(ctx.project, db_url, default_owner=default_owner,
+                                     dry_run=dry_run, progress=report)
+    console.print(results_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined", "new", "re-applied"],
+        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined),
+          str(b.new), str(b.reapplied)] for b in result.books),
+        title="V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2"))
+    console.print(summary("", [
+        ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
+        ("time", f"{result.seconds:.1f} s"),
+    ]))
+
+
+@cli.command("parity")
+@db_url_option
+@pass_context
+def parity_command(ctx: Context, db_url: str | None) -> None:
+    """Compare V1 and V2: counts per kind (with the quarantine), each migrated row,
+    Σ value per status, revenue of each organization vs its V1 clients, product lines.
+    Exit 1 with a table of every mismatch.
+
+    \b
+    Example:
+        schemactl parity --db-url "$SUPABASE_DB_URL"
+    """
+    report = commands.parity(ctx.project, db_url)
+    console.print(results_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined"],
+        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
+         for b in report.books), title="V1 -> V2 books"))
+    if report.ok:
+        console.print("parity: V1 and V2 agree")
+        return
+    console.print(results_table(
+        ["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
+        ([m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
+         for m in report.mismatches), title="mismatches"))
+    raise CheckFailed(f"parity: {len(report.mismatches)} mismatch(es) between V1 and V2")
+
+
+@cli.group("dual-write")
+def dual_write_group() -> None:
+    """Mirror V1 writes into V2 during the transition (triggers on the V1 tables)."""
+
+
+@dual_write_group.command("enable")
+@db_url_option
+@pass_context
+def dual_write_enable_command(ctx: Context, db_url: str | None) -> None:
+    """Install triggers on v1.clients, v1.opportunities and v1.opportunity_products that
+    apply every INSERT/UPDATE/DELETE to V2 in the same transaction, with the mapping of
+    migrate-v1. Idempotent.
+
+    \b
+    Example:
+        schemactl dual-write enable && schemactl migrate-v1
+    """
+    _print_dual_write(commands.dual_write(ctx.project, True, db_url))
+
+
+@dual_write_group.command("disable")
+@db_url_option
+@pass_context
+def dual_write_disable_command(ctx: Context, db_url: str | None) -> None:
+    """Remove the dual-write triggers (V1 writes are no longer mirrored). Idempotent.
+
+    \b
+    Example:
+        schemactl dual-write disable
+    """
+    _print_dual_write(commands.dual_write(ctx.project, False, db_url))
+
+
+def _print_dual_write(state: DualWriteState) -> None:
+    if not state.enabled:
+        console.print("dual-write: disabled (no trigger on the V1 tables)")
+        return
+    console.print(results_table(["table", "trigger"],
+                                ([f"v1.{table}", trigger] for table, trigger in state.triggers),
+                                title="dual-write: enabled"))
 
 
 scratch_server_option = click.option(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from schemactl import generators, local_db
@@ -36,6 +37,9 @@ from schemactl.migration_diff import drift as schema_drift
 from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
+from schemactl.v1 import dual_write as v1_dual_write
+from schemactl.v1 import migrate as v1_migrate
+from schemactl.v1 import parity as v1_parity
 from schemactl.statements import Statement
 
 
@@ -259,3 +263,39 @@ def generate(project: Project, reference: CommandReference, *, check: bool = Fal
         seed_sql(project, check=check),
         commands_doc(project, reference, check=check),
     ]
+
+
+def _as_owner(conn: psycopg.Connection, project: Project) -> None:
+    """Act as the schema owner in this transaction, as migrations do (SPEC §5, §7)."""
+    role = apply_role(conn, project)
+    if role:
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+
+
+def migrate_v1(project: Project, db_url: str | None = None, *,
+               default_owner: str | None = None, dry_run: bool = False,
+               progress: Progress = NO_PROGRESS) -> v1_migrate.MigrationReport:
+    """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
+    `dry_run` rolls it back and reports what it would have done."""
+    with connect(target_url(project, db_url)) as conn, conn.transaction(
+            force_rollback=dry_run):
+        _as_owner(conn, project)
+        return v1_migrate.migrate(conn, default_owner=default_owner, dry_run=dry_run,
+                                  progress=progress)
+
+
+def parity(project: Project, db_url: str | None = None) -> v1_parity.ParityReport:
+    """Compare V1 and V2 in one read-only snapshot."""
+    with connect(target_url(project, db_url)) as conn:
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        conn.read_only = True
+        with conn.transaction():
+            return v1_parity.check_parity(conn)
+
+
+def dual_write(project: Project, enable: bool, db_url: str | None = None
+               ) -> v1_dual_write.DualWriteState:
+    """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
+    with connect(target_url(project, db_url)) as conn, conn.transaction():
+        _as_owner(conn, project)
+        return v1_dual_write.enable(conn) if enable else v1_dual_write.disable(conn)

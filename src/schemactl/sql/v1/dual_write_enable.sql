@@ -1,0 +1,30 @@
+-- `schemactl dual-write enable`: the triggers of dual_write.sql on the V1 tables.
+-- Idempotent (CREATE OR REPLACE TRIGGER). Each mirrored line change re-reads the lines of
+-- its opportunity, and V1 has no index on that foreign key: one is added (and removed
+-- by `disable`).
+create index if not exists opportunity_products_opportunity_id_dual_write_idx
+on v1.opportunity_products (opportunity_id);
+
+create or replace trigger schemactl_dual_write
+after insert or update or delete on v1.clients
+for each row execute function migration.dual_write_client();
+
+create or replace trigger schemactl_dual_write
+after insert or update or delete on v1.opportunities
+for each row execute function migration.dual_write_opportunity();
+
+create or replace trigger schemactl_dual_write
+after insert or update or delete on v1.opportunity_products
+for each row execute function migration.dual_write_opportunity_product();
+
+create or replace trigger schemactl_dual_write_truncate
+before truncate on v1.clients
+for each statement execute function migration.dual_write_refuse_truncate();
+
+create or replace trigger schemactl_dual_write_truncate
+before truncate on v1.opportunities
+for each statement execute function migration.dual_write_refuse_truncate();
+
+create or replace trigger schemactl_dual_write_truncate
+before truncate on v1.opportunity_products
+for each statement execute function migration.dual_write_refuse_truncate();

@@ -1,0 +1,7 @@
+-- The dual-write triggers present on the V1 tables.
+select c.relname as table_name, t.tgname as trigger_name
+from pg_catalog.pg_trigger as t
+join pg_catalog.pg_class as c on c.oid = t.tgrelid
+join pg_catalog.pg_namespace as n on n.oid = c.relnamespace
+where n.nspname = 'v1' and t.tgname like 'schemactl\_dual\_write%'
+order by c.relname, t.tgname
