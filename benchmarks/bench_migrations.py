@@ -120,7 +120,7 @@ def run(runs: int) -> list[Figure]:
             changed = []
             for index in range(runs):
                 (project / "schema" / "tables" / "bench_notes.sql").write_text(CHANGE)
-                changed.append(timed(lambda: cli(project, "diff", f"bench_local_{index}")))
+                changed.append(timed(lambda i=index: cli(project, "diff", f"bench_local_{i}")))
                 (project / "schema" / "tables" / "bench_notes.sql").unlink()
                 for written in project.glob("supabase/migrations/*_bench_local_*.sql"):
                     written.unlink()
@@ -142,8 +142,8 @@ def run(runs: int) -> list[Figure]:
             change = []
             for index in range(runs):
                 (project / "schema" / "tables" / "bench_notes.sql").write_text(CHANGE)
-                change.append(timed(lambda: cli(project, "diff", f"bench_change_{index}",
-                                                "--db-url", url)))
+                change.append(timed(lambda i=index: cli(project, "diff", f"bench_change_{i}",
+                                                        "--db-url", url)))
                 (project / "schema" / "tables" / "bench_notes.sql").unlink()
                 for written in project.glob("supabase/migrations/*_bench_change_*.sql"):
                     written.unlink()
@@ -153,8 +153,8 @@ def run(runs: int) -> list[Figure]:
             empty = copy_project(base / "empty", migrations=False)
             initial = []
             for index in range(runs):
-                initial.append(timed(lambda: cli(empty, "diff", f"initial_{index}",
-                                                 "--db-url", url)))
+                initial.append(timed(lambda i=index: cli(empty, "diff", f"initial_{i}",
+                                                         "--db-url", url)))
                 for written in empty.glob("supabase/migrations/*.sql"):
                     written.unlink()
             figures.append(Figure("diff of the whole schema (initial), --db-url server",
@@ -168,9 +168,10 @@ def run(runs: int) -> list[Figure]:
                 create_database(server, name)
                 with connect(server.url(name)) as conn, conn.transaction():
                     install_standin(conn, loaded.owner_role, "legacy")
-                applies.append(timed(lambda: commands.apply(loaded, server.url(name))))
-                noop.append(timed(lambda: commands.apply(loaded, server.url(name))))
-                status.append(timed(lambda: commands.status(loaded, server.url(name))))
+                url_of_target = server.url(name)
+                applies.append(timed(lambda u=url_of_target: commands.apply(loaded, u)))
+                noop.append(timed(lambda u=url_of_target: commands.apply(loaded, u)))
+                status.append(timed(lambda u=url_of_target: commands.status(loaded, u)))
                 drop_database(server, name)
             figures.append(Figure("apply the initial migration (fresh database)",
                                   median(applies), runs, "", None,
@@ -204,7 +205,9 @@ def main() -> None:
                     "load_average": os.getloadavg()},
         "figures": [asdict(f) for f in figures],
     }, indent=2) + "\n")
-    print(f"wrote {arguments.json.relative_to(ROOT) if arguments.json.is_relative_to(ROOT) else arguments.json}")
+    shown = arguments.json.relative_to(ROOT) if arguments.json.is_relative_to(ROOT) \
+        else arguments.json
+    print(f"wrote {shown}")
 
 
 if __name__ == "__main__":

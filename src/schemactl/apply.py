@@ -80,7 +80,7 @@ def _difference(migration: MigrationFile, row: AppliedMigration) -> str:
     if row.statements == migration.history_statements:
         return ""
     local, recorded = migration.digests, row.digests or ()
-    for index, (mine, theirs) in enumerate(zip(local, recorded)):
+    for index, (mine, theirs) in enumerate(zip(local, recorded, strict=False)):
         if mine != theirs:
             statement = migration.statements[index]
             return f"statement {index + 1} (line {statement.line}) differs from the applied one"

@@ -37,6 +37,9 @@ COLLECTIONS = ("schemas", "relations", "tables", "views", "materialized_views",
                "composite_types", "functions", "selectables", "sequences", "constraints",
                "indexes", "enums", "privileges", "collations", "rlspolicies", "types",
                "domains")
+# Extensions are kept whatever their schema (`create extension … with schema
+# extensions`): shadows hold only the project's; on a live database, only those schema/
+# creates are compared (`keep_only_common_extensions`).
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,8 @@ def results_statements(before: Any, after: Any) -> list[str]:
     """What `results` writes to take ``before`` to ``after``: one statement per item,
     without its privilege and comment statements, each statement once."""
     migration_class, _ = results_api()
-    migration = migration_class(before, after)
+    # Extension versions follow the server (Supabase upgrades them): never pinned.
+    migration = migration_class(before, after, ignore_extension_versions=True)
     migration.set_safety(False)
     migration.add_all_changes_ordered(privileges=False)
     changed_enums = {(e.schema, e.name) for key, e in after.enums.items()
@@ -193,7 +197,33 @@ def results_statements(before: Any, after: Any) -> list[str]:
         seen.add(statement)
         statements.append((statement, node))
     statements = merge_validation(statements)
+    statements += _lost_with_recreated_views(statements, before, after)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
+
+
+def _lost_with_recreated_views(statements: list[tuple[str, ast.Node]], before: Any,
+                               after: Any) -> list[tuple[str, ast.Node]]:
+    """`results` drops and re-creates a (materialized) view whose definition changed, but
+    not the indexes and triggers on it, which go with the drop: they are added."""
+    dropped = {_names(obj) for _, node in statements if isinstance(node, ast.DropStmt)
+               and node.removeType in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW)
+               for obj in node.objects or ()}
+    recreated = {(v.schema, v.name) for v in after.relations.values()
+                 if (v.schema, v.name) in dropped and v.relationtype in ("v", "m")}
+    created = {(node.relation.schemaname or DEFAULT_SCHEMA, node.idxname)
+               for _, node in statements if isinstance(node, ast.IndexStmt)}
+    created_triggers = {node.trigname for _, node in statements
+                        if isinstance(node, ast.CreateTrigStmt)}
+    lost: list[tuple[str, ast.Node]] = []
+    for index in after.indexes.values():
+        if (index.schema, index.table_name) in recreated and \
+                (index.schema, index.name) not in created:
+            lost += list(split(index.create_statement))
+    for trigger in after.triggers.values():
+        if (trigger.schema, trigger.table_name) in recreated and \
+                trigger.name not in created_triggers:
+            lost += list(split(trigger.create_statement))
+    return lost
 
 
 def without_enum_recreation(statements: list[tuple[str, ast.Node]],

@@ -112,7 +112,7 @@ def squawk_findings(body: str, pg_version: int, statements: Sequence[str],
             f"squawk failed: {detail[-1] if detail else 'exit ' + str(result.returncode)}",
             hint="check the squawk-cli installation (squawk --version)",
         ) from exc
-    starts = sorted(zip(lines, statements))
+    starts = sorted(zip(lines, statements, strict=True))
     dropped = {table for statement in statements for table in _dropped_tables(statement)}
     hazards = set()
     for finding in findings:
@@ -139,14 +139,21 @@ def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:
         case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects):
             return {index_tables.get(_qualified([s.sval for s in obj]), "?")
                     for obj in objects or ()}
-        case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE, objects=objects):
+        case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW |
+                          ObjectType.OBJECT_MATVIEW, objects=objects):
             return {_qualified([s.sval for s in obj]) for obj in objects or ()}
+        case ast.CreateTableAsStmt(into=into) | ast.ViewStmt(view=into):
+            return {_name(getattr(into, "rel", into))}
     return set()
 
 
+DROPPED_RELATIONS = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW)
+
+
 def _dropped_tables(statement: str) -> set[str]:
+    """Relations the statement drops (a view re-created later in the migration too)."""
     node = parse_sql(statement)[0].stmt
-    if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TABLE:
+    if isinstance(node, ast.DropStmt) and node.removeType in DROPPED_RELATIONS:
         return {_qualified([s.sval for s in obj]) for obj in node.objects or ()}
     return set()
 
@@ -160,8 +167,9 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
     """Ours: dropped policies (not re-created) and row level security turned off."""
     hazards = []
     nodes = [parse_sql(s)[0].stmt for s in statements]
-    created = {(_name(n.table), n.policy_name) for n in nodes if isinstance(n, ast.CreatePolicyStmt)}
-    for node, line in zip(nodes, lines):
+    created = {(_name(n.table), n.policy_name) for n in nodes
+               if isinstance(n, ast.CreatePolicyStmt)}
+    for node, line in zip(nodes, lines, strict=True):
         if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_POLICY:
             for obj in node.objects or ():
                 names = [s.sval for s in obj]
@@ -186,7 +194,7 @@ def locks(statements: Sequence[str], lines: Sequence[int], existing: set[str],
     """The strongest lock each existing table keeps until commit (one transaction).
     ``index_tables``: index -> its table, for DROP INDEX."""
     held: dict[str, tuple[str, list[int]]] = {}
-    for statement, line in zip(statements, lines):
+    for statement, line in zip(statements, lines, strict=True):
         node = parse_sql(statement)[0].stmt
         for table, mode in _statement_locks(node, index_tables):
             if table not in existing:
@@ -225,6 +233,10 @@ def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple
         case ast.DropStmt(removeType=ObjectType.OBJECT_POLICY | ObjectType.OBJECT_TRIGGER,
                           objects=objects):
             return [(".".join(s.sval for s in obj[:-1]), "ACCESS EXCLUSIVE")
+                    for obj in objects or ()]
+        case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW |
+                          ObjectType.OBJECT_MATVIEW, objects=objects):
+            return [(_qualified([s.sval for s in obj]), "ACCESS EXCLUSIVE")
                     for obj in objects or ()]
         case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects,
                           concurrent=False):

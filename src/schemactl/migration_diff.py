@@ -3,8 +3,8 @@ the review header, the migration file."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,7 +81,7 @@ def generate_migration(project: Project, name: str, *, shadow_url: str | None = 
     statements = diff.statements
     body, lines = _body(statements)
     columns = _columns(diff)
-    destructions = [(line, d) for line, statement in zip(lines, statements)
+    destructions = [(line, d) for line, statement in zip(lines, statements, strict=True)
                     for d in destructive([statement], columns)]
     if destructions and not allow_destructive:
         line, first = destructions[0]

@@ -85,10 +85,13 @@ def _catalog_counts(before: Snapshot, after: Snapshot) -> list[Count]:
     old_defaults, new_defaults = entries(before.default_acls), entries(after.default_acls)
     defaults = Count("default privileges", _unnamed(new_defaults - old_defaults), (),
                      _unnamed(old_defaults - new_defaults), "revoked")
-    members = Count("publication members",
-                    tuple(f"{m} in {p}" for p, _, m in sorted(set(after.members) - set(before.members))),
-                    (), tuple(f"{m} in {p}" for p, _, m in
-                              sorted(set(before.members) - set(after.members))), "removed")
+    members = Count(
+        "publication members",
+        tuple(f"{m} in {p}" for p, _, m in sorted(set(after.members) - set(before.members))),
+        tuple(f"{m} in {p}" for (p, _, m), value in sorted(after.members.items())
+              if (p, _, m) in before.members and before.members[(p, _, m)] != value),
+        tuple(f"{m} in {p}" for p, _, m in sorted(set(before.members) - set(after.members))),
+        "removed")
     settings = Count("relation settings", (), tuple(
         identity for identity, setting in sorted(after.relations.items())
         if identity in before.relations and _settings(before.relations[identity]) !=
