@@ -1,31 +1,34 @@
 """Trigger-overhead benchmark (SPEC §12): insert 10k deals, then win the 10k deals,
-with every trigger of the schema (lifecycle, updated_at, audit, stage history, outbox
-events, revenue rollup, value guard) vs the same table with its user triggers
+with every trigger of the schema (lifecycle, updated_at, value guard, audit, stage
+history, outbox events, revenue rollup) vs the same table with its user triggers
 disabled (foreign keys and constraints still checked) — side by side in one run.
 
     .venv/bin/python benchmarks/bench_triggers.py [--project DIR] [--json PATH]
         [--deals 10000] [--runs 3]
 
 Two shapes: one statement for the 10k rows (an import, a mass update), and 10k
-single-row statements run by a server-side loop (an application's traffic, without
-network time). Each measurement runs in a fresh clone of the template database,
-alternating which variant goes first. Prints a table and writes the figures to
-benchmarks/results/triggers.json.
+single-row statements, each its own transaction, run by a server-side loop (an
+application's traffic, without network time). Each measurement runs in a fresh clone
+of the template database, alternating which variant goes first; figures are medians.
+Besides wall-clock time, the server backend's CPU time is read from /proc when the
+server runs on this machine: on a busy machine it is the steadier ratio.
+
+Prints a table and writes the figures to benchmarks/results/triggers.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psycopg
 
-from schemactl.databases import connect
 from schemactl.local_pg import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
@@ -33,24 +36,22 @@ ROOT = Path(__file__).resolve().parent.parent
 MODE = "opt-in"
 TARGET_RATIO = 2.5
 ORGANIZATIONS = 20
+OWNER = "00000000-0000-4000-8000-00000000b001"
 
 SETUP = [
     "insert into auth.users (id, email) values (%(owner)s, 'bench@stagetek.test')",
     "update public.users set is_active = true where id = %(owner)s",
     "insert into public.organizations (name) "
     "select 'Org ' || g from generate_series(1, %(organizations)s) as g",
+    # The seeded default pipeline; deals spread over the organizations.
+    "create temporary table bench as "
+    "select s.pipeline_id, s.id as stage_id, "
+    "array(select id from public.organizations order by id) as organizations "
+    "from public.stages as s inner join public.pipelines as p on p.id = s.pipeline_id "
+    "where p.name = 'Funil de Vendas' and s.name = 'Lead'",
+    "vacuum analyze",
+    "analyze bench",
 ]
-
-# The seeded default pipeline; deals spread over the organizations.
-CONTEXT = """
-create temporary table bench as
-select
-    s.pipeline_id, s.id as stage_id,
-    array(select id from public.organizations order by id) as organizations
-from public.stages as s
-inner join public.pipelines as p on p.id = s.pipeline_id
-where p.name = 'Funil de Vendas' and s.name = 'Lead';
-"""
 
 INSERT_ONE_STATEMENT = """
 insert into public.deals (title, pipeline_id, stage_id, owner_id, organization_id, value)
@@ -60,6 +61,8 @@ select
 from bench as b, generate_series(1, %(deals)s) as g
 """
 
+# Without the lifecycle trigger closed_at must be written (CHECK closed_at iff closed):
+# both variants run the same statement.
 WIN_ONE_STATEMENT = "update public.deals set status = 'won', closed_at = now()"
 
 INSERT_ROW_BY_ROW = """
@@ -72,6 +75,7 @@ begin
         insert into public.deals (title, pipeline_id, stage_id, owner_id, organization_id, value)
         values ('Deal ' || g, b.pipeline_id, b.stage_id, '%(owner)s',
                 b.organizations[1 + g %% cardinality(b.organizations)], (g %% 1000) * 10);
+        commit;
     end loop;
 end
 $$
@@ -84,12 +88,24 @@ declare
 begin
     for v_id in select id from public.deals order by id loop
         update public.deals set status = 'won', closed_at = now() where id = v_id;
+        commit;
     end loop;
 end
 $$
 """
 
-OWNER = "00000000-0000-4000-8000-00000000b001"
+
+@dataclass
+class Samples:
+    """Seconds per run: wall clock and server backend CPU, per step and variant."""
+
+    wall: dict[str, list[float]] = field(default_factory=dict)
+    cpu: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, key: str, wall: float, cpu: float | None) -> None:
+        self.wall.setdefault(key, []).append(wall)
+        if cpu is not None:
+            self.cpu.setdefault(key, []).append(cpu)
 
 
 @dataclass(frozen=True)
@@ -98,41 +114,54 @@ class Figure:
     with_triggers_ms: float
     without_triggers_ms: float
     ratio: float
+    cpu_ratio: float | None
     runs: int
     target: str
     ok: bool | None
 
 
-def run_once(databases: TestDatabases, *, triggers: bool, row_by_row: bool,
-             deals: int) -> tuple[float, float, dict[str, int]]:
-    """(insert seconds, win seconds, rows written by triggers) in a fresh clone."""
+class Backend:
+    """CPU seconds used so far by the server process behind a connection (from /proc,
+    when the server runs on this machine and /proc is readable; else None)."""
+
+    def __init__(self, conn: psycopg.Connection) -> None:
+        pid = conn.execute("select pg_backend_pid()").fetchone()
+        self.path = Path(f"/proc/{pid[0] if pid else 0}/stat")
+
+    def cpu(self) -> float | None:
+        try:
+            fields = self.path.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_once(databases: TestDatabases, samples: Samples, *, triggers: bool,
+             row_by_row: bool, deals: int) -> dict[str, int]:
+    """Insert then win `deals` deals in a fresh clone; returns the rows the triggers
+    wrote (checked against what they must write)."""
     params = {"owner": OWNER, "deals": deals, "organizations": ORGANIZATIONS}
+    variant = "with" if triggers else "without"
     with databases.committed(MODE) as database:
         conn = database.connection
-        for statement in SETUP:
-            conn.execute(statement, params)
         if not triggers:
             conn.execute("alter table public.deals disable trigger user")
-        conn.execute("vacuum analyze")
-        conn.execute(CONTEXT)
-        insert, win = ((INSERT_ROW_BY_ROW, WIN_ROW_BY_ROW) if row_by_row
-                       else (INSERT_ONE_STATEMENT, WIN_ONE_STATEMENT))
+        for statement in SETUP:
+            conn.execute(statement, params)
+        backend = Backend(conn)
         if row_by_row:  # a DO block takes no parameters: they are formatted in
-            insert_s = _timed_transaction(conn, insert % params, None)
+            steps = [("insert", INSERT_ROW_BY_ROW % params, None), ("win", WIN_ROW_BY_ROW, None)]
         else:
-            insert_s = _timed_transaction(conn, insert, params)
-        win_s = _timed_transaction(conn, win, None)
+            steps = [("insert", INSERT_ONE_STATEMENT, params), ("win", WIN_ONE_STATEMENT, None)]
+        for step, query, query_params in steps:
+            cpu_before, start = backend.cpu(), time.perf_counter()
+            conn.execute(query, query_params)  # autocommit: includes the commit
+            wall, cpu_after = time.perf_counter() - start, backend.cpu()
+            cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after else None
+            samples.add(f"{step}_{variant}", wall, cpu)
         written = _written(conn)
         _check(conn, triggers=triggers, deals=deals, written=written)
-    return insert_s, win_s, written
-
-
-def _timed_transaction(conn: psycopg.Connection, query: str,
-                       params: dict[str, object] | None) -> float:
-    start = time.perf_counter()
-    with conn.transaction():
-        conn.execute(query, params)
-    return time.perf_counter() - start
+    return written
 
 
 def _written(conn: psycopg.Connection) -> dict[str, int]:
@@ -148,7 +177,7 @@ def _written(conn: psycopg.Connection) -> dict[str, int]:
 
 def _check(conn: psycopg.Connection, *, triggers: bool, deals: int,
            written: dict[str, int]) -> None:
-    """The work measured is the work expected: with triggers, every row audited twice,
+    """The work measured is the work expected: with triggers, every deal audited twice,
     one history row and two events per deal, and the organizations' totals right."""
     if not triggers:
         assert written == {"audit_log": 0, "deal_stage_history": 0, "webhook_events": 0}
@@ -170,44 +199,37 @@ def _check(conn: psycopg.Connection, *, triggers: bool, deals: int,
 
 
 def measure(databases: TestDatabases, *, row_by_row: bool, deals: int,
-            runs: int) -> tuple[dict[str, list[float]], dict[str, int]]:
-    samples: dict[str, list[float]] = {key: [] for key in (
-        "insert_with", "insert_without", "win_with", "win_without")}
+            runs: int) -> tuple[Samples, dict[str, int]]:
+    samples = Samples()
     written: dict[str, int] = {}
     for run in range(runs):
-        order = (True, False) if run % 2 == 0 else (False, True)
-        for triggers in order:
-            insert_s, win_s, counts = run_once(databases, triggers=triggers,
-                                               row_by_row=row_by_row, deals=deals)
-            suffix = "with" if triggers else "without"
-            samples[f"insert_{suffix}"].append(insert_s)
-            samples[f"win_{suffix}"].append(win_s)
+        for triggers in ((True, False) if run % 2 == 0 else (False, True)):
+            counts = run_once(databases, samples, triggers=triggers, row_by_row=row_by_row,
+                              deals=deals)
             if triggers:
                 written = counts
     return samples, written
 
 
-def figures_for(label: str, samples: dict[str, list[float]], runs: int) -> list[Figure]:
-    def med(key: str) -> float:
-        return statistics.median(samples[key])
+def figures_for(label: str, samples: Samples, runs: int) -> list[Figure]:
+    def med(values: dict[str, list[float]], key: str) -> float | None:
+        return statistics.median(values[key]) if values.get(key) else None
 
     result = []
-    for step in ("insert", "win"):
-        with_s, without_s = med(f"{step}_with"), med(f"{step}_without")
-        result.append(_figure(f"{label}: {step}", with_s, without_s, runs))
-    total_with = med("insert_with") + med("win_with")
-    total_without = med("insert_without") + med("win_without")
-    result.append(_figure(f"{label}: insert + win", total_with, total_without, runs,
-                          target=True))
+    for step in ("insert", "win", "total"):
+        keys = ["insert", "win"] if step == "total" else [step]
+        wall = [sum(med(samples.wall, f"{k}_{v}") or 0 for k in keys) for v in ("with", "without")]
+        cpus = [[med(samples.cpu, f"{k}_{v}") for k in keys] for v in ("with", "without")]
+        cpu_ratio = (sum(cpus[0]) / sum(cpus[1])  # type: ignore[arg-type]
+                     if all(c is not None for c in cpus[0] + cpus[1]) and sum(cpus[1]) else None)
+        target = step == "total"
+        ratio = wall[0] / wall[1]
+        name = f"{label}: {'insert + win' if target else step}"
+        result.append(Figure(name, round(wall[0] * 1000, 1), round(wall[1] * 1000, 1),
+                             round(ratio, 2), round(cpu_ratio, 2) if cpu_ratio else None,
+                             runs, f"<= {TARGET_RATIO}x" if target else "",
+                             ratio <= TARGET_RATIO if target else None))
     return result
-
-
-def _figure(name: str, with_s: float, without_s: float, runs: int,
-            target: bool = False) -> Figure:
-    ratio = with_s / without_s
-    return Figure(name, round(with_s * 1000, 1), round(without_s * 1000, 1), round(ratio, 2),
-                  runs, f"<= {TARGET_RATIO}x" if target else "",
-                  ratio <= TARGET_RATIO if target else None)
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -226,23 +248,22 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             databases.template(MODE)
             bulk, written = measure(databases, row_by_row=False, deals=args.deals,
                                     runs=args.runs)
-            rows, _ = measure(databases, row_by_row=True, deals=args.deals, runs=args.runs)
-            with connect(server.url(), autocommit=True) as conn:
-                version = conn.execute("show server_version").fetchone()
+            single, _ = measure(databases, row_by_row=True, deals=args.deals, runs=args.runs)
         finally:
             databases.close()
 
     figures = [*figures_for(f"one statement, {args.deals} rows", bulk, args.runs),
-               *figures_for(f"{args.deals} single-row statements", rows, args.runs)]
+               *figures_for(f"{args.deals} single-row transactions", single, args.runs)]
     report: dict[str, object] = {
         "benchmark": "triggers",
-        "machine": {"python": platform.python_version(), "cpus": _cpus(),
-                    "postgres": f"{version[0] if version else '?'} ({binaries.origin})"},
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "load_average": list(os.getloadavg()),
+                    "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})"},
         "deals": args.deals,
         "runs": args.runs,
         "rows_written_by_triggers": written,
         "figures": [asdict(f) for f in figures],
-        "samples_s": {"one_statement": bulk, "row_by_row": rows},
+        "samples_s": {"one_statement": asdict(bulk), "single_row": asdict(single)},
     }
     _print_table(figures, written)
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -252,21 +273,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 
 
 def _print_table(figures: list[Figure], written: dict[str, int]) -> None:
-    header = f"{'figure':<44} {'triggers ms':>12} {'none ms':>10} {'ratio':>7} {'target':>8}"
+    header = (f"{'figure':<46} {'triggers ms':>12} {'none ms':>10} {'ratio':>7} "
+              f"{'cpu ratio':>10} {'target':>8}")
     print(header)
     print("-" * len(header))
     for f in figures:
         verdict = "" if f.ok is None else ("ok" if f.ok else "MISSED")
-        print(f"{f.name:<44} {f.with_triggers_ms:>12.1f} {f.without_triggers_ms:>10.1f} "
-              f"{f.ratio:>6.2f}x {f.target:>8} {verdict}")
+        cpu = f"{f.cpu_ratio:.2f}x" if f.cpu_ratio is not None else "-"
+        print(f"{f.name:<46} {f.with_triggers_ms:>12.1f} {f.without_triggers_ms:>10.1f} "
+              f"{f.ratio:>6.2f}x {cpu:>10} {f.target:>8} {verdict}")
     print("\nrows the triggers wrote per run (insert + win): "
           + ", ".join(f"{table} {count}" for table, count in written.items()))
-
-
-def _cpus() -> int | None:
-    import os
-
-    return os.cpu_count()
 
 
 if __name__ == "__main__":

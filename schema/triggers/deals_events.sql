@@ -13,7 +13,8 @@
 -- deal (inside this SECURITY DEFINER function current_user is the owner).
 -- The event id is generated first (materialized) so that the payload can carry it.
 -- occurred_at is the transaction's time, like the deal's closed_at and
--- stage_entered_at; created_at is the clock time, which orders one transaction's events.
+-- stage_entered_at; created_at is the clock time, which orders one transaction's events
+-- (a deal's events are written in the order listed above).
 create function private.deals_events()
 returns trigger
 language plpgsql
@@ -43,7 +44,6 @@ begin
                 select 'deal.' || n.status, 2
                 where n.status in ('won', 'lost')
             ) as kind
-            order by n.id, kind.rank
         )
 
         insert into public.webhook_events (
@@ -88,7 +88,6 @@ begin
                 select 'deal.deleted', 3
                 where n.deleted_at is not null and o.deleted_at is null
             ) as kind
-            order by n.id, kind.rank
         )
 
         insert into public.webhook_events (
@@ -113,7 +112,6 @@ begin
                 ) as data
             from old_rows as o
             where o.deleted_at is null
-            order by o.id
         )
 
         insert into public.webhook_events (

@@ -9,21 +9,21 @@ security definer
 set search_path = ''
 set jit = off
 as $$
-declare
-    v_actor uuid := auth.uid();
 begin
+    -- changed_by = auth.uid(), a scalar subquery: evaluated once, and only when a row is
+    -- written.
     if tg_op = 'INSERT' then
         insert into public.deal_stage_history (
             deal_id, from_stage_id, to_stage_id, changed_by, changed_at, time_in_stage
         )
-        select n.id, null, n.stage_id, v_actor, n.stage_entered_at, null
+        select n.id, null, n.stage_id, (select auth.uid()), n.stage_entered_at, null
         from new_rows as n;
     else
         insert into public.deal_stage_history (
             deal_id, from_stage_id, to_stage_id, changed_by, changed_at, time_in_stage
         )
         select
-            n.id, o.stage_id, n.stage_id, v_actor, n.stage_entered_at,
+            n.id, o.stage_id, n.stage_id, (select auth.uid()), n.stage_entered_at,
             n.stage_entered_at - o.stage_entered_at
         from new_rows as n
         inner join old_rows as o on o.id = n.id
