@@ -6,7 +6,9 @@ set search_path = ''
 as $$
 begin
     -- Only while the caller's lease is the event's current one: after the lease was
-    -- reclaimed by another consumer (new token) or ended (dead), nothing changes.
+    -- reclaimed by another consumer (new token) or ended (dead), nothing changes. A
+    -- lease that expired but was not reclaimed yet still counts: the delivery happened,
+    -- and accepting it spares the endpoint a duplicate.
     update public.webhook_events
     set status = 'delivered',
         delivered_at = pg_catalog.clock_timestamp(),
