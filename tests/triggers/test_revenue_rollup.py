@@ -236,3 +236,18 @@ def test_recompute_of_one_organization_leaves_the_others(db, crm, sales, as_serv
 def test_recompute_is_for_service_role_only(db, sales, as_user):
     with pytest.raises(psycopg.errors.InsufficientPrivilege), as_user(sales.admin):
         db.execute("select public.recompute_organization_revenue()")
+
+
+def test_seller_winning_their_deal_updates_revenue_they_cannot_write(db, crm, sales,
+                                                                    as_user):
+    deal = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=800)
+    product = crm.product()  # the catalog is written by admins
+    with as_user(sales.seller):
+        db.execute("update public.deals set status = 'won' where id = %s", [deal])
+        assert revenue(db, sales.org_a) == (Decimal("800.00"), 1)
+        crm.deal_product(deal, product, quantity=3, unit_price=100)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
+            db.execute("update public.organizations set total_revenue = 0 where id = %s",
+                       [sales.org_a])
+    assert revenue(db, sales.org_a) == (Decimal("300.00"), 1)
+    assert revenue(db, sales.org_b) == ZERO
