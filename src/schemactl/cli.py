@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
+from rich.console import Console
 
 from schemactl import commands
 from schemactl.cli_output import console, progress, results_table, summary
@@ -196,11 +197,12 @@ def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
     with progress() as report:
         result = commands.migrate_v1(ctx.project, db_url, default_owner=default_owner,
                                      dry_run=dry_run, progress=report)
-    console.print(results_table(
-        ["kind", "V1 rows", "migrated", "merged", "quarantined", "new", "re-applied"],
-        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined),
-          str(b.new), str(b.reapplied)] for b in result.books),
-        title="V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2"))
+    _print_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined", "this run"],
+        [[b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined),
+          f"{b.change:+d}" + (f", {b.reapplied} re-applied" if b.reapplied else "")]
+         for b in result.books],
+        "V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2")
     console.print(summary("", [
         ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
         ("time", f"{result.seconds:.1f} s"),
@@ -220,17 +222,15 @@ def parity_command(ctx: Context, db_url: str | None) -> None:
         schemactl parity --db-url "$SUPABASE_DB_URL"
     """
     report = commands.parity(ctx.project, db_url)
-    console.print(results_table(
-        ["kind", "V1 rows", "migrated", "merged", "quarantined"],
-        ([b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
-         for b in report.books), title="V1 -> V2 books"))
+    _print_table(["kind", "V1 rows", "migrated", "merged", "quarantined"],
+                 [[b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
+                  for b in report.books], "V1 -> V2 books")
     if report.ok:
         console.print("parity: V1 and V2 agree")
         return
-    console.print(results_table(
-        ["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
-        ([m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
-         for m in report.mismatches), title="mismatches"))
+    _print_table(["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
+                 [[m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
+                  for m in report.mismatches], "mismatches")
     raise CheckFailed(f"parity: {len(report.mismatches)} mismatch(es) between V1 and V2")
 
 
@@ -265,6 +265,18 @@ def dual_write_disable_command(ctx: Context, db_url: str | None) -> None:
         schemactl dual-write disable
     """
     _print_dual_write(commands.dual_write(ctx.project, False, db_url))
+
+
+def _print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
+    """A results table; off a terminal (CI logs, pipes) at its natural width, one line per
+    row, so that what it names can be grepped."""
+    table = results_table(headers, rows, title=title)
+    if console.is_terminal:
+        console.print(table)
+        return
+    columns = zip(headers, *rows, strict=True)
+    width = sum(max(len(cell) for cell in column) + 3 for column in columns) + 1
+    Console(file=console.file, width=max(width, len(title)), highlight=False).print(table)
 
 
 def _print_dual_write(state: DualWriteState) -> None:

@@ -37,10 +37,10 @@ from schemactl.migration_diff import drift as schema_drift
 from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
+from schemactl.statements import Statement
 from schemactl.v1 import dual_write as v1_dual_write
 from schemactl.v1 import migrate as v1_migrate
 from schemactl.v1 import parity as v1_parity
-from schemactl.statements import Statement
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def test_report_counts_per_kind(v1_story: dict[str, Any]) -> None:
         "opportunity_product": (len(data.lines), len(data.lines) - lines_quarantined, 0,
                                 lines_quarantined),
     }
-    first = {b.kind: (b.new, b.reapplied) for b in v1_story["first"].books}
+    first = {b.kind: (b.change, b.reapplied) for b in v1_story["first"].books}
     assert first == {"client": (len(data.clients), 0), "contact": (contacts, 0),
                      "opportunity": (len(data.opportunities) - opportunities_quarantined, 0),
                      "product": (8, 0),
@@ -274,7 +274,7 @@ def test_lines_that_add_up_become_deal_products_with_products_created_by_name(
 
 def test_second_run_changes_nothing(v1_story: dict[str, Any]) -> None:
     assert v1_story["after_second"] == v1_story["after_first"]
-    second = {b.kind: (b.new, b.reapplied) for b in v1_story["second"].books}
+    second = {b.kind: (b.change, b.reapplied) for b in v1_story["second"].books}
     assert second == {k: (0, 0) for k in second}
     assert books(v1_story["second"]) == books(v1_story["first"])
     assert v1_story["second"].default_owner == DEFAULT_OWNER  # kept from the first run

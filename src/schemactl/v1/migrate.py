@@ -39,8 +39,8 @@ class KindBooks:
     migrated: int
     merged: int
     quarantined: int
-    new: int = 0  # migrated by this run (net)
-    reapplied: int = 0  # re-applied by this run: changed or deleted in V1 since
+    change: int = 0  # net change of `migrated` by this run
+    reapplied: int = 0  # rows re-applied by this run: changed or deleted in V1 since
 
 
 @dataclass(frozen=True)
@@ -197,5 +197,5 @@ def _lines_by_opportunity_range(conn: psycopg.Connection, into: Counter[str],
 def _with_run(after: KindBooks, before: KindBooks, results: Counter[str]) -> KindBooks:
     reapplied = sum(results[r] for r in ("updated", "removed")) if results else 0
     return KindBooks(after.kind, after.v1_rows, after.migrated, after.merged,
-                     after.quarantined, new=after.migrated - before.migrated,
+                     after.quarantined, change=after.migrated - before.migrated,
                      reapplied=reapplied)

@@ -370,7 +370,8 @@ as $$
 $$;
 
 -- Opportunities whose deal has V1 lines and whose V1 lines changed, disappeared or grew:
--- their lines are brought in line per opportunity. Returns how many lines changed books.
+-- their lines are brought in line per opportunity. Returns the number of V1 lines of the
+-- opportunities it re-applied.
 create or replace function migration.resync_lines()
 returns table (result text, rows bigint)
 language plpgsql
@@ -406,7 +407,9 @@ begin
         order by 1
     loop
         perform migration.sync_opportunity_lines(v_opportunity);
-        v_count := v_count + 1;
+        v_count := v_count + (
+            select pg_catalog.count(*) from v1.opportunity_products as l
+            where l.opportunity_id = v_opportunity);
     end loop;
     delete from migration.v1_quarantine as q
     where q.kind = 'opportunity_product'
