@@ -73,6 +73,9 @@ def results_api() -> tuple[Any, Any]:
 
     results.schemainspect.misc = sys.modules[name]  # type: ignore[attr-defined]
     _compare_column_types_with_modifiers()
+    from results.schemainspect.pg.obj import InspectedTrigger
+
+    _canonical_trigger_class(InspectedTrigger)
     return Migration, PostgreSQL
 
 
@@ -117,6 +120,7 @@ def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
     _, postgresql = results_api()
     with empty_search_path(conn), conn.cursor() as cursor:
         inspected = postgresql(cursor)
+    inspected.c = None  # the cursor is closed; what was read stays (and can be pickled)
     for attribute in COLLECTIONS:
         items = getattr(inspected, attribute, None)
         if isinstance(items, dict):
@@ -161,7 +165,10 @@ def _canonical_trigger_class(base: type) -> type:
             other.name, other.schema, other.table_name, other.proc_schema,
             other.proc_name, other.enabled))
 
-    return type("CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None})
+    made = type("CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None,
+                                              "__module__": __name__})
+    globals()["CanonicalTrigger"] = made  # importable by name, so states can be pickled
+    return made
 
 
 @cache

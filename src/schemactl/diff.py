@@ -15,8 +15,12 @@ re-creates gets its grants and comments back, and nothing is written twice.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -58,18 +62,68 @@ class SchemaDiff:
         return not self.statements
 
 
-def read_state(conn: psycopg.Connection, scope: Scope, owner: str) -> DatabaseState:
-    return DatabaseState(inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner))
+def read_state(conn: psycopg.Connection, scope: Scope, owner: str,
+               cache: StateCache | None = None) -> DatabaseState:
+    """What a diff needs of a database; from ``cache`` when the database is a kept shadow
+    (named after its content, so its state never changes)."""
+    if cache is not None:
+        found = cache.load(conn.info.dbname, scope, owner)
+        if found is not None:
+            return found
+    state = DatabaseState(inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner))
+    if cache is not None:
+        cache.store(conn.info.dbname, scope, owner, state)
+    return state
+
+
+@dataclass(frozen=True)
+class StateCache:
+    """States of kept shadow databases, pickled under `.schemactl/shadow-states/`."""
+
+    directory: Path
+    kept: int = 16
+
+    def _path(self, database: str, scope: Scope, owner: str) -> Path:
+        import results
+
+        key = hashlib.sha256(repr((sorted(scope.schemas), owner, results.__version__,
+                                   CACHE_FORMAT)).encode()).hexdigest()[:16]
+        return self.directory / f"{database}-{key}.pickle"
+
+    def load(self, database: str, scope: Scope, owner: str) -> DatabaseState | None:
+        path = self._path(database, scope, owner)
+        try:
+            with path.open("rb") as stream:
+                state = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError,
+                TypeError, ValueError):
+            return None
+        return state if isinstance(state, DatabaseState) else None
+
+    def store(self, database: str, scope: Scope, owner: str, state: DatabaseState) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self._path(database, scope, owner)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as stream:
+            pickle.dump(state, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        partial.replace(path)
+        states = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
+        for old in states[:-self.kept]:
+            old.unlink(missing_ok=True)
+
+
+CACHE_FORMAT = 1
 
 
 def diff_databases(source: psycopg.Connection, target: psycopg.Connection, *, scope: Scope,
-                   owner: str, environment: Environment, verify: bool = True) -> SchemaDiff:
+                   owner: str, environment: Environment, verify: bool = True,
+                   cache: StateCache | None = None) -> SchemaDiff:
     """The statements taking ``source``'s database to ``target``'s. With ``verify``,
     they are run on ``source`` as ``owner`` (then rolled back) and must leave no
     difference; without, the catalog part is compared on ``source`` as it is."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        reading = pool.submit(read_state, target, scope, owner)
-        before = read_state(source, scope, owner)
+        reading = pool.submit(read_state, target, scope, owner, cache)
+        before = read_state(source, scope, owner, cache)
         after = reading.result()
     found = tuple(results_statements(before.inspected, after.inspected))
     if not verify:

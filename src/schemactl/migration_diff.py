@@ -19,7 +19,7 @@ from schemactl.catalog_gaps import Environment, snapshot
 from schemactl.config import Project
 from schemactl.databases import connect
 from schemactl.dbdiff import Scope, results_api
-from schemactl.diff import SchemaDiff, diff_databases, diff_live
+from schemactl.diff import SchemaDiff, StateCache, diff_databases, diff_live
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.hazards import (
     destructive,
@@ -180,9 +180,12 @@ def _compared(project: Project, migrations: Sequence[MigrationFile], shadow_url:
                     if catalogs:
                         before_catalog = read_catalog(source, sorted(scope.schemas), API_ROLES)
                         after_catalog = read_catalog(goal, sorted(scope.schemas), API_ROLES)
+                    cache = StateCache(project.state_dir / "shadow-states") \
+                        if where.keeps else None
                     diff = diff_databases(source, goal, scope=scope,
                                           owner=project.owner_role,
-                                          environment=_environment(project), verify=verify)
+                                          environment=_environment(project), verify=verify,
+                                          cache=cache)
                     yield diff, before_catalog, after_catalog, _major_version(source)
 
 
