@@ -8,6 +8,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from schemactl import diff as diff_engine
+from schemactl import local_db
 from schemactl.config import Project
 
 from .helpers import history, rows, run_cli, with_standin, write_project
@@ -215,3 +217,24 @@ def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
     root = Path(__file__).resolve().parents[2]
     result = run_cli("--project", str(root), "diff", "--check", "--db-url", server_url)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+
+
+def test_diff_on_the_up_server_keeps_its_shadows_and_their_states(
+        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `schemactl up` running, `diff` prepares its shadow databases there once and
+    keeps them, with their catalog states: an unchanged second `diff` reads no catalog."""
+    try:
+        assert run_cli("--project", str(project.root), "up").exit_code == 0
+        first = run_cli("--project", str(project.root), "diff", "--check")
+        assert (first.exit_code, first.stderr) == (0, "")
+        assert len(list((project.state_dir / "shadow-states").glob("*.pickle"))) == 2
+
+        def no_catalog_reads(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the catalog was read again")
+
+        monkeypatch.setattr(diff_engine, "inspect", no_catalog_reads)
+        second = run_cli("--project", str(project.root), "diff", "--check")
+        assert (second.exit_code, second.stdout) == (
+            0, "supabase/migrations/ (1 migrations) matches schema/\n")
+    finally:
+        local_db.remove(project)
