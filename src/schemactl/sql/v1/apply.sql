@@ -393,6 +393,19 @@ begin
     select m.v2_id into v_deal from migration.v1_id_map as m
     where m.kind = 'opportunity' and m.v1_id = p_opportunity_id;
 
+    -- The common case of dual-write: an opportunity without lines anywhere.
+    if not exists (
+            select from v1.opportunity_products as l where l.opportunity_id = p_opportunity_id)
+        and not exists (
+            select from migration.v1_quarantine as q
+            where q.kind = 'opportunity_product'
+                and (q.row ->> 'opportunity_id')::integer = p_opportunity_id)
+        and (v_deal is null
+            or not exists (select from public.deal_products as p where p.deal_id = v_deal))
+    then
+        return;
+    end if;
+
     -- Lines that left the opportunity (deleted or moved): out of V2 and of the books.
     delete from migration.v1_quarantine as q
     where q.kind = 'opportunity_product'
@@ -519,7 +532,7 @@ begin
     select * into d from migration.deal_values(o,
         (select m.v2_id from migration.v1_id_map as m
             where m.kind = 'client' and m.v1_id = o.client_id),
-        migration.mapping_context());
+        migration.mapping_context(coalesce(o.owner_email, '')));
     if d.problem is not null then
         perform migration.quarantine('opportunity', o.id, d.problem, pg_catalog.to_jsonb(o));
         if v_map.v2_id is not null then

@@ -114,8 +114,9 @@ $$;
 
 -- Everything deal_values looks up, read once per statement (not per row): the default
 -- pipeline and its stages, loss reasons, sources and users, by folded name / lower-case
--- email, and the default owner. Raises when V2 lacks the seeded reference data.
-create or replace function migration.mapping_context()
+-- email, and the default owner. Raises when V2 lacks the seeded reference data. With
+-- `p_owner_email` (the per-row path), only that user instead of all of them.
+create or replace function migration.mapping_context(p_owner_email text default null)
 returns jsonb
 language plpgsql
 stable
@@ -158,7 +159,11 @@ begin
             ) as x), '{}'),
         'users', coalesce((
             select pg_catalog.jsonb_object_agg(pg_catalog.lower(u.email), u.id)
-            from public.users as u where u.email is not null), '{}'),
+            from public.users as u
+            where u.email is not null
+                and (p_owner_email is null
+                    or pg_catalog.lower(u.email)
+                    = pg_catalog.lower(pg_catalog.btrim(p_owner_email)))), '{}'),
         'default_owner_id', migration.default_owner_id()
     ) into v_context;
     if v_context ->> 'first_stage_id' is null then

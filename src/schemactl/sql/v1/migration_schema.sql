@@ -55,6 +55,11 @@ create table if not exists migration.v1_quarantine (
     )
 );
 
+-- The quarantined lines of one opportunity (dual-write re-reads them on each line change).
+create index if not exists v1_quarantine_line_opportunity_idx
+on migration.v1_quarantine (((row ->> 'opportunity_id')::integer))
+where kind = 'opportunity_product';
+
 comment on table migration.v1_quarantine is
     'V1 rows not migrated: the reason and the original row. A re-run of migrate-v1 '
     'retries them (e.g. after the missing owner was invited).';
