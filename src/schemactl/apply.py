@@ -20,7 +20,7 @@ from schemactl.history import (
     ensure_history_table,
     record,
 )
-from schemactl.migrations import MigrationFile, MigrationStatement, transaction_control
+from schemactl.migrations import MigrationFile, MigrationStatement, check_transactional
 from schemactl.sqlfiles import load_sql
 
 RELOAD_SCHEMA = "notify pgrst, 'reload schema'"
@@ -137,13 +137,7 @@ def _apply_locked(conn: psycopg.Connection, migrations: Sequence[MigrationFile],
             "ones, or pass --include-all to apply them anyway",
         )
     for migration in pending:
-        control = transaction_control(migration)
-        if control is not None:
-            raise SchemactlError(
-                "transaction control in a migration: each migration already runs in one "
-                "transaction",
-                location=control.location, hint="remove BEGIN / COMMIT / ROLLBACK",
-            )
+        check_transactional(migration)
     if dry_run:
         return ApplyResult(tuple(pending), tuple(applied_versions), dry_run=True)
     done: list[MigrationFile] = []

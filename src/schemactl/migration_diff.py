@@ -31,10 +31,10 @@ from schemactl.migration_header import Count, counts, render_header
 from schemactl.migrations import (
     MigrationFile,
     check_name,
+    check_transactional,
     new_migration_path,
     next_version,
     read_migrations,
-    transaction_control,
 )
 from schemactl.shadows import (
     Shadow,
@@ -194,14 +194,9 @@ def _statements(schema: Build) -> list[Statement]:
 
 
 def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
-    """The migrations, parsed, none with its own transaction control."""
+    """The migrations, parsed, each able to run in one transaction."""
     for migration in migrations:
-        control = transaction_control(migration)
-        if control is not None:
-            raise SchemactlError(
-                "transaction control in a migration: each migration already runs in one "
-                "transaction", location=control.location,
-                hint="remove BEGIN / COMMIT / ROLLBACK")
+        check_transactional(migration)
     return migrations
 
 

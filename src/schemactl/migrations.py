@@ -28,6 +28,11 @@ from schemactl.errors import Location, SchemactlError
 from schemactl.sources import SourceFile
 from schemactl.statements import line_col, parse_statements
 
+# Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
+OUTSIDE_TRANSACTION = frozenset({"VacuumStmt", "CreatedbStmt", "DropdbStmt",
+                                 "AlterSystemStmt", "CreateTableSpaceStmt",
+                                 "DropTableSpaceStmt", "CreateSubscriptionStmt",
+                                 "DropSubscriptionStmt"})
 FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.*)\.sql$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 100
@@ -43,6 +48,7 @@ class MigrationStatement:
     line: int
     col: int
     kind: str  # the parse node's type, e.g. "CreateStmt", "TransactionStmt"
+    outside_transaction: bool = False  # CONCURRENTLY, VACUUM …: cannot run in a transaction
 
     @property
     def location(self) -> Location:
@@ -66,7 +72,10 @@ def parse_migration(path: str, text: str) -> tuple[MigrationStatement, ...]:
         skipped = _leading_trivia(chunk)
         line, col = line_col(text, len(data[:start].decode("utf-8")) + skipped)
         body = chunk[skipped:].rstrip().rstrip(";").rstrip()
-        statements.append(MigrationStatement(body, path, line, col, next(iter(item["stmt"]))))
+        kind, fields = next(iter(item["stmt"].items()))
+        outside = kind in OUTSIDE_TRANSACTION or bool(
+            isinstance(fields, dict) and fields.get("concurrent"))
+        statements.append(MigrationStatement(body, path, line, col, kind, outside))
     return tuple(statements)
 
 
@@ -236,6 +245,18 @@ def cli_chunks(text: str) -> list[str]:
     return chunks
 
 
-def transaction_control(migration: MigrationFile) -> MigrationStatement | None:
-    """A BEGIN/COMMIT/ROLLBACK in the file: migrations run in one transaction each."""
-    return next((s for s in migration.statements if s.kind == "TransactionStmt"), None)
+def check_transactional(migration: MigrationFile) -> None:
+    """Migrations run in one transaction each (as on Supabase): no BEGIN/COMMIT of their
+    own, and nothing PostgreSQL refuses in a transaction (… CONCURRENTLY, VACUUM)."""
+    for statement in migration.statements:
+        if statement.kind == "TransactionStmt":
+            raise SchemactlError(
+                "transaction control in a migration: each migration already runs in one "
+                "transaction", location=statement.location,
+                hint="remove BEGIN / COMMIT / ROLLBACK")
+        if statement.outside_transaction:
+            raise SchemactlError(
+                "this statement cannot run inside a transaction, and each migration runs in "
+                "one", location=statement.location,
+                hint="drop CONCURRENTLY (the migration holds its locks until commit anyway) "
+                "or run the statement by hand outside migrations")

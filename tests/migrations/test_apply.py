@@ -260,8 +260,19 @@ def test_transaction_control_in_a_migration_is_refused(project: Project, target_
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_tx.sql:1:1",
         "transaction control in a migration: each migration already runs in one transaction")
-    assert not relation_exists(target_db, "supabase_migrations.schema_migrations") or \
-        history(target_db) == []
+    assert not relation_exists(target_db, "public.x")
+
+
+def test_concurrently_in_a_migration_is_refused(project: Project, target_db: str) -> None:
+    with_standin(target_db)
+    write_migration(project, "20250103000000_index.sql",
+                    "create index concurrently notes_body_idx on public.notes (body);\n")
+    with pytest.raises(SchemactlError) as caught:
+        commands.apply(project, target_db)
+    assert (str(caught.value.location), caught.value.message) == (
+        "supabase/migrations/20250103000000_index.sql:1:1",
+        "this statement cannot run inside a transaction, and each migration runs in one")
+    assert history(target_db) == []
 
 
 def test_apply_tells_postgrest_to_reload_its_schema(project: Project, target_db: str) -> None:
