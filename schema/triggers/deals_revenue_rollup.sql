@@ -12,8 +12,10 @@
 -- so as not to conflict with the FOR KEY SHARE lock that inserting a deal takes on its
 -- organization. The update adds deltas to the row version it locked, so two
 -- transactions winning deals of one organization are both counted: the second waits
--- for the first and adds to its committed total. public.recompute_organization_revenue()
--- rebuilds the totals from scratch.
+-- for the first and adds to its committed total (under REPEATABLE READ or SERIALIZABLE
+-- the second gets a serialization failure to retry instead, as for any row two
+-- transactions update). public.recompute_organization_revenue() rebuilds the totals
+-- from scratch.
 create function private.deals_revenue_rollup()
 returns trigger
 language plpgsql

@@ -79,24 +79,20 @@ def test_deal_inserted_closed_also_writes_its_outcome(db, crm, sales, status):
 def test_each_operation_writes_its_events(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline, value=100)
     steps = [
-        ("update public.deals set title = 'Outro título', value = 200 where id = %s", []),
-        ("update public.deals set stage_id = %s where id = %s", ["deal.stage_changed"]),
-        ("update public.deals set status = 'won' where id = %s", ["deal.won"]),
-        ("update public.deals set status = 'open' where id = %s", []),
+        ("update public.deals set title = 'Outro título', value = 200 where id = %s", [], []),
+        ("update public.deals set stage_id = %s where id = %s", [sales.pipeline.stages[1]],
+         ["deal.stage_changed"]),
+        ("update public.deals set status = 'won' where id = %s", [], ["deal.won"]),
+        ("update public.deals set status = 'open' where id = %s", [], []),
         ("update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
-         ["deal.lost"]),
-        ("update public.deals set status = 'won' where id = %s", ["deal.won"]),
-        ("update public.deals set deleted_at = now() where id = %s", ["deal.deleted"]),
-        ("update public.deals set deleted_at = null where id = %s", []),
-        ("delete from public.deals where id = %s", ["deal.deleted"]),
+         [sales.loss_reason], ["deal.lost"]),
+        ("update public.deals set status = 'won' where id = %s", [], ["deal.won"]),
+        ("update public.deals set deleted_at = now() where id = %s", [], ["deal.deleted"]),
+        ("update public.deals set deleted_at = null where id = %s", [], []),
+        ("delete from public.deals where id = %s", [], ["deal.deleted"]),
     ]
     seen = ["deal.created"]
-    for query, expected in steps:
-        params = {
-            "update public.deals set stage_id = %s where id = %s": [sales.pipeline.stages[1]],
-            "update public.deals set status = 'lost', loss_reason_id = %s where id = %s":
-                [sales.loss_reason],
-        }.get(query, [])
+    for query, params, expected in steps:
         db.execute(query, [*params, deal])
         seen += expected
         assert event_types(db, deal) == seen, query
