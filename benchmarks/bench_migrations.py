@@ -109,6 +109,9 @@ def run(runs: int) -> list[Figure]:
         cli(project, "diff", "bench_sync")
         statements = sum(len(m.statements) for m in read_migrations(load_project(project)))
 
+        startup = [timed(lambda: cli(project, "--help")) for _ in range(runs)]
+        figures.append(Figure("CLI start-up alone (schemactl --help)", median(startup), runs,
+                              "", None, "imports of every command; part of each figure below"))
         cold = [timed(lambda: cli(project, "diff", "--check")) for _ in range(runs)]
         figures.append(Figure("diff --check, cold (throwaway server)", median(cold), runs,
                               "≤ 2 s", median(cold) <= 2.0,

@@ -6,8 +6,9 @@ Where: `--db-url`'s server if given (a superuser URL), else the local server of
 
 Shadows are named after what they hold (a hash of the stand-in, the owner role and the
 SQL), so the same content is never prepared twice: within one process on any server
-(dropped at exit), and across commands on the local server of `schemactl up`, where the
-most recent ones are kept (a `diff` after an unchanged `diff` only reads). A shadow is
+(under names of that process, dropped at exit), and across commands on the local server
+of `schemactl up`, where the most recent ones are kept (a `diff` after an unchanged
+`diff` only reads). A shadow is
 published under its name only once complete, and used under an advisory lock (a diff's
 verification runs DDL in it, in a transaction that is rolled back).
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
@@ -133,7 +135,7 @@ def _standin_template(where: ShadowServer, owner: str) -> tuple[str, frozenset[s
     cluster-wide roles, so it is installed once and committed). Second item: its schemas."""
     key = _key("standin", owner, load_sql("standin"),
                load_sql("standin_" + SHADOW_GRANT_MODE.replace("-", "_")))
-    name = f"{PREFIX}standin_{key}"
+    name = f"{PREFIX}standin_{key}{_owned_by_process(where)}"
 
     def install(conn: psycopg.Connection) -> None:
         install_standin(conn, owner, SHADOW_GRANT_MODE)
@@ -144,7 +146,7 @@ def _standin_template(where: ShadowServer, owner: str) -> tuple[str, frozenset[s
 
 
 def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) -> str:
-    name = PREFIX + _key(template, owner, plan.content)
+    name = PREFIX + _key(template, owner, plan.content) + _owned_by_process(where)
 
     def fill(conn: psycopg.Connection) -> None:
         # A clone does not inherit the stand-in's grant on the database itself.
@@ -223,6 +225,14 @@ def sources_digest(project: Project) -> str:
     for path in sorted(p for p in project.schema_dir.rglob("*") if p.is_file()):
         digest.update(project.relative(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return "schema " + digest.hexdigest()
+
+
+PROCESS_TOKEN = uuid.uuid4().hex[:8]
+
+
+def _owned_by_process(where: ShadowServer) -> str:
+    """Shadows this process drops at exit are its own: another process never uses them."""
+    return "" if where.keeps else f"_{PROCESS_TOKEN}"
 
 
 def _key(*parts: str) -> str:
