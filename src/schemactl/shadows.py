@@ -153,7 +153,7 @@ def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) ->
         conn.execute(sql.SQL("grant create on database {} to {}").format(
             sql.Identifier(conn.info.dbname), sql.Identifier(owner)))
         try:
-            apply_statements(conn, plan.statements(), role=owner)
+            _build(conn, plan.statements(), owner)
             _replay(conn, plan.migrations, owner)
         except SchemactlError as exc:
             raise SchemactlError(
@@ -190,6 +190,24 @@ def _ensure(where: ShadowServer, name: str, template: str | None, fill: object) 
             _MADE[(server.url(), name)] = None
             if not where.keeps:
                 atexit.register(_drop_quietly, server, name)
+
+
+def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str) -> None:
+    """Run schema/'s statements as ``role`` in one round trip; when that fails, one by one
+    (named by file and line)."""
+    if not statements:
+        return
+    script = "set local check_function_bodies = off;\n" + "".join(
+        f"{statement.sql};\n" for statement in statements)
+    try:
+        with conn.transaction():
+            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
+            conn.execute(script)
+            conn.execute("reset role")
+        return
+    except psycopg.Error:
+        pass
+    apply_statements(conn, statements, role=role)
 
 
 def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role: str) -> None:

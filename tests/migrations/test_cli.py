@@ -238,3 +238,30 @@ def test_diff_on_the_up_server_keeps_its_shadows_and_their_states(
             0, "supabase/migrations/ (1 migrations) matches schema/\n")
     finally:
         local_db.remove(project)
+
+
+def test_diff_names_the_schema_statement_that_does_not_apply(project: Project,
+                                                             server_url: str) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(schema.read_text() + "\ncreate index notes_colour_idx on public.notes "
+                      "(colour);\n")
+    result = diff(project, server_url, "add_index")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: schema/schema.sql:14:1: schema/ does not apply to a fresh database: column "
+        "\"colour\" does not exist [42703] (nothing was applied: fix the statement and run "
+        "again)\n")
+
+
+def test_diff_names_the_migration_statement_that_does_not_replay(project: Project,
+                                                                 server_url: str) -> None:
+    (project.migrations_dir / "20250102000000_broken.sql").write_text(
+        "alter table public.notes add column color text;\n\n"
+        "alter table public.notes add column color text;\n")
+    result = diff(project, server_url, "--check")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: supabase/migrations/20250102000000_broken.sql:3:1: supabase/migrations/ does "
+        "not apply to a fresh database: column \"color\" of relation \"notes\" already "
+        "exists (a committed migration must apply to a fresh database: fix it if no database "
+        "has applied it yet, else add a migration that repairs it)\n")
