@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from pglast import ast
@@ -15,7 +16,8 @@ from pglast.enums import AlterTableType
 from schemactl.config import Project
 from schemactl.dependencies import BUILTIN_SCHEMAS, DEFAULT_SCHEMA, Dependencies, Ref, analyse
 from schemactl.errors import SchemactlError
-from schemactl.sources import SourceFile, read_sources
+from schemactl.sources import SourceFile, read_sources, template_environment
+from schemactl.template_lines import TemplateLines
 from schemactl.statements import Statement, parse_statements
 
 HEADER = (
@@ -50,14 +52,21 @@ class Build:
     """The schema as ordered statements, plus the script they make."""
 
     statements: tuple[BuiltStatement, ...]
+    # For `*.sql.j2` files: rendered line -> line in the template, for the source comments.
+    templates: Mapping[str, TemplateLines] = field(default_factory=dict, compare=False)
 
     @cached_property
     def sql(self) -> str:
         parts = [HEADER]
         for item in self.statements:
             s = item.statement
-            parts.append(f"\n-- {s.file}:{s.line}\n{s.sql};\n")
+            parts.append(f"\n-- {s.file}:{self.source_line(s)}\n{s.sql};\n")
         return "".join(parts)
+
+    def source_line(self, statement: Statement) -> int:
+        """The statement's first line in the file as written (templates included)."""
+        lines = self.templates.get(statement.file)
+        return lines.locate(statement.line, statement.col)[0] if lines else statement.line
 
     @cached_property
     def digest(self) -> str:
@@ -71,7 +80,19 @@ def build(project: Project) -> Build:
             f"no schema/ directory in {project.root}",
             hint="create schema/tables/ and put one CREATE TABLE per file there",
         )
-    return build_sources(read_sources(project, project.schema_dir), project.external)
+    sources = read_sources(project, project.schema_dir)
+    result = build_sources(sources, project.external)
+    return replace(result, templates=_template_lines(project, sources))
+
+
+def _template_lines(project: Project, sources: Iterable[SourceFile]) -> dict[str, TemplateLines]:
+    environment = template_environment(project.schema_dir)
+    return {
+        source.path: TemplateLines((project.root / source.path).read_text("utf-8"), source.text,
+                                   environment)
+        for source in sources
+        if source.path.endswith(".j2")
+    }
 
 
 def build_sources(sources: Iterable[SourceFile], external: Iterable[str] = ()) -> Build:

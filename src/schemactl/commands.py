@@ -56,6 +56,9 @@ class UpResult:
 
 
 def build_schema(project: Project, output: Path | None = None) -> Build:
+    if output is not None and not output.parent.is_dir():
+        raise SchemactlError(f"{output.parent} does not exist",
+                             hint="create the directory or choose another -o path")
     result = build(project)
     if output is not None:
         output.write_text(result.sql, encoding="utf-8")

@@ -297,6 +297,22 @@ def test_template_importing_a_macro_library_renders_and_builds() -> None:
     )
 
 
+def test_source_comments_of_a_template_name_lines_of_the_template(tmp_path: Path) -> None:
+    files = {
+        "schema/_lib.sql.j2": "{% macro table(name) %}\ncreate table public.{{ name }} (\n"
+                              "    id int primary key\n);\n{% endmacro %}\n",
+        "schema/tables.sql.j2": '{% import "_lib.sql.j2" as lib %}\n'
+                                "{{ lib.table('a') }}\n"
+                                "\n"
+                                "create table public.b (id int primary key);\n",
+    }
+    result = build(load_project(write_project(tmp_path / "project", files)))
+    assert [line for line in result.sql.splitlines() if line.startswith("-- schema/")] == [
+        "-- schema/tables.sql.j2:2",
+        "-- schema/tables.sql.j2:4",
+    ]
+
+
 def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     message = build_error(tmp_path, {
         "schema/t.sql.j2": "create table t (id int);\n{% if %}\n",
@@ -322,6 +338,15 @@ def test_build_cli_writes_the_script(tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == f"wrote {output} (17 statements)\n"
     assert output.read_text() == build(load_project(ORDERING)).sql
+
+
+def test_build_cli_refuses_an_output_in_a_missing_directory(tmp_path: Path) -> None:
+    root = copy_fixture_project("ordering", tmp_path / "ordering")
+    output = tmp_path / "missing" / "build.sql"
+    result = run_cli(["--project", str(root), "build", "-o", str(output)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (f"error: {output.parent} does not exist "
+                             "(create the directory or choose another -o path)\n")
 
 
 def test_source_files_are_parsed_as_given(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from schemactl.lint.findings import Finding, Note
 from schemactl.lint.settings import lint_settings
 from schemactl.lint.structural import structural_violations
 from schemactl.lint.style import style_findings
-from schemactl.lint.template_lines import TemplateLines
+from schemactl.template_lines import TemplateLines
 from schemactl.lint.waivers import apply_waivers, read_waivers
 from schemactl.seeds import seed_statements
 from schemactl.sources import SourceFile, read_sources, template_environment
