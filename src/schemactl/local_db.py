@@ -6,7 +6,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from schemactl.config import Project
@@ -30,13 +30,32 @@ def _state_path(project: Project) -> Path:
     return project.state_dir / STATE_FILE
 
 
-def read_state(project: Project) -> LocalState | None:
+def _recorded_state(project: Project) -> LocalState | None:
     path = _state_path(project)
     if not path.is_file():
         return None
     data = json.loads(path.read_text())
     return LocalState(Path(data["data_dir"]), int(data["port"]), Path(data["bindir"]),
                       data["origin"], int(data["version"]))
+
+
+def read_state(project: Project) -> LocalState | None:
+    """The recorded local server; binaries that moved since (e.g. a recreated
+    virtualenv) are found again, with the same major version as the data directory."""
+    state = _recorded_state(project)
+    if state is None or (state.bindir / "pg_ctl").is_file():
+        return state
+    try:
+        binaries = find_binaries(major=state.version)
+    except SchemactlError as exc:
+        raise SchemactlError(
+            f"the local database was created with PostgreSQL {state.version}, whose "
+            f"binaries are gone from {state.bindir}",
+            hint="install that version again, or run `schemactl reset` to start over",
+        ) from exc
+    state = replace(state, bindir=binaries.bindir, origin=binaries.origin)
+    _write_state(project, state)
+    return state
 
 
 def _write_state(project: Project, state: LocalState) -> None:
@@ -114,8 +133,10 @@ def stop(project: Project) -> bool:
 
 
 def remove(project: Project) -> None:
-    stop(project)
-    state = read_state(project)
+    """Stop the local server (if its binaries are still there) and delete its data."""
+    state = _recorded_state(project)
+    if state is not None and (state.bindir / "pg_ctl").is_file():
+        stop(project)
     if state is not None:
         shutil.rmtree(state.data_dir.parent if state.data_dir.parent != project.state_dir
                       else state.data_dir, ignore_errors=True)

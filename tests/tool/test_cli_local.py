@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -127,6 +128,26 @@ def test_down_stops_the_server_and_up_restarts_it_with_its_data(local: LocalProj
     execute(local.url, "delete from public.tags where id = 3")
 
 
+def record_bindir(root: Path, bindir: str, version: int | None = None) -> None:
+    path = root / ".schemactl" / "server.json"
+    state = json.loads(path.read_text())
+    state["bindir"] = bindir
+    if version is not None:
+        state["version"] = version
+    path.write_text(json.dumps(state))
+
+
+def test_up_finds_binaries_again_after_they_moved(local: LocalProject) -> None:
+    real = local_db.read_state(load_project(local.root))
+    assert real is not None
+    record_bindir(local.root, "/nonexistent/venv/pginstall/bin")
+    result = up(local.root)
+    assert (result.exit_code, result.stdout.splitlines()[-1]) == (0, local.url)
+    again = local_db.read_state(load_project(local.root))
+    assert again is not None
+    assert (again.bindir, again.version) == (real.bindir, real.version)
+
+
 def test_reset_recreates_the_database(local: LocalProject) -> None:
     execute(local.url, "insert into public.tags values (3, 'gone after reset')")
     result = run_cli(["--project", str(local.root), "reset"])
@@ -136,6 +157,23 @@ def test_reset_recreates_the_database(local: LocalProject) -> None:
     assert (rows["stand-in"], rows["schema"], rows["seeds"]) == (
         "installed", "14 statements applied", "1 statements")
     assert tags(result.stdout.splitlines()[-1]) == [(1, "work"), (2, "home")]
+
+
+def test_binaries_of_the_data_version_gone_is_one_line_and_reset_recovers(
+        local: LocalProject) -> None:
+    real = local_db.read_state(load_project(local.root))
+    assert real is not None
+    run_cli(["--project", str(local.root), "down"])
+    record_bindir(local.root, "/nonexistent/bin", version=99)
+    result = up(local.root)
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: the local database was created with PostgreSQL 99, whose binaries are "
+        "gone from /nonexistent/bin (install that version again, or run `schemactl reset` "
+        "to start over)\n")
+    reset = run_cli(["--project", str(local.root), "reset"])
+    assert reset.exit_code == 0
+    assert tags(reset.stdout.splitlines()[-1]) == [(1, "work"), (2, "home")]
 
 
 def test_up_with_db_url_fills_an_empty_database(
