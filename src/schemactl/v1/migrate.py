@@ -24,6 +24,8 @@ from schemactl.v1.install import V1_TABLES, install_migration
 
 CHUNK_ROWS = {"clients": 2_000, "opportunities": 5_000, "opportunity_products": 5_000}
 LOCK_TIMEOUT = "60s"
+# Hash joins and sorts over 100k-row sets stay in memory (the default 4MB spills to disk).
+WORK_MEM = "64MB"
 BOOKS = ("migration.v1_id_map", "migration.v1_quarantine")
 ANALYZED = ("public.organizations", "public.contacts", "public.organization_contacts",
             "public.deals", "public.deal_products", "migration.v1_id_map",
@@ -70,6 +72,7 @@ def migrate(conn: psycopg.Connection, *, default_owner: str | None = None,
     try:
         conn.execute("set local schemactl.bulk_import = on")
         conn.execute("set local statement_timeout = 0")
+        conn.execute(f"set local work_mem = '{WORK_MEM}'")
         conn.execute(sql.SQL("set local lock_timeout = {}").format(sql.Literal(LOCK_TIMEOUT)))
         install_migration(conn)
         _lock_v1(conn)
@@ -118,15 +121,24 @@ def _run_steps(conn: psycopg.Connection, progress: Progress) -> dict[str, Counte
         "client": Counter(), "opportunity": Counter(), "opportunity_product": Counter()}
     results["client"].update(_call(conn, "migration.resync_clients()"))
     _by_range(conn, "clients", "migration.migrate_clients", results["client"], progress)
-    _analyze(conn)
+    if _changed(results["client"]):
+        _analyze(conn)
     results["opportunity"].update(_call(conn, "migration.resync_opportunities()"))
     _by_range(conn, "opportunities", "migration.migrate_opportunities",
               results["opportunity"], progress)
-    _analyze(conn)
+    if _changed(results["opportunity"]):
+        _analyze(conn)
     results["opportunity_product"].update(_call(conn, "migration.resync_lines()"))
     _lines_by_opportunity_range(conn, results["opportunity_product"], progress)
-    _analyze(conn)
+    if any(_changed(r) for r in results.values()):
+        _analyze(conn)
     return results
+
+
+def _changed(results: Counter[str]) -> bool:
+    """Whether a step mapped, re-applied or removed rows (re-evaluating the quarantine
+    to the same verdict changes nothing)."""
+    return any(results[r] for r in ("migrated", "merged", "updated", "removed"))
 
 
 def _analyze(conn: psycopg.Connection, tables: tuple[str, ...] = ANALYZED) -> None:
@@ -169,8 +181,10 @@ def _by_range(conn: psycopg.Connection, table: str, function: str, into: Counter
         sql.Identifier("v1", table))
     progress.phase(f"migrating v1.{table}", total=total)
     for lo, hi in ranges:
-        into.update(_call(conn, f"{function}(%s, %s)", (lo, hi)))
-        _analyze(conn, BOOKS)
+        chunk = _call(conn, f"{function}(%s, %s)", (lo, hi))
+        into.update(chunk)
+        if _changed(chunk):
+            _analyze(conn, BOOKS)
         done = conn.execute(count_query, [lo, hi]).fetchone()
         progress.advance(done[0] if done else 0)
 
@@ -188,8 +202,10 @@ def _lines_by_opportunity_range(conn: psycopg.Connection, into: Counter[str],
                            "where opportunity_id is null").fetchone()
     progress.advance(orphans[0] if orphans else 0)
     for lo, hi in ranges:
-        into.update(_call(conn, "migration.migrate_lines(%s, %s)", (lo, hi)))
-        _analyze(conn, BOOKS)
+        chunk = _call(conn, "migration.migrate_lines(%s, %s)", (lo, hi))
+        into.update(chunk)
+        if _changed(chunk):
+            _analyze(conn, BOOKS)
         done = conn.execute(count_query, [lo, hi]).fetchone()
         progress.advance(done[0] if done else 0)
 
