@@ -4,7 +4,7 @@ history, outbox events, revenue rollup) vs the same table with its user triggers
 disabled (foreign keys and constraints still checked) — side by side in one run.
 
     .venv/bin/python benchmarks/bench_triggers.py [--project DIR] [--json PATH]
-        [--deals 10000] [--runs 3]
+        [--deals 10000] [--runs 3] [--breakdown-runs 5]
 
 Two shapes: one statement for the 10k rows (an import, a mass update), and 10k
 single-row statements, each its own transaction, run by a server-side loop (an
@@ -13,7 +13,9 @@ of the template database, alternating which variant goes first; figures are medi
 Besides wall-clock time, the server backend's CPU time is read from /proc when the
 server runs on this machine: on a busy machine it is the steadier ratio.
 
-Prints a table and writes the figures to benchmarks/results/triggers.json.
+Also, for the one-statement shape, what each group of triggers costs per deal (the
+time saved by turning that group off). Prints tables and writes the figures to
+benchmarks/results/triggers.json.
 """
 
 from __future__ import annotations
@@ -136,16 +138,27 @@ class Backend:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_once(databases: TestDatabases, samples: Samples, *, triggers: bool,
-             row_by_row: bool, deals: int) -> dict[str, int]:
-    """Insert then win `deals` deals in a fresh clone; returns the rows the triggers
-    wrote (checked against what they must write)."""
+# Trigger groups on deals, for the breakdown of the overhead (the one-statement shape).
+GROUPS = {
+    "audit": ["audit_insert", "audit_update"],
+    "outbox events": ["deals_events_insert", "deals_events_update"],
+    "stage history": ["deals_stage_history_insert", "deals_stage_history_update"],
+    "revenue rollup": ["deals_revenue_rollup_insert", "deals_revenue_rollup_update"],
+    "lifecycle + updated_at": ["deals_lifecycle_insert", "deals_lifecycle_update",
+                               "set_updated_at"],
+}
+
+
+def run_once(databases: TestDatabases, samples: Samples, *, variant: str,
+             disabled: list[str], row_by_row: bool, deals: int) -> dict[str, int]:
+    """Insert then win `deals` deals in a fresh clone with the `disabled` triggers of
+    deals off ("user": all of them); returns the rows the triggers wrote, checked
+    against what they must write for the variants "with" and "without"."""
     params = {"owner": OWNER, "deals": deals, "organizations": ORGANIZATIONS}
-    variant = "with" if triggers else "without"
     with databases.committed(MODE) as database:
         conn = database.connection
-        if not triggers:
-            conn.execute("alter table public.deals disable trigger user")
+        for trigger in disabled:
+            conn.execute(f"alter table public.deals disable trigger {trigger}")
         for statement in SETUP:
             conn.execute(statement, params)
         backend = Backend(conn)
@@ -160,7 +173,8 @@ def run_once(databases: TestDatabases, samples: Samples, *, triggers: bool,
             cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after else None
             samples.add(f"{step}_{variant}", wall, cpu)
         written = _written(conn)
-        _check(conn, triggers=triggers, deals=deals, written=written)
+        if variant in ("with", "without"):
+            _check(conn, triggers=variant == "with", deals=deals, written=written)
     return written
 
 
@@ -202,13 +216,44 @@ def measure(databases: TestDatabases, *, row_by_row: bool, deals: int,
             runs: int) -> tuple[Samples, dict[str, int]]:
     samples = Samples()
     written: dict[str, int] = {}
+    variants: list[tuple[str, list[str]]] = [("with", []), ("without", ["user"])]
     for run in range(runs):
-        for triggers in ((True, False) if run % 2 == 0 else (False, True)):
-            counts = run_once(databases, samples, triggers=triggers, row_by_row=row_by_row,
-                              deals=deals)
-            if triggers:
+        for variant, disabled in (variants if run % 2 == 0 else variants[::-1]):
+            counts = run_once(databases, samples, variant=variant, disabled=disabled,
+                              row_by_row=row_by_row, deals=deals)
+            if variant == "with":
                 written = counts
     return samples, written
+
+
+def breakdown(databases: TestDatabases, *, deals: int, runs: int) -> list[dict[str, object]]:
+    """Per trigger group: what turning it off saves per deal (µs of backend CPU when
+    available, else wall clock), insert and win, in the one-statement shape. Each run
+    measures all triggers on and each group off, in rotating order, so that all the
+    variants share the machine's conditions."""
+    samples = Samples()
+    variants: list[tuple[str, list[str]]] = [("all", []), *GROUPS.items(),
+                                             ("none", ["user"])]
+    for run in range(runs):
+        shift = run % len(variants)
+        for variant, disabled in variants[shift:] + variants[:shift]:
+            run_once(databases, samples, variant=variant, disabled=disabled,
+                     row_by_row=False, deals=deals)
+    use, clock = (samples.cpu, "backend cpu") if samples.cpu else (samples.wall, "wall")
+
+    def per_deal(step: str, variant: str) -> float:
+        return statistics.median(use[f"{step}_{variant}"]) / deals * 1e6
+
+    result: list[dict[str, object]] = []
+    for group in GROUPS:
+        result.append({"group": group, "clock": clock, **{
+            f"{step}_us_per_deal": round(per_deal(step, "all") - per_deal(step, group), 1)
+            for step in ("insert", "win")}})
+    for variant, label in (("all", "(all triggers)"), ("none", "(no trigger)")):
+        result.append({"group": label, "clock": clock, **{
+            f"{step}_us_per_deal": round(per_deal(step, variant), 1)
+            for step in ("insert", "win")}})
+    return result
 
 
 def figures_for(label: str, samples: Samples, runs: int) -> list[Figure]:
@@ -239,6 +284,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                         default=ROOT / "benchmarks" / "results" / "triggers.json")
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--breakdown-runs", type=int, default=5,
+                        help="runs of the per-group breakdown (one statement shape)")
     args = parser.parse_args(argv)
 
     binaries = find_binaries()
@@ -248,6 +295,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             databases.template(MODE)
             bulk, written = measure(databases, row_by_row=False, deals=args.deals,
                                     runs=args.runs)
+            groups = breakdown(databases, deals=args.deals, runs=args.breakdown_runs)
             single, _ = measure(databases, row_by_row=True, deals=args.deals, runs=args.runs)
         finally:
             databases.close()
@@ -263,16 +311,18 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "runs": args.runs,
         "rows_written_by_triggers": written,
         "figures": [asdict(f) for f in figures],
+        "breakdown_one_statement": groups,
         "samples_s": {"one_statement": asdict(bulk), "single_row": asdict(single)},
     }
-    _print_table(figures, written)
+    _print_table(figures, written, groups)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.json}")
     return report
 
 
-def _print_table(figures: list[Figure], written: dict[str, int]) -> None:
+def _print_table(figures: list[Figure], written: dict[str, int],
+                 groups: list[dict[str, object]]) -> None:
     header = (f"{'figure':<46} {'triggers ms':>12} {'none ms':>10} {'ratio':>7} "
               f"{'cpu ratio':>10} {'target':>8}")
     print(header)
@@ -284,6 +334,12 @@ def _print_table(figures: list[Figure], written: dict[str, int]) -> None:
               f"{f.ratio:>6.2f}x {cpu:>10} {f.target:>8} {verdict}")
     print("\nrows the triggers wrote per run (insert + win): "
           + ", ".join(f"{table} {count}" for table, count in written.items()))
+    clock = groups[0]["clock"] if groups else ""
+    print(f"\nwhere the time goes, one statement, µs per deal ({clock}; a group's cost is "
+          "what turning it off saves)")
+    print(f"{'trigger group':<26} {'insert':>8} {'win':>8}")
+    for g in groups:
+        print(f"{g['group']:<26} {g['insert_us_per_deal']:>8} {g['win_us_per_deal']:>8}")
 
 
 if __name__ == "__main__":
