@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from schemactl import generators, local_db
+from schemactl import local_db
 from schemactl.build import Build, build
 from schemactl.commandref import CommandReference, missing_documentation
 from schemactl.config import Project
@@ -25,22 +26,18 @@ from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migr
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus, sync
 from schemactl.history import applied_migrations, history_exists
-from schemactl.lint import LintReport, run_lint
 from schemactl.local_pg import postgres_url
-from schemactl.migration_diff import (
-    Drift,
-    GeneratedMigration,
-    check_migrations,
-    generate_migration,
-)
-from schemactl.migration_diff import drift as schema_drift
 from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
 from schemactl.statements import Statement
-from schemactl.v1 import dual_write as v1_dual_write
-from schemactl.v1 import migrate as v1_migrate
-from schemactl.v1 import parity as v1_parity
+
+if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
+    from schemactl.lint import LintReport
+    from schemactl.migration_diff import Drift, GeneratedMigration
+    from schemactl.v1.dual_write import DualWriteState
+    from schemactl.v1.migrate import MigrationReport
+    from schemactl.v1.parity import ParityReport
 
 
 @dataclass(frozen=True)
@@ -67,6 +64,8 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
 
 def lint(project: Project) -> LintReport:
     """sqlfluff style and the structural rules SC001-SC013 over schema/ and seeds/."""
+    from schemactl.lint import run_lint
+
     return run_lint(project)
 
 
@@ -156,6 +155,8 @@ def diff(project: Project, name: str, *, server_url: str | None = None,
          allow_destructive: bool = False) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
     (``path`` None when there is nothing to change)."""
+    from schemactl.migration_diff import generate_migration
+
     return generate_migration(project, name, shadow_url=server_url,
                               allow_destructive=allow_destructive)
 
@@ -163,6 +164,8 @@ def diff(project: Project, name: str, *, server_url: str | None = None,
 def diff_check(project: Project, *, server_url: str | None = None) -> int:
     """Raise CheckFailed unless supabase/migrations/ produces schema/ exactly; returns the
     number of migrations replayed."""
+    from schemactl.migration_diff import check_migrations
+
     return check_migrations(project, shadow_url=server_url)
 
 
@@ -185,6 +188,8 @@ def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]
 def drift(project: Project, db_url: str | None = None, *,
           shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database to schema/ (empty: no drift)."""
+    from schemactl.migration_diff import drift as schema_drift
+
     return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
 
 
@@ -220,6 +225,8 @@ def seed(project: Project, db_url: str | None = None) -> int:
 def schema_docs(project: Project, output: Path | None = None, *, check: bool = False,
                 server_url: str | None = None) -> FileStatus:
     """docs/schema.md from the built database's catalog (or check it is current)."""
+    from schemactl import generators
+
     schema = build(project)
     catalog = generators.built_catalog(project, schema, server_url)
     return sync(project, generators.schema_doc_file(project, schema, catalog, output),
@@ -229,6 +236,8 @@ def schema_docs(project: Project, output: Path | None = None, *, check: bool = F
 def database_types(project: Project, output: Path | None = None, *, check: bool = False,
                    server_url: str | None = None) -> FileStatus:
     """TypeScript types of the exposed schemas (or check they are current)."""
+    from schemactl import generators
+
     catalog = generators.built_catalog(project, build(project), server_url)
     return sync(project, generators.types_file(project, catalog, output), check=check)
 
@@ -236,6 +245,8 @@ def database_types(project: Project, output: Path | None = None, *, check: bool 
 def seed_sql(project: Project, output: Path | None = None, *, check: bool = False
              ) -> FileStatus:
     """supabase/seed.sql from seeds/ (or check it is current)."""
+    from schemactl import generators
+
     return sync(project, generators.seed_file(project, output), check=check)
 
 
@@ -243,6 +254,8 @@ def commands_doc(project: Project, reference: CommandReference, output: Path | N
                  *, check: bool = False) -> FileStatus:
     """docs/commands.md from the CLI's description of itself (or check it is current).
     A command without help text or an `Example:` block is an error."""
+    from schemactl import generators
+
     problems = missing_documentation(reference)
     if problems:
         raise CheckFailed("; ".join(problems),
@@ -256,6 +269,8 @@ def generate(project: Project, reference: CommandReference, *, check: bool = Fal
              server_url: str | None = None, progress: Progress = NO_PROGRESS
              ) -> list[FileStatus]:
     """Every generated file at its default path, from one scratch database."""
+    from schemactl import generators
+
     progress.phase("building schema/ into a scratch database")
     schema = build(project)
     catalog = generators.built_catalog(project, schema, server_url)
@@ -277,9 +292,11 @@ def _as_owner(conn: psycopg.Connection, project: Project) -> None:
 
 def migrate_v1(project: Project, db_url: str | None = None, *,
                default_owner: str | None = None, dry_run: bool = False,
-               progress: Progress = NO_PROGRESS) -> v1_migrate.MigrationReport:
+               progress: Progress = NO_PROGRESS) -> MigrationReport:
     """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
     `dry_run` rolls it back and reports what it would have done."""
+    from schemactl.v1 import migrate as v1_migrate
+
     with connect(target_url(project, db_url)) as conn, conn.transaction(
             force_rollback=dry_run):
         _as_owner(conn, project)
@@ -287,8 +304,10 @@ def migrate_v1(project: Project, db_url: str | None = None, *,
                                   progress=progress)
 
 
-def parity(project: Project, db_url: str | None = None) -> v1_parity.ParityReport:
+def parity(project: Project, db_url: str | None = None) -> ParityReport:
     """Compare V1 and V2 in one read-only snapshot."""
+    from schemactl.v1 import parity as v1_parity
+
     with connect(target_url(project, db_url)) as conn:
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         conn.read_only = True
@@ -297,8 +316,10 @@ def parity(project: Project, db_url: str | None = None) -> v1_parity.ParityRepor
 
 
 def dual_write(project: Project, enable: bool, db_url: str | None = None
-               ) -> v1_dual_write.DualWriteState:
+               ) -> DualWriteState:
     """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
+    from schemactl.v1 import dual_write as v1_dual_write
+
     with connect(target_url(project, db_url)) as conn, conn.transaction():
         _as_owner(conn, project)
         return v1_dual_write.enable(conn) if enable else v1_dual_write.disable(conn)
