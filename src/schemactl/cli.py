@@ -186,9 +186,12 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
 @pass_context
 def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
                        db_url: str | None) -> None:
-    """Migrate STAGETEK V1 (schema v1) into V2 in one transaction: every V1 row is
-    migrated or quarantined (migration.v1_quarantine, with the reason). Idempotent: a
-    re-run applies only new, changed or deleted V1 rows and retries the quarantine.
+    """Migrate STAGETEK V1 (schema v1) into V2, in one transaction.
+
+    Every V1 row is migrated or quarantined (migration.v1_quarantine: the reason and the
+    original row). Bulk-import mode: V1 dates are kept (São Paulo time), no webhook
+    events. Idempotent: a re-run applies only new, changed or deleted V1 rows and
+    retries the quarantine. See docs/migration-v1.md.
 
     \b
     Example:
@@ -213,13 +216,20 @@ def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
 @db_url_option
 @pass_context
 def parity_command(ctx: Context, db_url: str | None) -> None:
-    """Compare V1 and V2: counts per kind (with the quarantine), each migrated row,
-    Σ value per status, revenue of each organization vs its V1 clients, product lines.
-    Exit 1 with a table of every mismatch.
+    """Compare V1 and V2; list every mismatch, naming the rows.
+
+    V1 rows = migrated + quarantined per kind; each V1 row migrated or quarantined; value,
+    status and organization of each deal; Σ value per status; each organization's
+    total_revenue and won_deals_count vs the won V1 opportunities of the clients merged
+    into it; product lines and totals; contacts. Read-only, one snapshot.
 
     \b
     Example:
         schemactl parity --db-url "$SUPABASE_DB_URL"
+
+    \b
+    Exit codes:
+        1  V1 and V2 disagree (the mismatches are listed)
     """
     report = commands.parity(ctx.project, db_url)
     _print_table(["kind", "V1 rows", "migrated", "merged", "quarantined"],
@@ -243,9 +253,12 @@ def dual_write_group() -> None:
 @db_url_option
 @pass_context
 def dual_write_enable_command(ctx: Context, db_url: str | None) -> None:
-    """Install triggers on v1.clients, v1.opportunities and v1.opportunity_products that
-    apply every INSERT/UPDATE/DELETE to V2 in the same transaction, with the mapping of
-    migrate-v1. Idempotent.
+    """Mirror every V1 write into V2 (triggers on the V1 tables).
+
+    AFTER ROW triggers on v1.clients, v1.opportunities and v1.opportunity_products apply
+    each INSERT/UPDATE/DELETE to V2 in the same transaction, with the mapping of
+    migrate-v1; TRUNCATE of a V1 table is refused meanwhile. Idempotent. Rows written
+    before it was enabled are picked up by a re-run of migrate-v1.
 
     \b
     Example:
@@ -258,7 +271,7 @@ def dual_write_enable_command(ctx: Context, db_url: str | None) -> None:
 @db_url_option
 @pass_context
 def dual_write_disable_command(ctx: Context, db_url: str | None) -> None:
-    """Remove the dual-write triggers (V1 writes are no longer mirrored). Idempotent.
+    """Remove the dual-write triggers: V1 writes are no longer mirrored. Idempotent.
 
     \b
     Example:
