@@ -7,6 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -19,7 +20,9 @@ from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus
 from schemactl.lint import FORMATS, render
-from schemactl.v1.dual_write import DualWriteState
+
+if TYPE_CHECKING:
+    from schemactl.v1.dual_write import DualWriteState
 
 db_url_option = click.option(
     "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
