@@ -51,9 +51,9 @@ create table auth.users (
 alter table auth.users owner to supabase_auth_admin;
 
 -- The request's JWT claims, as PostgREST sets them (and the legacy per-claim settings).
+-- Defined as Supabase defines them: no SET clause, so the planner can inline them.
 create function auth.jwt() returns jsonb
 language sql stable
-set search_path = ''
 as $$
     select coalesce(
         nullif(current_setting('request.jwt.claim', true), ''),
@@ -63,7 +63,6 @@ $$;
 
 create function auth.uid() returns uuid
 language sql stable
-set search_path = ''
 as $$
     select coalesce(
         nullif(current_setting('request.jwt.claim.sub', true), ''),
@@ -73,7 +72,6 @@ $$;
 
 create function auth.role() returns text
 language sql stable
-set search_path = ''
 as $$
     select coalesce(
         nullif(current_setting('request.jwt.claim.role', true), ''),
@@ -83,7 +81,6 @@ $$;
 
 create function auth.email() returns text
 language sql stable
-set search_path = ''
 as $$
     select coalesce(
         nullif(current_setting('request.jwt.claim.email', true), ''),
