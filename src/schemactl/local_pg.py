@@ -413,3 +413,14 @@ class ExternalServer:
         if user:
             params["user"] = user
         return make_conninfo(**params)
+
+
+@contextmanager
+def given_or_throwaway_server(url: str | None) -> Iterator[ExternalServer | LocalServer]:
+    """The server given by URL (a superuser connection, `--db-url`), else a throwaway
+    local one (see `throwaway_server`)."""
+    if url:
+        yield ExternalServer(url)
+    else:
+        with throwaway_server() as server:
+            yield server

@@ -13,7 +13,6 @@ from schemactl.build import Build
 from schemactl.config import Project
 from schemactl.databases import (
     GrantMode,
-    Server,
     apply_statements,
     connect,
     create_database,
@@ -21,17 +20,7 @@ from schemactl.databases import (
     install_standin,
     unique_name,
 )
-from schemactl.local_pg import ExternalServer, throwaway_server
-
-
-@contextmanager
-def scratch_server(server_url: str | None = None) -> Iterator[Server]:
-    """The server given by URL (a superuser connection), else a throwaway local one."""
-    if server_url:
-        yield ExternalServer(server_url)
-    else:
-        with throwaway_server() as server:
-            yield server
+from schemactl.local_pg import given_or_throwaway_server
 
 
 @contextmanager
@@ -40,7 +29,7 @@ def built_database(project: Project, schema: Build, *, server_url: str | None = 
     """A connection (superuser, autocommit) to a new database with the stand-in and the
     build applied and committed; the database is dropped afterwards."""
     with ExitStack() as stack:
-        server = stack.enter_context(scratch_server(server_url))
+        server = stack.enter_context(given_or_throwaway_server(server_url))
         name = unique_name("schemactl_scratch")
         create_database(server, name)
         stack.callback(drop_database, server, name)

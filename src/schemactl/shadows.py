@@ -46,7 +46,7 @@ from schemactl.databases import (
     unique_name,
 )
 from schemactl.errors import SchemactlError
-from schemactl.local_pg import ExternalServer, throwaway_server
+from schemactl.local_pg import given_or_throwaway_server
 from schemactl.migrations import MigrationFile
 from schemactl.sqlfiles import load_sql
 from schemactl.statements import Statement
@@ -93,16 +93,15 @@ class ShadowServer:
 @contextmanager
 def shadow_server(project: Project, url: str | None) -> Iterator[ShadowServer]:
     """The server for shadow databases (see the module doc)."""
-    if url:
-        yield ShadowServer(ExternalServer(url), keeps=False)
+    running = None
+    if not url:
+        with suppress(SchemactlError):
+            running = local_db.running_server(project)
+    if running is not None:
+        yield ShadowServer(running, keeps=True)
         return
-    try:
-        server = local_db.running_server(project)
-    except SchemactlError:
-        with throwaway_server() as throwaway:
-            yield ShadowServer(throwaway, keeps=False)
-        return
-    yield ShadowServer(server, keeps=True)
+    with given_or_throwaway_server(url) as server:
+        yield ShadowServer(server, keeps=False)
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from schemactl.databases import (
     unique_name,
 )
 from schemactl.errors import SchemactlError
-from schemactl.local_pg import ExternalServer, throwaway_server
+from schemactl.local_pg import ExternalServer, given_or_throwaway_server
 from schemactl.seeds import seed_statements
 
 STASH_KEY = pytest.StashKey["TestDatabases"]()
@@ -86,14 +86,12 @@ class TestDatabases:
     @property
     def server(self) -> Server:
         if self._server is None:
-            if self.db_url:
-                self._server = ExternalServer(self.db_url)
-            elif self.docker:
+            if self.docker and not self.db_url:
                 from schemactl.containers import supabase_container
 
                 self._server = self._stack.enter_context(supabase_container())
             else:
-                self._server = self._stack.enter_context(throwaway_server())
+                self._server = self._stack.enter_context(given_or_throwaway_server(self.db_url))
         return self._server
 
     @property
