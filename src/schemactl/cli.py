@@ -249,7 +249,13 @@ def parity_command(ctx: Context, db_url: str | None) -> None:
 
 @cli.group("dual-write")
 def dual_write_group() -> None:
-    """Mirror V1 writes into V2 during the transition (triggers on the V1 tables)."""
+    """Mirror V1 writes into V2 during the transition (triggers on the V1 tables).
+
+    \b
+    Example:
+        schemactl dual-write enable
+        schemactl dual-write disable
+    """
 
 
 @dual_write_group.command("enable")

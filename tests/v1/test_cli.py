@@ -116,3 +116,20 @@ def test_no_api_role_reaches_the_migration_schema(committed_db: CommittedDatabas
                        [role]) == []
     assert v1.value("select count(*) from pg_proc p join pg_namespace n "
                     "on n.oid = p.pronamespace where n.nspname = 'migration'") > 20
+
+
+def test_migrate_connected_as_the_owner_role_as_on_supabase(small_v1: V1Database) -> None:
+    """On Supabase the migration connects as `postgres`, the schema owner, which is not a
+    superuser: bulk-import mode must still apply (V1 dates kept, no webhook events)."""
+    result = run_cli(["migrate-v1", "--default-owner", DEFAULT_OWNER,
+                      "--db-url", small_v1.database.owner_url])
+    assert result.exit_code == 0, result.stderr
+    assert small_v1.value("select count(*) from public.webhook_events") == 0
+    assert small_v1.value("""select count(*) from public.deals d
+        join migration.v1_id_map m on m.kind = 'opportunity' and m.v2_id = d.id
+        join v1.opportunities o on o.id = m.v1_id
+        where o.created_at is not null
+            and d.created_at <> o.created_at at time zone 'America/Sao_Paulo'""") == 0
+    assert small_v1.value("select nspowner::regrole::text from pg_namespace "
+                          "where nspname = 'migration'") == small_v1.project.owner_role
+    assert small_v1.parity().mismatches == ()

@@ -283,3 +283,29 @@ def test_cli_enable_and_disable(mirrored: V1Database) -> None:
     disabled = run_cli(["dual-write", "disable", "--db-url", mirrored.url])
     assert (disabled.exit_code, disabled.stdout.strip()) == (
         0, "dual-write: disabled (no trigger on the V1 tables)")
+
+
+def test_enabling_dual_write_before_the_migration_loses_nothing(small_v1: V1Database) -> None:
+    """The order the docs recommend: writes between `enable` and `migrate-v1` wait in the
+    quarantine (their client is not migrated yet) and the migration takes them in."""
+    assert enable(small_v1) == DualWriteState(TRIGGERS)
+    client = small_v1.value("select min(id) from v1.clients")
+    (opportunity,), = small_v1.as_v1_app("""
+        insert into v1.opportunities (client_id, title, value, status, owner_email)
+        values (%s, 'Antes da migração', 1200, 'ganho', 'carla.dias@stagetek.test')
+        returning id""", [client])
+    small_v1.as_v1_app("""insert into v1.opportunity_products
+        (opportunity_id, product_name, quantity, unit_price) values (%s, 'Palco 10x8', 2, 600)""",
+                       [opportunity])
+    assert quarantine(small_v1, "opportunity") == {
+        opportunity: f"client {client} is not migrated"}
+    assert set(quarantine(small_v1, "opportunity_product", opportunity).values()) == {
+        f"opportunity {opportunity} is quarantined"}
+
+    small_v1.migrate(default_owner=DEFAULT_OWNER)
+    assert opportunity not in quarantine(small_v1, "opportunity")
+    assert quarantine(small_v1, "opportunity_product", opportunity) == {}
+    deal = deal_of(small_v1, opportunity)
+    assert (deal["status"], deal["value"], deal["organization_id"]) == (
+        "won", Decimal("1200.00"), organization_of(small_v1, client)["id"])
+    assert_parity_clean(small_v1)
