@@ -26,7 +26,7 @@ from pglast.stream import RawStream
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.sources import SourceFile
-from schemactl.statements import line_col, parse_statements
+from schemactl.statements import line_col, parse_statements, split_leading_comments
 
 # Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
 OUTSIDE_TRANSACTION = frozenset({"VacuumStmt", "CreatedbStmt", "DropdbStmt",
@@ -69,31 +69,14 @@ def parse_migration(path: str, text: str) -> tuple[MigrationStatement, ...]:
         start = item.get("stmt_location", 0)
         end = start + item["stmt_len"] if item.get("stmt_len") else len(data)
         chunk = data[start:end].decode("utf-8")
-        skipped = _leading_trivia(chunk)
+        _, body, skipped = split_leading_comments(chunk)
         line, col = line_col(text, len(data[:start].decode("utf-8")) + skipped)
-        body = chunk[skipped:].rstrip().rstrip(";").rstrip()
+        body = body.rstrip().rstrip(";").rstrip()
         kind, fields = next(iter(item["stmt"].items()))
         outside = kind in OUTSIDE_TRANSACTION or bool(
             isinstance(fields, dict) and fields.get("concurrent"))
         statements.append(MigrationStatement(body, path, line, col, kind, outside))
     return tuple(statements)
-
-
-def _leading_trivia(chunk: str) -> int:
-    """How many characters of white space and comments open ``chunk``."""
-    position = 0
-    while position < len(chunk):
-        if chunk[position].isspace():
-            position += 1
-        elif chunk.startswith("--", position):
-            end = chunk.find("\n", position)
-            position = len(chunk) if end == -1 else end
-        elif chunk.startswith("/*", position):
-            end = chunk.find("*/", position)
-            position = len(chunk) if end == -1 else end + 2
-        else:
-            break
-    return position
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,7 @@ def parse_statements(source: SourceFile) -> list[Statement]:
         start = item.stmt_location
         end = start + item.stmt_len if item.stmt_len else len(source.text)
         chunk = source.text[start:end]
-        comments, body, skipped = _split_leading_comments(chunk)
+        comments, body, skipped = split_leading_comments(chunk)
         offset = start + skipped
         line, col = line_col(source.text, offset)
         statements.append(
@@ -67,8 +67,9 @@ def parse_statements(source: SourceFile) -> list[Statement]:
     return statements
 
 
-def _split_leading_comments(chunk: str) -> tuple[str, str, int]:
-    """Separate whitespace and comments before a statement from the statement."""
+def split_leading_comments(chunk: str) -> tuple[str, str, int]:
+    """Separate whitespace and comments before a statement from the statement: the
+    comments, the statement, and how many characters came before it."""
     position = 0
     comments: list[str] = []
     while position < len(chunk):
