@@ -1,8 +1,9 @@
 -- Applying the mapping of mapping.sql to one V1 row: insert, update or retire its V2 row
--- and keep migration.v1_id_map / v1_quarantine exact. Used by the dual-write triggers,
+-- and keep migration.v1_id_map / v1_quarantine exact. Used by the dual-write triggers and
 -- by re-runs of migrate-v1 for V1 rows that changed or disappeared since they were
--- applied, and by the bulk path for clients (bulk.sql). Each function is idempotent:
--- applying an unchanged row writes nothing.
+-- applied (rows never applied go through the set-based bulk.sql, with the same mapping;
+-- tests/v1/test_equivalence.py checks that both give the same V2). Each function is
+-- idempotent: applying an unchanged row writes nothing.
 
 create or replace function migration.quarantine(
     p_kind text, p_v1_id integer, p_reason text, p_row jsonb

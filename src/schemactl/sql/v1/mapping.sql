@@ -1,6 +1,6 @@
 -- The row mapping V1 -> V2: what one V1 row becomes, or why it cannot be migrated.
 -- One implementation, used by the bulk path of migrate-v1 (bulk.sql), by the per-row
--- sync of re-runs and dual-write triggers (apply.sql), and by parity (parity.sql).
+-- sync of re-runs and dual-write triggers (apply.sql), and by parity (parity/*.sql).
 -- These functions only read; writing is apply.sql's and bulk.sql's job.
 --
 -- Performance note: the small pure helpers are `language sql` without a SET clause so

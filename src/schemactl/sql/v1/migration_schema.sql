@@ -34,7 +34,6 @@ create table if not exists migration.v1_id_map (
 -- V2 id -> V1 row. On v2_id alone: with `kind` in front, a planner that believes a kind
 -- has no rows (statistics lag inside the migration's transaction) would scan the whole
 -- kind through it instead of probing the primary key.
-drop index if exists migration.v1_id_map_v2_id_idx;
 create index if not exists v1_id_map_v2_id on migration.v1_id_map (v2_id);
 
 comment on table migration.v1_id_map is
