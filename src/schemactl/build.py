@@ -4,7 +4,6 @@ dependency graph, into one deterministic SQL script. Pure: never opens a connect
 from __future__ import annotations
 
 import hashlib
-import heapq
 from collections.abc import Iterable
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -14,7 +13,14 @@ from pglast import ast
 from pglast.enums import AlterTableType
 
 from schemactl.config import Project
-from schemactl.dependencies import BUILTIN_SCHEMAS, DEFAULT_SCHEMA, Dependencies, Ref, analyse
+from schemactl.dependencies import (
+    BUILTIN_SCHEMAS,
+    DEFAULT_SCHEMA,
+    Dependencies,
+    Ref,
+    analyse,
+    stable_topological_order,
+)
 from schemactl.errors import SchemactlError
 from schemactl.sources import SourceFile, read_sources, template_environment
 from schemactl.template_lines import TemplateLines
@@ -140,8 +146,7 @@ def _dependency_order(items: list[BuiltStatement], externals: _Externals) -> lis
         for key in item.dependencies.provides:
             providers.setdefault(key, []).append(index)
 
-    edges: dict[int, set[int]] = {i: set() for i in range(len(items))}
-    indegree = [0] * len(items)
+    needs: list[set[int]] = []
     for index, item in enumerate(items):
         needed: set[int] = set()
         for ref in sorted(item.dependencies.requires):
@@ -149,22 +154,11 @@ def _dependency_order(items: list[BuiltStatement], externals: _Externals) -> lis
             if found is None:
                 raise _unknown_reference(item, ref)
             needed.update(p for p in found if p != index)
-        for provider in needed:
-            edges[provider].add(index)
-            indegree[index] += 1
+        needs.append(needed)
 
-    ready = [i for i, degree in enumerate(indegree) if degree == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        current = heapq.heappop(ready)
-        order.append(current)
-        for dependent in sorted(edges[current]):
-            indegree[dependent] -= 1
-            if indegree[dependent] == 0:
-                heapq.heappush(ready, dependent)
+    order = stable_topological_order(needs)
     if len(order) < len(items):
-        raise _cycle_error(items, edges, set(range(len(items))) - set(order))
+        raise _cycle_error(items, needs, set(range(len(items))) - set(order))
     return order
 
 
@@ -201,8 +195,12 @@ def _unknown_reference(item: BuiltStatement, ref: Ref) -> SchemactlError:
 
 
 def _cycle_error(
-    items: list[BuiltStatement], edges: dict[int, set[int]], remaining: set[int]
+    items: list[BuiltStatement], needs: list[set[int]], remaining: set[int]
 ) -> SchemactlError:
+    edges: dict[int, set[int]] = {i: set() for i in range(len(items))}
+    for index, needed in enumerate(needs):
+        for provider in needed:
+            edges[provider].add(index)
     cycle = _find_cycle(edges, remaining)
     chain = " -> ".join(
         f"{items[i].dependencies.description} ({items[i].statement.file}:"

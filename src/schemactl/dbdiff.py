@@ -10,7 +10,6 @@ repeats (e.g. `create type … as enum` for a new enum) is written once.
 
 from __future__ import annotations
 
-import heapq
 import importlib.util
 import re
 import sys
@@ -29,7 +28,7 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 
 from schemactl.catalog_gaps import empty_search_path
-from schemactl.dependencies import DEFAULT_SCHEMA, Ref, analyse
+from schemactl.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topological_order
 from schemactl.errors import SchemactlError
 
 # The inspector's collections of schema objects, each object carrying `.schema`.
@@ -315,21 +314,7 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
                 if provider is not None and provider != index:
                     found.add(provider)
         needs.append(found)
-    dependents: dict[int, list[int]] = {i: [] for i in range(len(nodes))}
-    waiting = [len(n) for n in needs]
-    for index, found in enumerate(needs):
-        for provider in found:
-            dependents[provider].append(index)
-    ready = [i for i, count in enumerate(waiting) if count == 0]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        current = heapq.heappop(ready)
-        order.append(current)
-        for dependent in dependents[current]:
-            waiting[dependent] -= 1
-            if waiting[dependent] == 0:
-                heapq.heappush(ready, dependent)
+    order = stable_topological_order(needs)
     return order if len(order) == len(nodes) else list(range(len(nodes)))
 
 

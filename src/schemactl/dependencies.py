@@ -7,7 +7,8 @@ argument types (an overload depends on every function of that name).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 
 from pglast import ast, parse_sql
@@ -234,3 +235,24 @@ def _schema_refs(provides: set[str], refs: set[Ref]) -> Iterator[Ref]:
         schema = name.split(".", 1)[0]
         if schema not in BUILTIN_SCHEMAS:
             yield Ref("schema", schema, True)
+
+
+def stable_topological_order(needs: Sequence[Collection[int]]) -> list[int]:
+    """Indexes of ``needs``, each after the indexes it needs, otherwise lowest first.
+    Indexes on or behind a cycle are left out, so the result is then shorter."""
+    dependents: list[list[int]] = [[] for _ in needs]
+    waiting = [len(found) for found in needs]
+    for index, found in enumerate(needs):
+        for provider in found:
+            dependents[provider].append(index)
+    ready = [i for i, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        current = heapq.heappop(ready)
+        order.append(current)
+        for dependent in dependents[current]:
+            waiting[dependent] -= 1
+            if waiting[dependent] == 0:
+                heapq.heappush(ready, dependent)
+    return order
