@@ -157,18 +157,13 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
                 if schema is None and rel in ctes:
                     continue
                 yield Ref("relation", f"{schema}.{rel}" if schema else rel, schema is not None)
-            case ast.FuncCall(funcname=names):
+            case (ast.FuncCall(funcname=names) | ast.CreateTrigStmt(funcname=names)
+                  | ast.ObjectWithArgs(objname=names)):
                 name, qualified = qualify(_strings(names))
                 yield Ref("function", name, qualified)
             case ast.TypeName(names=names):
                 name, qualified = qualify(_strings(names))
                 yield Ref("type", name, qualified)
-            case ast.CreateTrigStmt(funcname=names):
-                name, qualified = qualify(_strings(names))
-                yield Ref("function", name, qualified)
-            case ast.ObjectWithArgs(objname=names):
-                name, qualified = qualify(_strings(names))
-                yield Ref("function", name, qualified)
             case ast.GrantStmt(objtype=ObjectType.OBJECT_SCHEMA, objects=objects):
                 for schema in _strings(objects):
                     yield Ref("schema", schema, True)
