@@ -2,9 +2,10 @@
 
 The work is SQL installed into the schema `migration` (schemactl/sql/v1): this module
 orders the steps, cuts the big tables into id ranges (for a progress bar), and reads the
-books. Steps: clients changed/deleted since the last run, new clients (per row, merging by
-CNPJ), opportunities changed/deleted, new opportunities (set-based), lines of changed
-opportunities, new lines (set-based).
+books. Steps: clients changed/deleted since the last run (per row), new clients and their
+contacts (set-based, merging by CNPJ), opportunities changed/deleted (per row), new
+opportunities (set-based), lines of changed opportunities (per opportunity), new lines
+(set-based).
 """
 
 from __future__ import annotations
