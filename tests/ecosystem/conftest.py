@@ -3,23 +3,19 @@ in-process, and a small fixture project whose generated output is asserted exact
 
 from __future__ import annotations
 
-import io
-import os
-import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
-from click.testing import CliRunner
 
 from schemactl.build import Build, build
 from schemactl.catalog import Catalog, read_catalog
-from schemactl.cli import main
 from schemactl.config import Project
 from schemactl.generators import catalog_schemas
 from schemactl.testing.session import TestDatabases
+# CliResult and run_cli are also imported from here by this folder's tests.
+from tool.helpers import CliResult, run_cli, write_files
 
 SHOP_FILES = {
     "pyproject.toml": """
@@ -94,43 +90,6 @@ SHOP_FILES = {
         on conflict (email) do nothing
     """,
 }
-
-
-@dataclass(frozen=True)
-class CliResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
-def run_cli(args: list[str], cwd: Path | None = None) -> CliResult:
-    """`schemactl ARGS` in this process through the real entry point (errors mapped to
-    `error: …` and exit codes as on the command line)."""
-    runner = CliRunner()
-    previous = Path.cwd()
-    with runner.isolation() as streams:
-        exit_code = 0
-        try:
-            if cwd is not None:
-                os.chdir(cwd)
-            main(args)
-        except SystemExit as exc:
-            exit_code = exc.code if isinstance(exc.code, int) else 1
-        finally:
-            os.chdir(previous)
-        return CliResult(exit_code, _text(streams[0]), _text(streams[1]))
-
-
-def _text(stream: io.BytesIO | None) -> str:
-    return stream.getvalue().decode("utf-8") if stream is not None else ""
-
-
-def write_files(root: Path, files: dict[str, str]) -> Path:
-    for relative, text in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
 
 
 @pytest.fixture

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
-from click.testing import CliRunner
 
-from schemactl.cli import main
 from schemactl.config import Project, load_project
 from schemactl.databases import GrantMode, connect, install_standin
+from tool.helpers import CliResult
+from tool.helpers import run_cli as run_cli_with_args
 
 EXTERNAL = ["auth.users", "auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"]
 FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
@@ -65,22 +64,6 @@ def relation_exists(url: str, name: str) -> bool:
     return rows(url, f"select to_regclass('{name}') is not null")[0][0]
 
 
-@dataclass(frozen=True)
-class CliResult:
-    exit_code: int
-    stdout: str
-    stderr: str
-
-
 def run_cli(*args: str) -> CliResult:
-    """`schemactl ARGS` in this process, through the real entry point (errors mapped to
-    `error: …` and exit codes as on the command line)."""
-    runner = CliRunner()
-    with runner.isolation() as streams:
-        exit_code = 0
-        try:
-            main(list(args))
-        except SystemExit as exc:
-            exit_code = exc.code if isinstance(exc.code, int) else 1
-        return CliResult(exit_code, streams[0].getvalue().decode(),
-                         streams[1].getvalue().decode())
+    """`schemactl ARGS` in this process (see `tool.helpers.run_cli`)."""
+    return run_cli_with_args(list(args))

@@ -29,11 +29,17 @@ def write_project(root: Path, files: dict[str, str], external: list[str] | None 
     root.mkdir(parents=True, exist_ok=True)
     quoted = ", ".join(f'"{entry}"' for entry in external or [])
     (root / "pyproject.toml").write_text(f"[tool.schemactl]\nexternal = [{quoted}]\n")
+    write_files(root, files)
+    (root / "schema").mkdir(exist_ok=True)
+    return root
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    """``files`` (path relative to root -> text, dedented) written under ``root``."""
     for relative, text in files.items():
         path = root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    (root / "schema").mkdir(exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return root
 
 
