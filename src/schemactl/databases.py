@@ -50,6 +50,15 @@ def create_database(server: Server, name: str, *, template: str | None = None,
     _on_server(server, admin, query)
 
 
+def clone_database(server: Server, name: str, template: str, owner_role: str, *,
+                   admin: psycopg.Connection | None = None) -> None:
+    """A copy of ``template``. Database-level grants are not copied from a template, so
+    the owner role gets back the CREATE the stand-in gave it (to create schemas)."""
+    create_database(server, name, template=template, admin=admin)
+    _on_server(server, admin, sql.SQL("grant create on database {} to {}").format(
+        sql.Identifier(name), sql.Identifier(owner_role)))
+
+
 def drop_database(server: Server, name: str, *, admin: psycopg.Connection | None = None
                   ) -> None:
     _on_server(server, admin, sql.SQL("drop database if exists {} with (force)").format(

@@ -68,8 +68,16 @@ def test_committed_db_sees_commits_across_connections(
             import psycopg
             with psycopg.connect(committed_db.owner_url) as conn:
                 assert conn.execute("select current_user").fetchone() == ("postgres",)
+
+        def test_owner_may_create_schemas_in_a_clone_as_in_the_template(committed_db):
+            import psycopg
+            with psycopg.connect(committed_db.owner_url) as conn:
+                conn.execute("create schema scratch")
+                assert conn.execute(
+                    "select nspowner::regrole::text from pg_namespace "
+                    "where nspname = 'scratch'").fetchone() == ("postgres",)
     """)
-    run(project, pg_server).assert_outcomes(passed=3)
+    run(project, pg_server).assert_outcomes(passed=4)
 
 
 def test_grant_modes_marker_runs_a_test_in_both_modes(

@@ -85,10 +85,6 @@ class V1Database:
 def prepare(database: CommittedDatabase, project: Project, generated: Generated | None
             ) -> V1Database:
     conn = database.connection
-    # Database ACLs are not copied from a template: give the owner role what `up` gives
-    # it on a real project (CREATE on the database, to create the `migration` schema).
-    conn.execute(sql.SQL("grant create on database {} to {}").format(
-        sql.Identifier(database.name), sql.Identifier(project.owner_role)))
     for email in (*OWNERS, DEFAULT_OWNER):
         conn.execute("insert into auth.users (email) values (%s)", [email])
     conn.execute("update public.users set is_active = true")

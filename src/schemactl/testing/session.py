@@ -18,6 +18,7 @@ from schemactl.databases import (
     GrantMode,
     Server,
     apply_statements,
+    clone_database,
     connect,
     create_database,
     drop_database,
@@ -137,7 +138,8 @@ class TestDatabases:
 
     def clone(self, mode: GrantMode) -> str:
         name = unique_name("schemactl_test")
-        create_database(self.server, name, template=self.template(mode), admin=self.admin)
+        clone_database(self.server, name, self.template(mode), self.project.owner_role,
+                       admin=self.admin)
         self._created.append(name)
         return name
 
