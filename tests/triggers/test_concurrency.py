@@ -38,10 +38,6 @@ def connect(committed_db, *, autocommit: bool = True) -> psycopg.Connection:
     return conn
 
 
-def backend_pid(conn: psycopg.Connection) -> int:
-    return conn.execute("select pg_backend_pid()").fetchone()[0]
-
-
 def wait_until_blocked(observer: psycopg.Connection, pid: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -58,9 +54,16 @@ def run_blocked(committed_db, first: Callable[[psycopg.Connection], None],
     """`first` in an open transaction, then `second` in another connection (a thread)
     until it waits on `first`'s lock; then `first` commits and `second` finishes."""
     one, two = connect(committed_db, autocommit=False), connect(committed_db, autocommit=False)
-    waiter = backend_pid(two)
-    two.commit()
     first(one)
+    commit_first_while_second_waits(committed_db, one, two, second)
+
+
+def commit_first_while_second_waits(committed_db, one: psycopg.Connection,
+                                    two: psycopg.Connection,
+                                    second: Callable[[psycopg.Connection], None]) -> None:
+    """`second` on `two` in a thread until it waits on a lock of `one`'s open
+    transaction; then `one` commits, and `second` must finish (and commit) cleanly."""
+    waiter = two.info.backend_pid
     errors: list[BaseException] = []
 
     def run_second() -> None:
@@ -121,25 +124,10 @@ def test_create_then_win_in_two_transactions_of_one_organization(committed_db, w
     params = [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, sales.org_a]
     (a,) = one.execute(insert, [*params, 600]).fetchone()
     (b,) = two.execute(insert, [*params, 60]).fetchone()
-    waiter = backend_pid(two)
     one.execute("update public.deals set status = 'won' where id = %s", [a])  # no wait
-    errors: list[BaseException] = []
-
-    def win_b() -> None:
-        try:
-            two.execute("update public.deals set status = 'won' where id = %s", [b])
-            two.commit()
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=win_b, daemon=True)
-    thread.start()
-    try:
-        wait_until_blocked(committed_db.connection, waiter)
-    finally:
-        one.commit()
-        thread.join(timeout=30)
-    assert errors == []
+    commit_first_while_second_waits(
+        committed_db, one, two,
+        lambda c: c.execute("update public.deals set status = 'won' where id = %s", [b]))
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("660.00"), 2)
 
 
