@@ -39,6 +39,7 @@ from schemactl.config import Project
 from schemactl.databases import (
     Server,
     apply_statements,
+    clone_database,
     connect,
     create_database,
     drop_database,
@@ -148,9 +149,6 @@ def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) ->
     name = PREFIX + _key(template, owner, plan.content) + _owned_by_process(where)
 
     def fill(conn: psycopg.Connection) -> None:
-        # A clone does not inherit the stand-in's grant on the database itself.
-        conn.execute(sql.SQL("grant create on database {} to {}").format(
-            sql.Identifier(conn.info.dbname), sql.Identifier(owner)))
         try:
             _build(conn, plan.statements(), owner)
             _replay(conn, plan.migrations, owner)
@@ -160,18 +158,23 @@ def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) ->
                 location=exc.location, hint=exc.hint,
             ) from exc
 
-    _ensure(where, name, template, fill)
+    _ensure(where, name, (template, owner), fill)
     return name
 
 
-def _ensure(where: ShadowServer, name: str, template: str | None, fill: object) -> None:
-    """Make database ``name`` unless it exists: filled under a temporary name, then
-    renamed, so a database with the name is always complete."""
+def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None,
+            fill: object) -> None:
+    """Make database ``name`` unless it exists (empty, or a clone of ``template`` =
+    (database, owner role)): filled under a temporary name, then renamed, so a database
+    with the name is always complete."""
     server = where.server
     if _exists(server, name):
         return
     building = unique_name("schemactl_preparing")
-    create_database(server, building, template=template)
+    if template is None:
+        create_database(server, building)
+    else:
+        clone_database(server, building, *template)
     try:
         with connect(server.url(building)) as conn, conn.transaction():
             fill(conn)  # type: ignore[operator]
