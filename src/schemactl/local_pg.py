@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import ctypes
+import hashlib
 import importlib.util
 import os
 import pwd
@@ -200,6 +201,9 @@ class LocalServer:
     superuser: str = SUPERUSER
     _process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        self.binaries = reachable_binaries(self.binaries, self.run_as)
+
     @property
     def host(self) -> str:
         return str(self.socket_dir) if self.socket_dir else "127.0.0.1"
@@ -320,6 +324,35 @@ class LocalServer:
         except OSError:
             return "no log"
         return lines[-1] if lines else "empty log"
+
+
+def reachable_binaries(binaries: Binaries, run_as: RunAs) -> Binaries:
+    """``binaries``, or when the server's OS user cannot reach them (a virtualenv under
+    /root or in a private temp dir, as root) a copy of their installation in the temp
+    dir, made once per installation. PostgreSQL installations are relocatable."""
+    if run_as.can_reach(binaries.bindir / "postgres"):
+        return binaries
+    install = binaries.bindir.parent
+    digest = hashlib.sha256(str(install).encode()).hexdigest()[:12]
+    copy = Path(tempfile.gettempdir()) / f"schemactl-pg-{binaries.version}-{digest}"
+    # Keep the layout two levels up: a wheel's binaries find their vendored libraries
+    # through an rpath like $ORIGIN/../../../<package>.libs.
+    package = install.parent
+    bindir = copy / package.name / install.name / binaries.bindir.name
+    if not (bindir / "postgres").is_file():
+        staging = Path(tempfile.mkdtemp(prefix="schemactl-pg-copy-"))
+        shutil.copytree(install, staging / "copy" / package.name / install.name, symlinks=True)
+        libraries = package.parent / f"{package.name}.libs"
+        if libraries.is_dir():
+            shutil.copytree(libraries, staging / "copy" / libraries.name, symlinks=True)
+        staging.chmod(0o755)
+        try:
+            (staging / "copy").rename(copy)
+        except OSError:  # another process made the copy meanwhile
+            pass
+        shutil.rmtree(staging, ignore_errors=True)
+    return Binaries(bindir, binaries.version,
+                    f"{binaries.origin}, copied to {copy} for OS user {run_as.name}")
 
 
 def postgres_url(host: str, port: int, user: str, dbname: str) -> str:

