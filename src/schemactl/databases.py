@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from typing import Literal, Protocol
@@ -27,7 +28,10 @@ def connect(url: str, *, autocommit: bool = False) -> psycopg.Connection:
     try:
         return psycopg.connect(url, autocommit=autocommit)
     except psycopg.OperationalError as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else "unreachable"
+        # psycopg: "connection failed: connection to server at …, port … failed: <cause>"
+        # then a tab-indented generic suggestion; keep the line that says where and why.
+        lines = str(exc).strip().splitlines()
+        reason = re.sub(r"^connection (failed|is bad): ", "", lines[0]) if lines else "unreachable"
         raise SchemactlError(
             f"cannot connect to the database: {reason}",
             hint="check --db-url / SCHEMACTL_DB_URL, or run `schemactl up`",

@@ -259,10 +259,10 @@ def test_unreachable_db_url_is_a_user_error(tmp_path: Path) -> None:
     root = copy_fixture_project("tiny", tmp_path / "tiny")
     result = run_cli(["--project", str(root), "seed", "--db-url",
                       f"postgresql://nobody@/none?host={tmp_path}&port=1"])
-    assert result.exit_code == 2
-    assert result.stderr.startswith("error: cannot connect to the database: ")
-    assert result.stderr.count("\n") == 1
-    assert "Traceback" not in result.stderr
+    assert (result.exit_code, result.stderr) == (2, (
+        f'error: cannot connect to the database: connection to server on socket '
+        f'"{tmp_path}/.s.PGSQL.1" failed: No such file or directory (check --db-url / '
+        f'SCHEMACTL_DB_URL, or run `schemactl up`)\n'))
 
 
 def test_missing_owner_role_is_a_user_error(tmp_path: Path, pg_server: Server,

@@ -182,7 +182,8 @@ def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
 
 
 def test_a_schema_that_does_not_apply_fails_each_test_with_its_location(
-        project: pytest.Pytester, pg_server: Server) -> None:
+        project: pytest.Pytester, pg_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "400")  # summary lines are cut at the terminal's width
     (project.path / "schema" / "tables" / "broken.sql").write_text(
         "create table public.broken (\n    id int references public.tags (missing_column)\n);\n")
     project.makepyfile(test_uses_db="""
