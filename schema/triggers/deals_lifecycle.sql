@@ -22,7 +22,13 @@ begin
     if tg_op = 'INSERT' then
         if v_bulk then
             new.created_at := coalesce(new.created_at, now());
-            new.stage_entered_at := coalesce(new.stage_entered_at, new.created_at);
+            -- Not given means the column default, now(): the deal entered its stage
+            -- when it was created.
+            new.stage_entered_at := case
+                when new.stage_entered_at is null or new.stage_entered_at = now()
+                    then new.created_at
+                else new.stage_entered_at
+            end;
             new.closed_at := case
                 when new.status = 'open' then null
                 else coalesce(new.closed_at, now())

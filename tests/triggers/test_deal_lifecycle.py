@@ -167,6 +167,19 @@ def test_bulk_import_keeps_given_times_and_writes_no_events(db, crm, sales, role
                [sales.org_a])["total_revenue"] == 700
 
 
+def test_bulk_import_without_stage_entered_at_enters_the_stage_at_creation(db, crm, sales):
+    db.execute("set local schemactl.bulk_import = on")
+    deal = db.execute(
+        "insert into public.deals (title, pipeline_id, stage_id, owner_id, created_at) "
+        "values ('Importado sem etapa', %s, %s, %s, %s) returning id",
+        [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, PAST]).fetchone()[0]
+    db.execute("set local schemactl.bulk_import = off")
+    assert deal_times(db, deal) == {"status": "open", "created_at": PAST, "closed_at": None,
+                                    "stage_entered_at": PAST}
+    assert [(h["to_stage_id"], h["changed_at"]) for h in history(db, deal)] == [
+        (sales.pipeline.stages[0], PAST)]
+
+
 def test_bulk_import_update_keeps_given_updated_at(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline)
     backdate(db, deal, stage_entered_at=PAST, updated_at=PAST)
