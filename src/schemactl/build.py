@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -23,7 +22,7 @@ from schemactl.dependencies import (
 )
 from schemactl.errors import SchemactlError
 from schemactl.sources import SourceFile, read_sources, template_environment
-from schemactl.template_lines import TemplateLines
+from schemactl.template_lines import TemplateMaps
 from schemactl.statements import Statement, parse_statements
 
 HEADER = (
@@ -59,7 +58,7 @@ class Build:
 
     statements: tuple[BuiltStatement, ...]
     # For `*.sql.j2` files: rendered line -> line in the template, for the source comments.
-    templates: Mapping[str, TemplateLines] = field(default_factory=dict, compare=False)
+    templates: TemplateMaps | None = field(default=None, compare=False)
 
     @cached_property
     def sql(self) -> str:
@@ -71,7 +70,7 @@ class Build:
 
     def source_line(self, statement: Statement) -> int:
         """The statement's first line in the file as written (templates included)."""
-        lines = self.templates.get(statement.file)
+        lines = self.templates.get(statement.file) if self.templates else None
         return lines.locate(statement.line, statement.col)[0] if lines else statement.line
 
     @cached_property
@@ -88,17 +87,9 @@ def build(project: Project) -> Build:
         )
     sources = read_sources(project, project.schema_dir)
     result = build_sources(sources, project.external)
-    return replace(result, templates=_template_lines(project, sources))
-
-
-def _template_lines(project: Project, sources: Iterable[SourceFile]) -> dict[str, TemplateLines]:
-    environment = template_environment(project.schema_dir)
-    return {
-        source.path: TemplateLines((project.root / source.path).read_text("utf-8"), source.text,
-                                   environment)
-        for source in sources
-        if source.path.endswith(".j2")
-    }
+    rendered = {source.path: source.text for source in sources}
+    maps = TemplateMaps(project.root, template_environment(project.schema_dir), rendered)
+    return replace(result, templates=maps)
 
 
 def build_sources(sources: Iterable[SourceFile], external: Iterable[str] = ()) -> Build:

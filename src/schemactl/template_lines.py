@@ -11,7 +11,9 @@ not match the real one, the lines are aligned with difflib instead.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from difflib import SequenceMatcher
+from pathlib import Path
 
 import jinja2
 
@@ -81,3 +83,24 @@ def _aligned_lines(source: list[str], output: list[str]) -> list[int]:
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
+
+
+class TemplateMaps:
+    """The TemplateLines of a directory's rendered templates, each made on first use
+    (making one renders the template again)."""
+
+    def __init__(self, root: Path, environment: jinja2.Environment,
+                 rendered: Mapping[str, str]) -> None:
+        self._root = root
+        self._environment = environment
+        self._rendered = {path: text for path, text in rendered.items() if path.endswith(".j2")}
+        self._made: dict[str, TemplateLines] = {}
+
+    def get(self, path: str) -> TemplateLines | None:
+        """The map of ``path`` (relative to the root), None for a file that is no template."""
+        if path not in self._rendered:
+            return None
+        if path not in self._made:
+            template = (self._root / path).read_text("utf-8")
+            self._made[path] = TemplateLines(template, self._rendered[path], self._environment)
+        return self._made[path]

@@ -11,10 +11,10 @@ from schemactl.lint.findings import Finding, Note
 from schemactl.lint.settings import lint_settings
 from schemactl.lint.structural import structural_violations
 from schemactl.lint.style import style_findings
-from schemactl.template_lines import TemplateLines
+from schemactl.template_lines import TemplateMaps
 from schemactl.lint.waivers import apply_waivers, read_waivers
 from schemactl.seeds import seed_statements
-from schemactl.sources import SourceFile, read_sources, template_environment
+from schemactl.sources import read_sources
 
 
 @dataclass(frozen=True)
@@ -46,24 +46,18 @@ def structural_findings(project: Project) -> list[Finding]:
     waivers = read_waivers(sources, (item.statement for item in built.statements))
     findings = apply_waivers(structural_violations(built, settings), waivers,
                              {source.path: source.text for source in sources})
-    return sorted(_in_templates(project, findings, sources))
+    return sorted(_in_templates(built.templates, findings))
 
 
-def _in_templates(project: Project, findings: Iterable[Finding],
-                  sources: list[SourceFile]) -> list[Finding]:
+def _in_templates(maps: TemplateMaps | None, findings: Iterable[Finding]) -> list[Finding]:
     """Structural findings point into the rendered SQL; for a `*.sql.j2` file, point
     into the template instead (sqlfluff does that itself)."""
-    rendered = {source.path: source.text for source in sources}
-    environment = template_environment(project.schema_dir)
-    maps: dict[str, TemplateLines] = {}
     result = []
     for finding in findings:
-        if not finding.file.endswith(".j2"):
+        lines = maps.get(finding.file) if maps else None
+        if lines is None:
             result.append(finding)
             continue
-        if finding.file not in maps:
-            template = (project.root / finding.file).read_text("utf-8")
-            maps[finding.file] = TemplateLines(template, rendered[finding.file], environment)
-        line, col = maps[finding.file].locate(finding.line, finding.col)
+        line, col = lines.locate(finding.line, finding.col)
         result.append(replace(finding, line=line, col=col))
     return result
