@@ -81,6 +81,7 @@ def cold_start(runs: int, cache: Path | None) -> tuple[list[float], list[float]]
 def isolation(databases: TestDatabases, runs: int) -> tuple[list[float], list[float]]:
     """Seconds per `db` fixture cycle (begin, rollback, discard all) around an empty
     test, and around one trivial query, for reference."""
+
     def empty() -> None:
         with databases.rolled_back(MODE):
             pass
@@ -111,6 +112,7 @@ def clones(databases: TestDatabases, runs: int) -> CloneTimes:
     server = databases.server
     times = CloneTimes([], [], [], [], [])
     with connect(server.url(), autocommit=True) as admin:
+
         def fixture_run() -> None:
             context = databases.committed(MODE)
             begin = time.perf_counter()
@@ -123,7 +125,8 @@ def clones(databases: TestDatabases, runs: int) -> CloneTimes:
         def bare_run() -> None:
             name = unique_name("bench_bare")
             query = sql.SQL("create database {} template {}").format(
-                sql.Identifier(name), sql.Identifier(template))
+                sql.Identifier(name), sql.Identifier(template)
+            )
             begin = time.perf_counter()
             admin.execute(query)
             times.bare.append(time.perf_counter() - begin)
@@ -133,7 +136,7 @@ def clones(databases: TestDatabases, runs: int) -> CloneTimes:
             drop_database(server, name, admin=admin)
 
         for run in range(runs):
-            for step in ((fixture_run, bare_run) if run % 2 == 0 else (bare_run, fixture_run)):
+            for step in (fixture_run, bare_run) if run % 2 == 0 else (bare_run, fixture_run):
                 step()
     return times
 
@@ -142,18 +145,27 @@ def build_times(project_root: Path, runs: int) -> tuple[list[float], list[float]
     project = load_project(project_root)
     statements = len(build(project).statements)  # warm imports
     in_process = [timed(lambda: build(project).sql) for _ in range(runs)]
-    command = [str(Path(sys.executable).with_name("schemactl")), "--project",
-               str(project_root), "build", "-o", "/dev/null"]
-    cli = [timed(lambda: subprocess.run(command, check=True, capture_output=True))
-           for _ in range(max(3, runs // 2))]
+    command = [
+        str(Path(sys.executable).with_name("schemactl")),
+        "--project",
+        str(project_root),
+        "build",
+        "-o",
+        "/dev/null",
+    ]
+    cli = [
+        timed(lambda: subprocess.run(command, check=True, capture_output=True))
+        for _ in range(max(3, runs // 2))
+    ]
     return in_process, cli, statements
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=ROOT)
-    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" /
-                        "harness.json")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "harness.json"
+    )
     parser.add_argument("--runs", type=int, default=5, help="repetitions of slow figures")
     args = parser.parse_args(argv)
 
@@ -175,49 +187,105 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     clone_ratio = statistics.median(clone.fixture) / statistics.median(clone.bare)
     used_ratio = statistics.median(clone.fixture_used) / statistics.median(clone.bare_used)
     figures = [
-        Figure("cold start: session server (lookup + cluster + start)", median_ms(starts),
-               len(starts), "<= 1500 ms", median_ms(starts) <= 1500),
-        Figure("  the same with a real initdb (no cluster cache)", median_ms(initdb_starts),
-               len(initdb_starts), "", None,
-               f"cache saves {median_ms(initdb_starts) - median_ms(starts):.0f} ms"),
+        Figure(
+            "cold start: session server (lookup + cluster + start)",
+            median_ms(starts),
+            len(starts),
+            "<= 1500 ms",
+            median_ms(starts) <= 1500,
+        ),
+        Figure(
+            "  the same with a real initdb (no cluster cache)",
+            median_ms(initdb_starts),
+            len(initdb_starts),
+            "",
+            None,
+            f"cache saves {median_ms(initdb_starts) - median_ms(starts):.0f} ms",
+        ),
         Figure("  stop and delete it", median_ms(stops), len(stops), "", None),
-        Figure("template database (stand-in + build + seeds)", round(template_s * 1000, 3),
-               1, "", None),
-        Figure("db fixture: per-test isolation (begin, rollback, discard all)",
-               median_ms(cycles), len(cycles), "<= 10 ms", median_ms(cycles) <= 10),
+        Figure(
+            "template database (stand-in + build + seeds)", round(template_s * 1000, 3), 1, "", None
+        ),
+        Figure(
+            "db fixture: per-test isolation (begin, rollback, discard all)",
+            median_ms(cycles),
+            len(cycles),
+            "<= 10 ms",
+            median_ms(cycles) <= 10,
+        ),
         Figure("  the same around one `select 1`", median_ms(queries), len(queries), "", None),
-        Figure("committed_db: fresh clone ready", median_ms(clone.fixture),
-               len(clone.fixture), "<= 1.2x bare", clone_ratio <= 1.2,
-               f"ratio {clone_ratio:.3f}"),
-        Figure("  bare CREATE DATABASE ... TEMPLATE", median_ms(clone.bare),
-               len(clone.bare), "", None),
-        Figure("committed_db + first query on .connection", median_ms(clone.fixture_used),
-               len(clone.fixture_used), "", None, f"ratio {used_ratio:.3f}"),
-        Figure("  bare clone + connect + first query", median_ms(clone.bare_used),
-               len(clone.bare_used), "", None),
-        Figure("  committed_db teardown (close + drop)", median_ms(clone.teardown),
-               len(clone.teardown), "", None),
-        Figure(f"schemactl build, in process ({statements} statements)", median_ms(in_process),
-               len(in_process), "", None),
-        Figure("schemactl build, command line (with Python start-up)", median_ms(cli),
-               len(cli), "", None),
+        Figure(
+            "committed_db: fresh clone ready",
+            median_ms(clone.fixture),
+            len(clone.fixture),
+            "<= 1.2x bare",
+            clone_ratio <= 1.2,
+            f"ratio {clone_ratio:.3f}",
+        ),
+        Figure(
+            "  bare CREATE DATABASE ... TEMPLATE", median_ms(clone.bare), len(clone.bare), "", None
+        ),
+        Figure(
+            "committed_db + first query on .connection",
+            median_ms(clone.fixture_used),
+            len(clone.fixture_used),
+            "",
+            None,
+            f"ratio {used_ratio:.3f}",
+        ),
+        Figure(
+            "  bare clone + connect + first query",
+            median_ms(clone.bare_used),
+            len(clone.bare_used),
+            "",
+            None,
+        ),
+        Figure(
+            "  committed_db teardown (close + drop)",
+            median_ms(clone.teardown),
+            len(clone.teardown),
+            "",
+            None,
+        ),
+        Figure(
+            f"schemactl build, in process ({statements} statements)",
+            median_ms(in_process),
+            len(in_process),
+            "",
+            None,
+        ),
+        Figure(
+            "schemactl build, command line (with Python start-up)",
+            median_ms(cli),
+            len(cli),
+            "",
+            None,
+        ),
     ]
     load = (round(load_before, 2), round(os.getloadavg()[0], 2))
     report: dict[str, object] = {
         "benchmark": "harness",
-        "machine": {"python": platform.python_version(), "cpus": _cpus(),
-                    "load_average_1min_before_after": load,
-                    "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})"},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": _cpus(),
+            "load_average_1min_before_after": load,
+            "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})",
+        },
         "project": str(args.project),
         "figures": [asdict(f) for f in figures],
-        "ratios": {"cold_start_cache_vs_initdb": round(
-                       statistics.median(starts) / statistics.median(initdb_starts), 3),
-                   "committed_db_vs_bare_clone": round(clone_ratio, 3),
-                   "committed_db_used_vs_bare_clone_used": round(used_ratio, 3)},
+        "ratios": {
+            "cold_start_cache_vs_initdb": round(
+                statistics.median(starts) / statistics.median(initdb_starts), 3
+            ),
+            "committed_db_vs_bare_clone": round(clone_ratio, 3),
+            "committed_db_used_vs_bare_clone_used": round(used_ratio, 3),
+        },
     }
     _print_table(figures)
-    print(f"\n{_cpus()} CPUs; 1-minute load average {load[0]} before, {load[1]} after "
-          "(figures scale with it: other work on the machine slows every step)")
+    print(
+        f"\n{_cpus()} CPUs; 1-minute load average {load[0]} before, {load[1]} after "
+        "(figures scale with it: other work on the machine slows every step)"
+    )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwrote {args.json}")

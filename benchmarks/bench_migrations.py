@@ -81,8 +81,12 @@ def timed(action: Callable[[], object]) -> float:
 
 def cli(project: Path, *args: str) -> None:
     environment = {k: v for k, v in os.environ.items() if k != "SCHEMACTL_DB_URL"}
-    result = subprocess.run([SCHEMACTL, "--project", str(project), *args],
-                            capture_output=True, text=True, env=environment)
+    result = subprocess.run(
+        [SCHEMACTL, "--project", str(project), *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
     if result.returncode != 0:
         raise SystemExit(f"schemactl {' '.join(args)} failed: {result.stderr.strip()}")
 
@@ -91,10 +95,10 @@ def copy_project(destination: Path, *, migrations: bool = True) -> Path:
     """This project's committed schema, seeds and (optionally) migrations, at
     ``destination`` (the committed state, so work in progress does not skew a run)."""
     destination.mkdir(parents=True)
-    paths = ["pyproject.toml", "schema", "seeds"] + (["supabase/migrations"] if migrations
-                                                      else [])
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "HEAD", *paths],
-                             capture_output=True, check=True).stdout
+    paths = ["pyproject.toml", "schema", "seeds"] + (["supabase/migrations"] if migrations else [])
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "HEAD", *paths], capture_output=True, check=True
+    ).stdout
     subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
     (destination / "supabase" / "migrations").mkdir(parents=True, exist_ok=True)
     return destination
@@ -110,12 +114,27 @@ def run(runs: int) -> list[Figure]:
         statements = sum(len(m.statements) for m in read_migrations(load_project(project)))
 
         startup = [timed(lambda: cli(project, "--help")) for _ in range(runs)]
-        figures.append(Figure("CLI start-up alone (schemactl --help)", median(startup), runs,
-                              "", None, "imports of every command; part of each figure below"))
+        figures.append(
+            Figure(
+                "CLI start-up alone (schemactl --help)",
+                median(startup),
+                runs,
+                "",
+                None,
+                "imports of every command; part of each figure below",
+            )
+        )
         cold = [timed(lambda: cli(project, "diff", "--check")) for _ in range(runs)]
-        figures.append(Figure("diff --check, cold (throwaway server)", median(cold), runs,
-                              "≤ 2 s", median(cold) <= 2.0,
-                              f"{statements} migration statements replayed"))
+        figures.append(
+            Figure(
+                "diff --check, cold (throwaway server)",
+                median(cold),
+                runs,
+                "≤ 2 s",
+                median(cold) <= 2.0,
+                f"{statements} migration statements replayed",
+            )
+        )
         cli(project, "up")
         try:
             cli(project, "diff", "--check")  # the first prepares the shadows it keeps
@@ -130,39 +149,82 @@ def run(runs: int) -> list[Figure]:
         finally:
             cli(project, "down")
             local_db.remove(load_project(project))
-        figures.append(Figure("diff --check, `up` server running", median(local), runs,
-                              "≤ 2 s", median(local) <= 2.0, "shadows kept between runs"))
-        figures.append(Figure("diff NAME, one new table, `up` server running",
-                              median(changed), runs, "≤ 2 s", median(changed) <= 2.0,
-                              "header, squawk included"))
+        figures.append(
+            Figure(
+                "diff --check, `up` server running",
+                median(local),
+                runs,
+                "≤ 2 s",
+                median(local) <= 2.0,
+                "shadows kept between runs",
+            )
+        )
+        figures.append(
+            Figure(
+                "diff NAME, one new table, `up` server running",
+                median(changed),
+                runs,
+                "≤ 2 s",
+                median(changed) <= 2.0,
+                "header, squawk included",
+            )
+        )
         with throwaway_server() as server:
             url = server.url()
-            warm = [timed(lambda: cli(project, "diff", "--check", "--db-url", url))
-                    for _ in range(runs)]
-            figures.append(Figure("diff --check, --db-url server", median(warm), runs,
-                                  "≤ 2 s", median(warm) <= 2.0, "shadows made per command"))
+            warm = [
+                timed(lambda: cli(project, "diff", "--check", "--db-url", url)) for _ in range(runs)
+            ]
+            figures.append(
+                Figure(
+                    "diff --check, --db-url server",
+                    median(warm),
+                    runs,
+                    "≤ 2 s",
+                    median(warm) <= 2.0,
+                    "shadows made per command",
+                )
+            )
 
             change = []
             for index in range(runs):
                 (project / "schema" / "tables" / "bench_notes.sql").write_text(CHANGE)
-                change.append(timed(lambda i=index: cli(project, "diff", f"bench_change_{i}",
-                                                        "--db-url", url)))
+                change.append(
+                    timed(
+                        lambda i=index: cli(project, "diff", f"bench_change_{i}", "--db-url", url)
+                    )
+                )
                 (project / "schema" / "tables" / "bench_notes.sql").unlink()
                 for written in project.glob("supabase/migrations/*_bench_change_*.sql"):
                     written.unlink()
-            figures.append(Figure("diff NAME, one new table, --db-url server", median(change),
-                                  runs, "", None, "header, squawk included"))
+            figures.append(
+                Figure(
+                    "diff NAME, one new table, --db-url server",
+                    median(change),
+                    runs,
+                    "",
+                    None,
+                    "header, squawk included",
+                )
+            )
 
             empty = copy_project(base / "empty", migrations=False)
             initial = []
             for index in range(runs):
-                initial.append(timed(lambda i=index: cli(empty, "diff", f"initial_{i}",
-                                                         "--db-url", url)))
+                initial.append(
+                    timed(lambda i=index: cli(empty, "diff", f"initial_{i}", "--db-url", url))
+                )
                 for written in empty.glob("supabase/migrations/*.sql"):
                     written.unlink()
-            figures.append(Figure("diff of the whole schema (initial), --db-url server",
-                                  median(initial),
-                                  runs, "", None, "writes the initial migration"))
+            figures.append(
+                Figure(
+                    "diff of the whole schema (initial), --db-url server",
+                    median(initial),
+                    runs,
+                    "",
+                    None,
+                    "writes the initial migration",
+                )
+            )
 
             loaded = load_project(project)
             applies, noop, status = [], [], []
@@ -176,11 +238,26 @@ def run(runs: int) -> list[Figure]:
                 noop.append(timed(lambda u=url_of_target: commands.apply(loaded, u)))
                 status.append(timed(lambda u=url_of_target: commands.status(loaded, u)))
                 drop_database(server, name)
-            figures.append(Figure("apply the initial migration (fresh database)",
-                                  median(applies), runs, "", None,
-                                  f"{statements} statements, one transaction"))
-            figures.append(Figure("apply with nothing pending", median(noop), runs, "", None,
-                                  "history read, statements compared"))
+            figures.append(
+                Figure(
+                    "apply the initial migration (fresh database)",
+                    median(applies),
+                    runs,
+                    "",
+                    None,
+                    f"{statements} statements, one transaction",
+                )
+            )
+            figures.append(
+                Figure(
+                    "apply with nothing pending",
+                    median(noop),
+                    runs,
+                    "",
+                    None,
+                    "history read, statements compared",
+                )
+            )
             figures.append(Figure("status", median(status), runs, "", None))
     return figures
 
@@ -188,8 +265,9 @@ def run(runs: int) -> list[Figure]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" /
-                        "migrations.json")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "migrations.json"
+    )
     arguments = parser.parse_args()
     figures = run(arguments.runs)
     width = max(len(f.name) for f in figures)
@@ -197,19 +275,29 @@ def main() -> None:
     for figure in figures:
         ok = "" if figure.ok is None else ("yes" if figure.ok else "NO")
         note = f"  ({figure.note})" if figure.note else ""
-        print(f"{figure.name:<{width}}  {figure.median_s:>7.3f}s  {figure.target:>7}  "
-              f"{ok}{note}")
+        print(f"{figure.name:<{width}}  {figure.median_s:>7.3f}s  {figure.target:>7}  {ok}{note}")
     binaries = find_binaries()
     arguments.json.parent.mkdir(parents=True, exist_ok=True)
-    arguments.json.write_text(json.dumps({
-        "benchmark": "migrations",
-        "machine": {"python": platform.python_version(), "platform": platform.platform(),
-                    "cpus": os.cpu_count(), "postgres": binaries.version,
-                    "load_average": os.getloadavg()},
-        "figures": [asdict(f) for f in figures],
-    }, indent=2) + "\n")
-    shown = arguments.json.relative_to(ROOT) if arguments.json.is_relative_to(ROOT) \
-        else arguments.json
+    arguments.json.write_text(
+        json.dumps(
+            {
+                "benchmark": "migrations",
+                "machine": {
+                    "python": platform.python_version(),
+                    "platform": platform.platform(),
+                    "cpus": os.cpu_count(),
+                    "postgres": binaries.version,
+                    "load_average": os.getloadavg(),
+                },
+                "figures": [asdict(f) for f in figures],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    shown = (
+        arguments.json.relative_to(ROOT) if arguments.json.is_relative_to(ROOT) else arguments.json
+    )
     print(f"wrote {shown}")
 
 

@@ -157,8 +157,9 @@ def request(conn: psycopg.Connection, role: str, claims: dict[str, Any]) -> None
     conn.execute("select set_config('request.jwt.claims', %s, true)", [json.dumps(claims)])
 
 
-def timed_query(conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str,
-                params: dict[str, Any]) -> tuple[float, list[tuple]]:
+def timed_query(
+    conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str, params: dict[str, Any]
+) -> tuple[float, list[tuple]]:
     """Seconds for the query as the client sees it (rows fetched and converted), inside a
     request's transaction, and its rows."""
     with conn.transaction(force_rollback=True):
@@ -168,29 +169,41 @@ def timed_query(conn: psycopg.Connection, role: str, claims: dict[str, Any], que
         return time.perf_counter() - start, rows
 
 
-def server_time(conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str,
-                params: dict[str, Any]) -> float:
+def server_time(
+    conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str, params: dict[str, Any]
+) -> float:
     """Seconds the server spends executing the query (EXPLAIN ANALYZE's Execution Time,
     per-node timing off), without sending the rows: the part RLS can change."""
     with conn.transaction(force_rollback=True):
         request(conn, role, claims)
-        lines = [row[0] for row in conn.execute(
-            "explain (analyze, timing off, summary on) " + query, params).fetchall()]
+        lines = [
+            row[0]
+            for row in conn.execute(
+                "explain (analyze, timing off, summary on) " + query, params
+            ).fetchall()
+        ]
     [total] = [line for line in lines if line.startswith("Execution Time:")]
     return float(total.split()[2]) / 1000
 
 
-def plan(conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str,
-         params: dict[str, Any]) -> list[str]:
+def plan(
+    conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str, params: dict[str, Any]
+) -> list[str]:
     with conn.transaction(force_rollback=True):
         request(conn, role, claims)
-        return [row[0] for row in conn.execute(
-            "explain (analyze, costs off, summary on) " + query, params).fetchall()]
+        return [
+            row[0]
+            for row in conn.execute(
+                "explain (analyze, costs off, summary on) " + query, params
+            ).fetchall()
+        ]
 
 
-def alternate(conn: psycopg.Connection, runs: int,
-              variants: dict[str, tuple[str, dict[str, Any], str, dict[str, Any]]],
-              ) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[tuple]]]:
+def alternate(
+    conn: psycopg.Connection,
+    runs: int,
+    variants: dict[str, tuple[str, dict[str, Any], str, dict[str, Any]]],
+) -> tuple[dict[str, list[float]], dict[str, list[float]], dict[str, list[tuple]]]:
     """Run the variants interleaved (one warm-up each), so drift hits them alike: client
     seconds, server seconds and rows per variant."""
     client: dict[str, list[float]] = {name: [] for name in variants}
@@ -210,25 +223,56 @@ def median_ms(samples: list[float]) -> float:
     return round(statistics.median(samples) * 1000, 2)
 
 
-def slowdown(name: str, measured: str, ours: list[float], baseline: list[float],
-             baseline_name: str, rows: int) -> Figure:
+def slowdown(
+    name: str,
+    measured: str,
+    ours: list[float],
+    baseline: list[float],
+    baseline_name: str,
+    rows: int,
+) -> Figure:
     ratio = statistics.median(ours) / statistics.median(baseline)
-    return Figure(name, measured, median_ms(ours), median_ms(baseline), baseline_name,
-                  round(ratio, 2), f"<= {KANBAN_TARGET}x", ratio <= KANBAN_TARGET, rows,
-                  len(ours))
+    return Figure(
+        name,
+        measured,
+        median_ms(ours),
+        median_ms(baseline),
+        baseline_name,
+        round(ratio, 2),
+        f"<= {KANBAN_TARGET}x",
+        ratio <= KANBAN_TARGET,
+        rows,
+        len(ours),
+    )
 
 
-def speedup(name: str, measured: str, ours: list[float], baseline: list[float],
-            baseline_name: str, rows: int) -> Figure:
+def speedup(
+    name: str,
+    measured: str,
+    ours: list[float],
+    baseline: list[float],
+    baseline_name: str,
+    rows: int,
+) -> Figure:
     ratio = statistics.median(baseline) / statistics.median(ours)
-    return Figure(name, measured, median_ms(ours), median_ms(baseline), baseline_name,
-                  round(ratio, 1), f">= {SEED_TARGET}x faster", ratio >= SEED_TARGET, rows,
-                  len(ours))
+    return Figure(
+        name,
+        measured,
+        median_ms(ours),
+        median_ms(baseline),
+        baseline_name,
+        round(ratio, 1),
+        f">= {SEED_TARGET}x faster",
+        ratio >= SEED_TARGET,
+        rows,
+        len(ours),
+    )
 
 
 def measure(conn: psycopg.Connection, runs: int, seed_runs: int) -> dict[str, Any]:
-    pipeline = conn.execute("select id from public.pipelines where name = 'Funil de Vendas'"
-                            ).fetchone()[0]
+    pipeline = conn.execute(
+        "select id from public.pipelines where name = 'Funil de Vendas'"
+    ).fetchone()[0]
     seller, team = conn.execute("""
         select u.id, array_agg(m.id order by m.id)
         from public.users as u join public.users as m on m.team_id = u.team_id
@@ -241,26 +285,39 @@ def measure(conn: psycopg.Connection, runs: int, seed_runs: int) -> dict[str, An
     params = {"pipeline": pipeline, "team": team}
     as_seller = ("authenticated", seller_claims)
 
-    client, server, rows = alternate(conn, runs, {
-        "seller": (*as_seller, kanban, params),
-        "service_role": ("service_role", service_claims, explicit, params),
-    })
+    client, server, rows = alternate(
+        conn,
+        runs,
+        {
+            "seller": (*as_seller, kanban, params),
+            "service_role": ("service_role", service_claims, explicit, params),
+        },
+    )
     assert rows["seller"] == rows["service_role"], "different rows"
     assert rows["seller"], "the seller sees no deal"
     board = len(rows["seller"])
     figures = [
-        slowdown("Kanban: seller (RLS) vs service_role + explicit filter", measured,
-                 samples["seller"], samples["service_role"], "service_role", board)
+        slowdown(
+            "Kanban: seller (RLS) vs service_role + explicit filter",
+            measured,
+            samples["seller"],
+            samples["service_role"],
+            "service_role",
+            board,
+        )
         for measured, samples in (("server", server), ("client", client))
     ]
     plans = {
         "kanban as seller": plan(conn, *as_seller, kanban, params),
         "kanban as service_role, explicit filter": plan(
-            conn, "service_role", service_claims, explicit, params),
+            conn, "service_role", service_claims, explicit, params
+        ),
     }
 
-    policy_queries = {"kanban": (*as_seller, kanban, params),
-                      "count": (*as_seller, COUNT_ALL, params)}
+    policy_queries = {
+        "kanban": (*as_seller, kanban, params),
+        "count": (*as_seller, COUNT_ALL, params),
+    }
     ours_client, ours_server, ours_rows = alternate(conn, seed_runs, policy_queries)
     # The seed's policy in place of ours, in a transaction rolled back afterwards.
     with conn.transaction(force_rollback=True):
@@ -269,28 +326,52 @@ def measure(conn: psycopg.Connection, runs: int, seed_runs: int) -> dict[str, An
         seed_client, seed_server, seed_rows = alternate(conn, seed_runs, policy_queries)
         plans["kanban as seller, seed policy"] = plan(conn, *as_seller, kanban, params)
     assert seed_rows["kanban"] == ours_rows["kanban"], "the policies disagree on the board"
-    labels = {"kanban": ("Kanban", board),
-              "count": ("count(*) of all visible deals", ours_rows["count"][0][0])}
+    labels = {
+        "kanban": ("Kanban", board),
+        "count": ("count(*) of all visible deals", ours_rows["count"][0][0]),
+    }
     for name, (label, count) in labels.items():
-        for measured, ours, seed in (("server", ours_server, seed_server),
-                                     ("client", ours_client, seed_client)):
-            figures.append(speedup(f"{label}: our policy vs the seed's (seller)", measured,
-                                   ours[name], seed[name], "seed policy", count))
-    return {"figures": figures, "plans": plans, "seller_team_size": len(team),
-            "samples_ms": {"kanban_server": server, "kanban_client": client,
-                           "ours_server": ours_server, "seed_server": seed_server,
-                           "ours_client": ours_client, "seed_client": seed_client}}
+        for measured, ours, seed in (
+            ("server", ours_server, seed_server),
+            ("client", ours_client, seed_client),
+        ):
+            figures.append(
+                speedup(
+                    f"{label}: our policy vs the seed's (seller)",
+                    measured,
+                    ours[name],
+                    seed[name],
+                    "seed policy",
+                    count,
+                )
+            )
+    return {
+        "figures": figures,
+        "plans": plans,
+        "seller_team_size": len(team),
+        "samples_ms": {
+            "kanban_server": server,
+            "kanban_client": client,
+            "ours_server": ours_server,
+            "seed_server": seed_server,
+            "ours_client": ours_client,
+            "seed_client": seed_client,
+        },
+    }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=ROOT)
-    parser.add_argument("--json", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "rls.json")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "rls.json")
     parser.add_argument("--deals", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30, help="runs of the Kanban comparison")
-    parser.add_argument("--seed-runs", type=int, default=5,
-                        help="runs of the policy comparison (the seed policy is slow)")
+    parser.add_argument(
+        "--seed-runs",
+        type=int,
+        default=5,
+        help="runs of the policy comparison (the seed policy is slow)",
+    )
     args = parser.parse_args(argv)
 
     binaries = find_binaries()
@@ -301,13 +382,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 conn = database.connection
                 start = time.perf_counter()
                 for statement in LOAD:
-                    conn.execute(statement, {"deals": args.deals} if "%(deals)s" in statement
-                                 else None)
+                    conn.execute(
+                        statement, {"deals": args.deals} if "%(deals)s" in statement else None
+                    )
                 conn.execute("vacuum analyze")
                 load_s = time.perf_counter() - start
                 counts = conn.execute(
                     "select count(*), count(*) filter (where status = 'open'), "
-                    "count(distinct owner_id) from public.deals").fetchone()
+                    "count(distinct owner_id) from public.deals"
+                ).fetchone()
                 version = conn.execute("show server_version").fetchone()[0]
                 result = measure(conn, args.runs, args.seed_runs)
         finally:
@@ -316,16 +399,25 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     figures: list[Figure] = result["figures"]
     report = {
         "benchmark": "rls",
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_average": os.getloadavg(),
-                    "postgres": f"{version} ({binaries.origin})"},
-        "data": {"deals": counts[0], "open": counts[1], "owners": counts[2], "teams": 4,
-                 "load_seconds": round(load_s, 1)},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average": os.getloadavg(),
+            "postgres": f"{version} ({binaries.origin})",
+        },
+        "data": {
+            "deals": counts[0],
+            "open": counts[1],
+            "owners": counts[2],
+            "teams": 4,
+            "load_seconds": round(load_s, 1),
+        },
         "figures": [asdict(f) for f in figures],
         "plans": result["plans"],
-        "samples_ms": {group: {name: [round(s * 1000, 3) for s in values]
-                               for name, values in samples.items()}
-                       for group, samples in result["samples_ms"].items()},
+        "samples_ms": {
+            group: {name: [round(s * 1000, 3) for s in values] for name, values in samples.items()}
+            for group, samples in result["samples_ms"].items()
+        },
     }
     print_table(figures, report["data"])
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -335,17 +427,23 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
 
 def print_table(figures: list[Figure], data: dict[str, Any]) -> None:
-    print(f"{data['deals']} deals ({data['open']} open), {data['owners']} owners in "
-          f"{data['teams']} teams. server = execution time in PostgreSQL; client = rows "
-          "fetched too\n")
+    print(
+        f"{data['deals']} deals ({data['open']} open), {data['owners']} owners in "
+        f"{data['teams']} teams. server = execution time in PostgreSQL; client = rows "
+        "fetched too\n"
+    )
     width = max(len(f.name) for f in figures)
-    header = (f"{'figure':<{width}} {'':<6} {'ours ms':>9} {'baseline ms':>12} {'ratio':>8} "
-              f"{'target':>16} {'rows':>6}")
+    header = (
+        f"{'figure':<{width}} {'':<6} {'ours ms':>9} {'baseline ms':>12} {'ratio':>8} "
+        f"{'target':>16} {'rows':>6}"
+    )
     print(header)
     print("-" * len(header))
     for f in figures:
-        print(f"{f.name:<{width}} {f.measured:<6} {f.ours_ms:>9.2f} {f.baseline_ms:>12.2f} "
-              f"{f.ratio:>7}x {f.target:>16} {f.rows:>6} {'ok' if f.ok else 'MISSED'}")
+        print(
+            f"{f.name:<{width}} {f.measured:<6} {f.ours_ms:>9.2f} {f.baseline_ms:>12.2f} "
+            f"{f.ratio:>7}x {f.target:>16} {f.rows:>6} {'ok' if f.ok else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

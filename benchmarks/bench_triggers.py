@@ -144,13 +144,23 @@ GROUPS = {
     "outbox events": ["deals_events_insert", "deals_events_update"],
     "stage history": ["deals_stage_history_insert", "deals_stage_history_update"],
     "revenue rollup": ["deals_revenue_rollup_insert", "deals_revenue_rollup_update"],
-    "lifecycle + updated_at": ["deals_lifecycle_insert", "deals_lifecycle_update",
-                               "set_updated_at"],
+    "lifecycle + updated_at": [
+        "deals_lifecycle_insert",
+        "deals_lifecycle_update",
+        "set_updated_at",
+    ],
 }
 
 
-def run_once(databases: TestDatabases, samples: Samples, *, variant: str,
-             disabled: list[str], row_by_row: bool, deals: int) -> dict[str, int]:
+def run_once(
+    databases: TestDatabases,
+    samples: Samples,
+    *,
+    variant: str,
+    disabled: list[str],
+    row_by_row: bool,
+    deals: int,
+) -> dict[str, int]:
     """Insert then win `deals` deals in a fresh clone with the `disabled` triggers of
     deals off ("user": all of them); returns the rows the triggers wrote, checked
     against what they must write for the variants "with" and "without"."""
@@ -189,15 +199,19 @@ def _written(conn: psycopg.Connection) -> dict[str, int]:
     return {"audit_log": row[0], "deal_stage_history": row[1], "webhook_events": row[2]}
 
 
-def _check(conn: psycopg.Connection, *, triggers: bool, deals: int,
-           written: dict[str, int]) -> None:
+def _check(
+    conn: psycopg.Connection, *, triggers: bool, deals: int, written: dict[str, int]
+) -> None:
     """The work measured is the work expected: with triggers, every deal audited twice,
     one history row and two events per deal, and the organizations' totals right."""
     if not triggers:
         assert written == {"audit_log": 0, "deal_stage_history": 0, "webhook_events": 0}
         return
-    assert written == {"audit_log": 2 * deals, "deal_stage_history": deals,
-                       "webhook_events": 2 * deals}, written
+    assert written == {
+        "audit_log": 2 * deals,
+        "deal_stage_history": deals,
+        "webhook_events": 2 * deals,
+    }, written
     row = conn.execute("""
         select count(*) from (
             select o.id
@@ -212,15 +226,22 @@ def _check(conn: psycopg.Connection, *, triggers: bool, deals: int,
     assert row == (0,), "revenue rollup out of step"
 
 
-def measure(databases: TestDatabases, *, row_by_row: bool, deals: int,
-            runs: int) -> tuple[Samples, dict[str, int]]:
+def measure(
+    databases: TestDatabases, *, row_by_row: bool, deals: int, runs: int
+) -> tuple[Samples, dict[str, int]]:
     samples = Samples()
     written: dict[str, int] = {}
     variants: list[tuple[str, list[str]]] = [("with", []), ("without", ["user"])]
     for run in range(runs):
-        for variant, disabled in (variants if run % 2 == 0 else variants[::-1]):
-            counts = run_once(databases, samples, variant=variant, disabled=disabled,
-                              row_by_row=row_by_row, deals=deals)
+        for variant, disabled in variants if run % 2 == 0 else variants[::-1]:
+            counts = run_once(
+                databases,
+                samples,
+                variant=variant,
+                disabled=disabled,
+                row_by_row=row_by_row,
+                deals=deals,
+            )
             if variant == "with":
                 written = counts
     return samples, written
@@ -232,13 +253,18 @@ def breakdown(databases: TestDatabases, *, deals: int, runs: int) -> list[dict[s
     measures all triggers on and each group off, in rotating order, so that all the
     variants share the machine's conditions."""
     samples = Samples()
-    variants: list[tuple[str, list[str]]] = [("all", []), *GROUPS.items(),
-                                             ("none", ["user"])]
+    variants: list[tuple[str, list[str]]] = [("all", []), *GROUPS.items(), ("none", ["user"])]
     for run in range(runs):
         shift = run % len(variants)
         for variant, disabled in variants[shift:] + variants[:shift]:
-            run_once(databases, samples, variant=variant, disabled=disabled,
-                     row_by_row=False, deals=deals)
+            run_once(
+                databases,
+                samples,
+                variant=variant,
+                disabled=disabled,
+                row_by_row=False,
+                deals=deals,
+            )
     use, clock = (samples.cpu, "backend cpu") if samples.cpu else (samples.wall, "wall")
 
     def per_deal(step: str, variant: str) -> float:
@@ -246,13 +272,27 @@ def breakdown(databases: TestDatabases, *, deals: int, runs: int) -> list[dict[s
 
     result: list[dict[str, object]] = []
     for group in GROUPS:
-        result.append({"group": group, "clock": clock, **{
-            f"{step}_us_per_deal": round(per_deal(step, "all") - per_deal(step, group), 1)
-            for step in ("insert", "win")}})
+        result.append(
+            {
+                "group": group,
+                "clock": clock,
+                **{
+                    f"{step}_us_per_deal": round(per_deal(step, "all") - per_deal(step, group), 1)
+                    for step in ("insert", "win")
+                },
+            }
+        )
     for variant, label in (("all", "(all triggers)"), ("none", "(no trigger)")):
-        result.append({"group": label, "clock": clock, **{
-            f"{step}_us_per_deal": round(per_deal(step, variant), 1)
-            for step in ("insert", "win")}})
+        result.append(
+            {
+                "group": label,
+                "clock": clock,
+                **{
+                    f"{step}_us_per_deal": round(per_deal(step, variant), 1)
+                    for step in ("insert", "win")
+                },
+            }
+        )
     return result
 
 
@@ -265,27 +305,43 @@ def figures_for(label: str, samples: Samples, runs: int) -> list[Figure]:
         keys = ["insert", "win"] if step == "total" else [step]
         wall = [sum(med(samples.wall, f"{k}_{v}") or 0 for k in keys) for v in ("with", "without")]
         cpus = [[med(samples.cpu, f"{k}_{v}") for k in keys] for v in ("with", "without")]
-        cpu_ratio = (sum(cpus[0]) / sum(cpus[1])  # type: ignore[arg-type]
-                     if all(c is not None for c in cpus[0] + cpus[1]) and sum(cpus[1]) else None)
+        cpu_ratio = (
+            sum(cpus[0]) / sum(cpus[1])  # type: ignore[arg-type]
+            if all(c is not None for c in cpus[0] + cpus[1]) and sum(cpus[1])
+            else None
+        )
         target = step == "total"
         ratio = wall[0] / wall[1]
         name = f"{label}: {'insert + win' if target else step}"
-        result.append(Figure(name, round(wall[0] * 1000, 1), round(wall[1] * 1000, 1),
-                             round(ratio, 2), round(cpu_ratio, 2) if cpu_ratio else None,
-                             runs, f"<= {TARGET_RATIO}x" if target else "",
-                             ratio <= TARGET_RATIO if target else None))
+        result.append(
+            Figure(
+                name,
+                round(wall[0] * 1000, 1),
+                round(wall[1] * 1000, 1),
+                round(ratio, 2),
+                round(cpu_ratio, 2) if cpu_ratio else None,
+                runs,
+                f"<= {TARGET_RATIO}x" if target else "",
+                ratio <= TARGET_RATIO if target else None,
+            )
+        )
     return result
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--project", type=Path, default=ROOT)
-    parser.add_argument("--json", type=Path,
-                        default=ROOT / "benchmarks" / "results" / "triggers.json")
+    parser.add_argument(
+        "--json", type=Path, default=ROOT / "benchmarks" / "results" / "triggers.json"
+    )
     parser.add_argument("--deals", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--breakdown-runs", type=int, default=5,
-                        help="runs of the per-group breakdown (one statement shape)")
+    parser.add_argument(
+        "--breakdown-runs",
+        type=int,
+        default=5,
+        help="runs of the per-group breakdown (one statement shape)",
+    )
     args = parser.parse_args(argv)
 
     binaries = find_binaries()
@@ -293,20 +349,24 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         databases = TestDatabases(args.project, server.url(), docker=False)
         try:
             databases.template(MODE)
-            bulk, written = measure(databases, row_by_row=False, deals=args.deals,
-                                    runs=args.runs)
+            bulk, written = measure(databases, row_by_row=False, deals=args.deals, runs=args.runs)
             groups = breakdown(databases, deals=args.deals, runs=args.breakdown_runs)
             single, _ = measure(databases, row_by_row=True, deals=args.deals, runs=args.runs)
         finally:
             databases.close()
 
-    figures = [*figures_for(f"one statement, {args.deals} rows", bulk, args.runs),
-               *figures_for(f"{args.deals} single-row transactions", single, args.runs)]
+    figures = [
+        *figures_for(f"one statement, {args.deals} rows", bulk, args.runs),
+        *figures_for(f"{args.deals} single-row transactions", single, args.runs),
+    ]
     report: dict[str, object] = {
         "benchmark": "triggers",
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_average": list(os.getloadavg()),
-                    "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})"},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average": list(os.getloadavg()),
+            "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})",
+        },
         "deals": args.deals,
         "runs": args.runs,
         "rows_written_by_triggers": written,
@@ -321,22 +381,31 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     return report
 
 
-def _print_table(figures: list[Figure], written: dict[str, int],
-                 groups: list[dict[str, object]]) -> None:
-    header = (f"{'figure':<46} {'triggers ms':>12} {'none ms':>10} {'ratio':>7} "
-              f"{'cpu ratio':>10} {'target':>8}")
+def _print_table(
+    figures: list[Figure], written: dict[str, int], groups: list[dict[str, object]]
+) -> None:
+    header = (
+        f"{'figure':<46} {'triggers ms':>12} {'none ms':>10} {'ratio':>7} "
+        f"{'cpu ratio':>10} {'target':>8}"
+    )
     print(header)
     print("-" * len(header))
     for f in figures:
         verdict = "" if f.ok is None else ("ok" if f.ok else "MISSED")
         cpu = f"{f.cpu_ratio:.2f}x" if f.cpu_ratio is not None else "-"
-        print(f"{f.name:<46} {f.with_triggers_ms:>12.1f} {f.without_triggers_ms:>10.1f} "
-              f"{f.ratio:>6.2f}x {cpu:>10} {f.target:>8} {verdict}")
-    print("\nrows the triggers wrote per run (insert + win): "
-          + ", ".join(f"{table} {count}" for table, count in written.items()))
+        print(
+            f"{f.name:<46} {f.with_triggers_ms:>12.1f} {f.without_triggers_ms:>10.1f} "
+            f"{f.ratio:>6.2f}x {cpu:>10} {f.target:>8} {verdict}"
+        )
+    print(
+        "\nrows the triggers wrote per run (insert + win): "
+        + ", ".join(f"{table} {count}" for table, count in written.items())
+    )
     clock = groups[0]["clock"] if groups else ""
-    print(f"\nwhere the time goes, one statement, µs per deal ({clock}; a group's cost is "
-          "what turning it off saves)")
+    print(
+        f"\nwhere the time goes, one statement, µs per deal ({clock}; a group's cost is "
+        "what turning it off saves)"
+    )
     print(f"{'trigger group':<26} {'insert':>8} {'win':>8}")
     for g in groups:
         print(f"{g['group']:<26} {g['insert_us_per_deal']:>8} {g['win_us_per_deal']:>8}")

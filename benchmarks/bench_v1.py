@@ -83,8 +83,11 @@ class Run:
 
 
 def prepare(conn: psycopg.Connection, name: str, owner_role: str, opportunities: int) -> None:
-    conn.execute(sql.SQL("grant create on database {} to {}").format(
-        sql.Identifier(name), sql.Identifier(owner_role)))
+    conn.execute(
+        sql.SQL("grant create on database {} to {}").format(
+            sql.Identifier(name), sql.Identifier(owner_role)
+        )
+    )
     for email in (*OWNERS, DEFAULT_OWNER):
         conn.execute("insert into auth.users (email) values (%s)", [email])
     conn.execute("update public.users set is_active = true")
@@ -98,8 +101,9 @@ def prepare(conn: psycopg.Connection, name: str, owner_role: str, opportunities:
         create_v1_schema(conn)
         generated.data.insert(conn)
         conn.execute(f"grant usage on schema v1 to {APP_ROLE}")
-        conn.execute(f"grant select, insert, update, delete on all tables in schema v1 "
-                     f"to {APP_ROLE}")
+        conn.execute(
+            f"grant select, insert, update, delete on all tables in schema v1 to {APP_ROLE}"
+        )
         conn.execute(f"grant usage on all sequences in schema v1 to {APP_ROLE}")
     conn.execute("vacuum analyze")
 
@@ -116,7 +120,8 @@ def single_row_writes(conn: psycopg.Connection, writes: int) -> float:
             row = conn.execute(
                 "insert into v1.opportunities (client_id, title, value, status, owner_email) "
                 "values (%s, %s, 1000, 'aberto', %s) returning id",
-                [client[0], f"Bench {i}", OWNERS[i % len(OWNERS)]]).fetchone()
+                [client[0], f"Bench {i}", OWNERS[i % len(OWNERS)]],
+            ).fetchone()
             assert row is not None
         with conn.transaction():
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(APP_ROLE)))
@@ -131,8 +136,9 @@ def run_once(databases: TestDatabases, opportunities: int, writes: int) -> Run:
         prepare(conn, database.name, project.owner_role, opportunities)
         clock = PhaseClock()
         started = time.perf_counter()
-        report = commands.migrate_v1(project, database.url, default_owner=DEFAULT_OWNER,
-                                     progress=clock)
+        report = commands.migrate_v1(
+            project, database.url, default_owner=DEFAULT_OWNER, progress=clock
+        )
         migrate_s = time.perf_counter() - started
         phases = clock.finish()
 
@@ -157,9 +163,23 @@ def run_once(databases: TestDatabases, opportunities: int, writes: int) -> Run:
         with_triggers = single_row_writes(conn, writes)
         parity = commands.parity(project, database.url)
         assert parity.ok, parity.mismatches[:5]
-    return Run(migrate_s, phases, parity_s, rerun_s, with_triggers, without,
-               {b.kind: {"v1_rows": b.v1_rows, "migrated": b.migrated, "merged": b.merged,
-                         "quarantined": b.quarantined} for b in report.books})
+    return Run(
+        migrate_s,
+        phases,
+        parity_s,
+        rerun_s,
+        with_triggers,
+        without,
+        {
+            b.kind: {
+                "v1_rows": b.v1_rows,
+                "migrated": b.migrated,
+                "merged": b.merged,
+                "quarantined": b.quarantined,
+            }
+            for b in report.books
+        },
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -177,8 +197,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         databases = TestDatabases(args.project, server.url(), docker=False)
         try:
             databases.template(MODE)
-            runs = [run_once(databases, args.opportunities, args.writes)
-                    for _ in range(args.runs)]
+            runs = [run_once(databases, args.opportunities, args.writes) for _ in range(args.runs)]
         finally:
             databases.close()
 
@@ -189,8 +208,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     figures = {
         "migrate_s": migrate_s,
         "opportunities_per_s": round(args.opportunities / migrate_s),
-        "phases_s": {name: median([r.phases_s[name] for r in runs])
-                     for name in runs[0].phases_s},
+        "phases_s": {name: median([r.phases_s[name] for r in runs]) for name in runs[0].phases_s},
         "parity_s": median([r.parity_s for r in runs]),
         "second_run_s": median([r.rerun_s for r in runs]),
         "v1_write_with_dual_write_ms": median([r.write_with_ms for r in runs]),
@@ -198,9 +216,12 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     }
     report: dict[str, object] = {
         "benchmark": "v1",
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
-                    "load_average": list(os.getloadavg()),
-                    "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})"},
+        "machine": {
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average": list(os.getloadavg()),
+            "postgres": f"{binaries.version} ({binaries.origin}: {binaries.bindir})",
+        },
         "opportunities": args.opportunities,
         "runs": args.runs,
         "target": f"migrate-v1 < {TARGET_SECONDS:.0f} s",
@@ -219,16 +240,27 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
 def _print(opportunities: int, figures: dict[str, object], report: dict[str, object]) -> None:
     phases = figures["phases_s"]
     assert isinstance(phases, dict)
-    rows = [(f"migrate-v1, {opportunities} opportunities", f"{figures['migrate_s']:.1f} s",
-             f"< {TARGET_SECONDS:.0f} s {'ok' if report['ok'] else 'MISSED'}"),
-            *((f"  {name}", f"{seconds:.1f} s", "") for name, seconds in phases.items()),
-            ("  throughput", f"{figures['opportunities_per_s']} opportunities/s", ""),
-            ("parity", f"{figures['parity_s']:.1f} s", ""),
-            ("second run (nothing to do)", f"{figures['second_run_s']:.1f} s", ""),
-            ("V1 single-row write, dual-write off",
-             f"{figures['v1_write_without_dual_write_ms']:.2f} ms", ""),
-            ("V1 single-row write, dual-write on",
-             f"{figures['v1_write_with_dual_write_ms']:.2f} ms", "")]
+    rows = [
+        (
+            f"migrate-v1, {opportunities} opportunities",
+            f"{figures['migrate_s']:.1f} s",
+            f"< {TARGET_SECONDS:.0f} s {'ok' if report['ok'] else 'MISSED'}",
+        ),
+        *((f"  {name}", f"{seconds:.1f} s", "") for name, seconds in phases.items()),
+        ("  throughput", f"{figures['opportunities_per_s']} opportunities/s", ""),
+        ("parity", f"{figures['parity_s']:.1f} s", ""),
+        ("second run (nothing to do)", f"{figures['second_run_s']:.1f} s", ""),
+        (
+            "V1 single-row write, dual-write off",
+            f"{figures['v1_write_without_dual_write_ms']:.2f} ms",
+            "",
+        ),
+        (
+            "V1 single-row write, dual-write on",
+            f"{figures['v1_write_with_dual_write_ms']:.2f} ms",
+            "",
+        ),
+    ]
     width = max(len(r[0]) for r in rows)
     print(f"{'figure':<{width}}  {'value':>24}  target")
     print("-" * (width + 36))
@@ -236,9 +268,14 @@ def _print(opportunities: int, figures: dict[str, object], report: dict[str, obj
         print(f"{name:<{width}}  {value:>24}  {target}")
     books = report["books"]
     assert isinstance(books, dict)
-    print("\nbooks: " + "; ".join(
-        f"{kind} {b['v1_rows']} V1 -> {b['migrated']} migrated ({b['merged']} merged), "
-        f"{b['quarantined']} quarantined" for kind, b in books.items()))
+    print(
+        "\nbooks: "
+        + "; ".join(
+            f"{kind} {b['v1_rows']} V1 -> {b['migrated']} migrated ({b['merged']} merged), "
+            f"{b['quarantined']} quarantined"
+            for kind, b in books.items()
+        )
+    )
 
 
 if __name__ == "__main__":

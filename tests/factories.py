@@ -66,8 +66,10 @@ class Crm:
         if columns:
             row_sql = sql.SQL("({})").format(sql.SQL(", ").join(sql.Placeholder() * len(columns)))
             query = sql.SQL("insert into {} ({}) values {} returning *").format(
-                target, sql.SQL(", ").join(map(sql.Identifier, columns)),
-                sql.SQL(", ").join([row_sql] * len(rows)))
+                target,
+                sql.SQL(", ").join(map(sql.Identifier, columns)),
+                sql.SQL(", ").join([row_sql] * len(rows)),
+            )
         else:
             assert len(rows) == 1, "default values inserts one row"
             query = sql.SQL("insert into {} default values returning *").format(target)
@@ -80,38 +82,72 @@ class Crm:
     def team(self, name: str | None = None) -> uuid.UUID:
         return self.insert("teams", name=name or unique("Equipe"))["id"]
 
-    def user(self, role: str = "seller", *, team: uuid.UUID | None = None,
-             active: bool = True, name: str | None = None,
-             email: str | None = None) -> uuid.UUID:
+    def user(
+        self,
+        role: str = "seller",
+        *,
+        team: uuid.UUID | None = None,
+        active: bool = True,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> uuid.UUID:
         """A signed-up user (auth.users row; the profile follows by trigger), then given
         its role, team and active flag as an admin would."""
         return self.users([User(role, team, active, name, email)])[0]
 
     def users(self, specs: Sequence[User]) -> list[uuid.UUID]:
         """Several users in two statements (sign-up, then role/team/active)."""
-        signed_up = self.insert_many("auth.users", [
-            {"email": spec.email or f"{uuid.uuid4().hex[:12]}@stagetek.test",
-             "raw_user_meta_data": {"name": spec.name or unique(spec.role.capitalize())}}
-            for spec in specs])
+        signed_up = self.insert_many(
+            "auth.users",
+            [
+                {
+                    "email": spec.email or f"{uuid.uuid4().hex[:12]}@stagetek.test",
+                    "raw_user_meta_data": {"name": spec.name or unique(spec.role.capitalize())},
+                }
+                for spec in specs
+            ],
+        )
         ids = [row["id"] for row in signed_up]
         self.conn.execute(
             "update public.users as u set role = s.role, team_id = s.team_id, "
             "is_active = s.is_active from unnest(%s::uuid[], %s::text[], %s::uuid[], "
             "%s::boolean[]) as s (id, role, team_id, is_active) where u.id = s.id",
-            [ids, [spec.role for spec in specs], [spec.team for spec in specs],
-             [spec.active for spec in specs]])
+            [
+                ids,
+                [spec.role for spec in specs],
+                [spec.team for spec in specs],
+                [spec.active for spec in specs],
+            ],
+        )
         return ids
 
-    def pipeline(self, name: str | None = None,
-                 stages: Sequence[tuple[str, int, int | None]] = (
-                     ("Lead", 10, None), ("Proposta", 50, 7), ("Fechamento", 90, 3)),
-                 ) -> Pipeline:
+    def pipeline(
+        self,
+        name: str | None = None,
+        stages: Sequence[tuple[str, int, int | None]] = (
+            ("Lead", 10, None),
+            ("Proposta", 50, 7),
+            ("Fechamento", 90, 3),
+        ),
+    ) -> Pipeline:
         """A pipeline with stages given as (name, probability, rotten_days)."""
         pipeline_id = self.insert("pipelines", name=name or unique("Funil"))["id"]
-        stage_ids = tuple(row["id"] for row in self.insert_many("stages", [
-            {"pipeline_id": pipeline_id, "name": stage_name, "display_order": position,
-             "probability": probability, "rotten_days": rotten_days}
-            for position, (stage_name, probability, rotten_days) in enumerate(stages, 1)]))
+        stage_ids = tuple(
+            row["id"]
+            for row in self.insert_many(
+                "stages",
+                [
+                    {
+                        "pipeline_id": pipeline_id,
+                        "name": stage_name,
+                        "display_order": position,
+                        "probability": probability,
+                        "rotten_days": rotten_days,
+                    }
+                    for position, (stage_name, probability, rotten_days) in enumerate(stages, 1)
+                ],
+            )
+        )
         return Pipeline(pipeline_id, stage_ids)
 
     def organization(self, owner: uuid.UUID | None, **values: Any) -> uuid.UUID:
@@ -123,15 +159,22 @@ class Crm:
         return self.insert("contacts", owner_id=owner, **values)["id"]
 
     def link(self, organization: uuid.UUID, contact: uuid.UUID, **values: Any) -> None:
-        self.insert("organization_contacts", organization_id=organization,
-                    contact_id=contact, **values)
+        self.insert(
+            "organization_contacts", organization_id=organization, contact_id=contact, **values
+        )
 
-    def deal(self, owner: uuid.UUID, pipeline: Pipeline, *, stage: int = 0,
-             **values: Any) -> uuid.UUID:
+    def deal(
+        self, owner: uuid.UUID, pipeline: Pipeline, *, stage: int = 0, **values: Any
+    ) -> uuid.UUID:
         """A deal in the pipeline's stage number `stage` (0 = first)."""
         values.setdefault("title", unique("Negócio"))
-        return self.insert("deals", owner_id=owner, pipeline_id=pipeline.id,
-                           stage_id=pipeline.stages[stage], **values)["id"]
+        return self.insert(
+            "deals",
+            owner_id=owner,
+            pipeline_id=pipeline.id,
+            stage_id=pipeline.stages[stage],
+            **values,
+        )["id"]
 
     def product(self, **values: Any) -> uuid.UUID:
         values.setdefault("name", unique("Produto"))
@@ -143,12 +186,12 @@ class Crm:
         values.setdefault("unit_price", 1000)
         return self.insert("deal_products", deal_id=deal, product_id=product, **values)["id"]
 
-    def task(self, owner: uuid.UUID, *, created_by: uuid.UUID | None = None,
-             **values: Any) -> uuid.UUID:
+    def task(
+        self, owner: uuid.UUID, *, created_by: uuid.UUID | None = None, **values: Any
+    ) -> uuid.UUID:
         """A task assigned to `owner`, created by `created_by` (default: the owner)."""
         values.setdefault("subject", unique("Ligar"))
-        return self.insert("tasks", owner_id=owner, created_by=created_by or owner,
-                           **values)["id"]
+        return self.insert("tasks", owner_id=owner, created_by=created_by or owner, **values)["id"]
 
     def api_key(self, owner: uuid.UUID, scopes: Sequence[str], **values: Any) -> uuid.UUID:
         """An api_keys row without a secret (keys that verify come from

@@ -24,13 +24,15 @@ class AccessKind(Enum):
 
     @property
     def denied(self) -> bool:
-        return self in (AccessKind.NO_SCHEMA_USAGE, AccessKind.NO_GRANT,
-                        AccessKind.NOT_WRITABLE)
+        return self in (AccessKind.NO_SCHEMA_USAGE, AccessKind.NO_GRANT, AccessKind.NOT_WRITABLE)
 
     @property
     def every_row(self) -> bool:
-        return self in (AccessKind.BYPASS_RLS, AccessKind.RLS_DISABLED,
-                        AccessKind.MATERIALIZED_VIEW)
+        return self in (
+            AccessKind.BYPASS_RLS,
+            AccessKind.RLS_DISABLED,
+            AccessKind.MATERIALIZED_VIEW,
+        )
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,16 @@ VIEW_EVENT_BITS = {"UPDATE": 1 << 2, "INSERT": 1 << 3, "DELETE": 1 << 4}
 
 
 def _not_writable(relation: Relation, command: str) -> bool:
-    return relation.is_view and command != "SELECT" and not (
-        relation.kind == "v" and relation.updatable_events & VIEW_EVENT_BITS[command])
+    return (
+        relation.is_view
+        and command != "SELECT"
+        and not (relation.kind == "v" and relation.updatable_events & VIEW_EVENT_BITS[command])
+    )
 
 
-def _rows(relation: Relation, role: RoleInfo,
-          command: str) -> tuple[AccessKind, tuple[str, ...], tuple[str, ...]]:
+def _rows(
+    relation: Relation, role: RoleInfo, command: str
+) -> tuple[AccessKind, tuple[str, ...], tuple[str, ...]]:
     if relation.kind == "m":
         return AccessKind.MATERIALIZED_VIEW, (), ()
     if relation.kind == "v":

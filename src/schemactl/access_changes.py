@@ -23,8 +23,9 @@ class AccessChange:
         return f"{self.sign} {self.what}" + (f" ({self.detail})" if self.detail else "")
 
 
-def access_changes(before: Catalog, after: Catalog,
-                   roles: tuple[str, ...] = API_ROLES) -> list[AccessChange]:
+def access_changes(
+    before: Catalog, after: Catalog, roles: tuple[str, ...] = API_ROLES
+) -> list[AccessChange]:
     """Changes per role: one line per relation and kind of change (commands grouped),
     then the functions each role may newly execute or no longer."""
     cells_before = _cells(before, roles)
@@ -42,8 +43,12 @@ def access_changes(before: Catalog, after: Catalog,
         if sign != "-" and new:
             notes += _notes(command, old, new)
     changes = [
-        AccessChange(role, sign, f"{', '.join(_ordered(commands))} on {relation}",
-                     "; ".join(part for part in dict.fromkeys([basis, *notes]) if part))
+        AccessChange(
+            role,
+            sign,
+            f"{', '.join(_ordered(commands))} on {relation}",
+            "; ".join(part for part in dict.fromkeys([basis, *notes]) if part),
+        )
         for (role, sign, relation, basis), (commands, notes) in grouped.items()
     ]
     changes += _function_changes(before, after, roles)
@@ -58,15 +63,17 @@ def _cells(catalog: Catalog, roles: tuple[str, ...]) -> dict[tuple[str, str, str
     cells = {}
     for row in access_matrix(catalog, roles):
         for command, access in row.cells.items():
-            policies = tuple(p for p in row.relation.policies
-                             if p.name in access.permissive + access.restrictive)
+            policies = tuple(
+                p for p in row.relation.policies if p.name in access.permissive + access.restrictive
+            )
             cells[(row.relation.qualified, row.role, command)] = (access, policies)
     return cells
 
 
 def _allowed(cell: Cell | None) -> bool:
-    return cell is not None and not cell[0].kind.denied and cell[0].kind not in (
-        AccessKind.NO_POLICY,)
+    return (
+        cell is not None and not cell[0].kind.denied and cell[0].kind not in (AccessKind.NO_POLICY,)
+    )
 
 
 def _sign(old: Cell | None, new: Cell | None) -> str:
@@ -74,8 +81,7 @@ def _sign(old: Cell | None, new: Cell | None) -> str:
         return "+"
     if _allowed(old) and not _allowed(new):
         return "-"
-    if old is not None and new is not None and _allowed(new) and \
-            _effective(old) != _effective(new):
+    if old is not None and new is not None and _allowed(new) and _effective(old) != _effective(new):
         return "~"
     return ""
 
@@ -102,10 +108,11 @@ def _notes(command: str, old: Cell | None, new: Cell) -> list[str]:
     if old is not None and _allowed(old):
         before = {p.name: p for p in old[1]}
         after = {p.name: p for p in new[1]}
-        for word, names in (("added", set(after) - set(before)),
-                            ("dropped", set(before) - set(after)),
-                            ("changed", {n for n in set(before) & set(after)
-                                         if before[n] != after[n]})):
+        for word, names in (
+            ("added", set(after) - set(before)),
+            ("dropped", set(before) - set(after)),
+            ("changed", {n for n in set(before) & set(after) if before[n] != after[n]}),
+        ):
             if names:
                 notes.append(f"policy {', '.join(sorted(names))} {word}")
         if old[0].columns != new[0].columns and not new[0].withheld:
@@ -117,12 +124,15 @@ def _ordered(commands: Iterable[str]) -> list[str]:
     return sorted(commands, key=COMMANDS.index)
 
 
-def _function_changes(before: Catalog, after: Catalog,
-                      roles: tuple[str, ...]) -> list[AccessChange]:
+def _function_changes(
+    before: Catalog, after: Catalog, roles: tuple[str, ...]
+) -> list[AccessChange]:
     old = {f.signature: f for f in before.functions}
     new = {f.signature: f for f in after.functions}
-    overloaded = _repeated(f"{f.schema}.{f.name}" for f in {
-        f.signature: f for f in [*before.functions, *after.functions]}.values())
+    overloaded = _repeated(
+        f"{f.schema}.{f.name}"
+        for f in {f.signature: f for f in [*before.functions, *after.functions]}.values()
+    )
     grouped: dict[tuple[str, str, bool], list[str]] = {}
     for signature in sorted(set(old) | set(new)):
         function = new.get(signature) or old[signature]
@@ -135,9 +145,12 @@ def _function_changes(before: Catalog, after: Catalog,
             if sign:
                 definer = sign == "+" and function.security_definer
                 grouped.setdefault((role, sign, definer), []).append(shown)
-    return [AccessChange(role, sign, f"EXECUTE {', '.join(functions)}",
-                         "security definer" if definer else "")
-            for (role, sign, definer), functions in grouped.items()]
+    return [
+        AccessChange(
+            role, sign, f"EXECUTE {', '.join(functions)}", "security definer" if definer else ""
+        )
+        for (role, sign, definer), functions in grouped.items()
+    ]
 
 
 def _repeated(names: Iterable[str]) -> set[str]:

@@ -50,8 +50,9 @@ class ApplyResult:
     dry_run: bool = False
 
 
-def migration_status(local: Sequence[MigrationFile],
-                     applied: Sequence[AppliedMigration]) -> list[MigrationStatus]:
+def migration_status(
+    local: Sequence[MigrationFile], applied: Sequence[AppliedMigration]
+) -> list[MigrationStatus]:
     """Every version, local or recorded, with its state, in version order."""
     by_version = {m.version: m for m in local}
     recorded = {a.version: a for a in applied}
@@ -64,8 +65,9 @@ def migration_status(local: Sequence[MigrationFile],
         elif row is None:
             result.append(MigrationStatus(version, migration.name, State.PENDING, migration.path))
         elif row.statements is None:
-            result.append(MigrationStatus(version, migration.name, State.UNVERIFIED,
-                                          migration.path))
+            result.append(
+                MigrationStatus(version, migration.name, State.UNVERIFIED, migration.path)
+            )
         else:
             detail = _difference(migration, row)
             state = State.CHANGED if detail else State.APPLIED
@@ -86,16 +88,23 @@ def _difference(migration: MigrationFile, row: AppliedMigration) -> str:
             return f"statement {index + 1} (line {statement.line}) differs from the applied one"
     if len(local) > len(recorded):
         statement = migration.statements[len(recorded)]
-        return (f"statement {len(recorded) + 1} (line {statement.line}) was added after it "
-                "was applied")
+        return (
+            f"statement {len(recorded) + 1} (line {statement.line}) was added after it was applied"
+        )
     if len(local) < len(recorded):
         return f"{len(recorded) - len(local)} statement(s) removed after it was applied"
     return ""
 
 
-def apply_migrations(conn: psycopg.Connection, migrations: Sequence[MigrationFile], *,
-                     role: str | None, target: str | None = None, dry_run: bool = False,
-                     include_all: bool = False) -> ApplyResult:
+def apply_migrations(
+    conn: psycopg.Connection,
+    migrations: Sequence[MigrationFile],
+    *,
+    role: str | None,
+    target: str | None = None,
+    dry_run: bool = False,
+    include_all: bool = False,
+) -> ApplyResult:
     """Apply what is pending (up to ``target``) on ``conn`` (autocommit), as ``role``."""
     if not conn.autocommit:
         raise ValueError("apply_migrations needs a connection in autocommit mode")
@@ -106,27 +115,36 @@ def apply_migrations(conn: psycopg.Connection, migrations: Sequence[MigrationFil
         )
     conn.execute(load_sql("migrations/apply_lock"))
     try:
-        return _apply_locked(conn, migrations, role=role, target=target, dry_run=dry_run,
-                             include_all=include_all)
+        return _apply_locked(
+            conn, migrations, role=role, target=target, dry_run=dry_run, include_all=include_all
+        )
     finally:
         if not conn.closed and not conn.broken:
             conn.execute(load_sql("migrations/apply_unlock"))
 
 
-def _apply_locked(conn: psycopg.Connection, migrations: Sequence[MigrationFile], *,
-                  role: str | None, target: str | None, dry_run: bool,
-                  include_all: bool) -> ApplyResult:
+def _apply_locked(
+    conn: psycopg.Connection,
+    migrations: Sequence[MigrationFile],
+    *,
+    role: str | None,
+    target: str | None,
+    dry_run: bool,
+    include_all: bool,
+) -> ApplyResult:
     if not dry_run:
         with conn.transaction():
             _set_role(conn, role)
             ensure_history_table(conn)
     statuses = migration_status(migrations, applied_migrations(conn))
     _refuse_inconsistent_history(statuses)
-    applied_versions = [s.version for s in statuses
-                        if s.state in (State.APPLIED, State.UNVERIFIED)]
+    applied_versions = [s.version for s in statuses if s.state in (State.APPLIED, State.UNVERIFIED)]
     by_version = {m.version: m for m in migrations}
-    pending = [by_version[s.version] for s in statuses if s.state is State.PENDING
-               and (target is None or int(s.version) <= int(target))]
+    pending = [
+        by_version[s.version]
+        for s in statuses
+        if s.state is State.PENDING and (target is None or int(s.version) <= int(target))
+    ]
     latest = max((int(v) for v in applied_versions), default=0)
     early = [m for m in pending if int(m.version) < latest]
     if early and not include_all:
@@ -182,8 +200,9 @@ def _refuse_inconsistent_history(statuses: Sequence[MigrationStatus]) -> None:
         )
 
 
-def _failure(migration: MigrationFile, index: int, statement: MigrationStatement,
-             exc: psycopg.Error) -> SchemactlError:
+def _failure(
+    migration: MigrationFile, index: int, statement: MigrationStatement, exc: psycopg.Error
+) -> SchemactlError:
     diag = exc.diag
     message = (diag.message_primary or str(exc)).strip()
     code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
@@ -194,6 +213,7 @@ def _failure(migration: MigrationFile, index: int, statement: MigrationStatement
         f"migration {migration.filename} failed at statement {index + 1} (`{shown}`): "
         f"{message}{code}; it was rolled back, nothing of it is applied",
         location=migration.location(statement, max(position, 0)),
-        hint=diag.message_hint or "fix the migration (if no database has applied it yet) "
+        hint=diag.message_hint
+        or "fix the migration (if no database has applied it yet) "
         "or add a new one, then run `schemactl apply` again",
     )

@@ -18,8 +18,13 @@ from schemactl.sqlfiles import load_sql
 
 API_ROLES: tuple[str, ...] = ("anon", "authenticated", "service_role")
 COMMANDS: tuple[str, ...] = ("SELECT", "INSERT", "UPDATE", "DELETE")
-RELATION_KINDS = {"r": "table", "p": "partitioned table", "v": "view",
-                  "m": "materialized view", "f": "foreign table"}
+RELATION_KINDS = {
+    "r": "table",
+    "p": "partitioned table",
+    "v": "view",
+    "m": "materialized view",
+    "f": "foreign table",
+}
 
 
 @dataclass(frozen=True)
@@ -218,8 +223,11 @@ class RoleInfo:
     owns: frozenset[str]  # qualified relations it has the owner's privileges on
 
     def skips_rls(self, relation: Relation) -> bool:
-        return self.superuser or self.bypass_rls or (
-            relation.qualified in self.owns and not relation.rls_forced)
+        return (
+            self.superuser
+            or self.bypass_rls
+            or (relation.qualified in self.owns and not relation.rls_forced)
+        )
 
 
 @dataclass(frozen=True)
@@ -247,8 +255,9 @@ class Catalog:
         return tuple(r for r in self.relations if r.is_view)
 
 
-def read_catalog(conn: psycopg.Connection, schemas: Sequence[str],
-                 roles: Sequence[str] = API_ROLES) -> Catalog:
+def read_catalog(
+    conn: psycopg.Connection, schemas: Sequence[str], roles: Sequence[str] = API_ROLES
+) -> Catalog:
     """Read the relations, functions and types of ``schemas``; privileges and policy
     applicability for ``roles`` (those that exist). Expressions are deparsed with only
     pg_catalog on the search path, so every other name in them is schema-qualified."""
@@ -285,28 +294,36 @@ def _read(conn: psycopg.Connection, schemas: Sequence[str], roles: Sequence[str]
     relation_rows = rows("relations")
     for row in relation_rows:
         key = (row["schema"], row["name"])
-        relations.append(Relation(
-            **_tuples(row),
-            columns=tuple(Column(**r) for r in columns.get(key, [])),
-            constraints=tuple(Constraint(**_tuples(r)) for r in constraints.get(key, [])),
-            indexes=tuple(Index(**r) for r in indexes.get(key, [])),
-            triggers=tuple(Trigger(**r) for r in triggers.get(key, [])),
-            policies=tuple(Policy(**_tuples(r)) for r in policies.get(key, [])),
-            privileges={
-                (p["role"], p["command"]): Privilege(p["schema_usage"], p["table_level"],
-                                                     tuple(p["columns"]))
-                for p in privileges.get(key, [])
-            },
-        ))
+        relations.append(
+            Relation(
+                **_tuples(row),
+                columns=tuple(Column(**r) for r in columns.get(key, [])),
+                constraints=tuple(Constraint(**_tuples(r)) for r in constraints.get(key, [])),
+                indexes=tuple(Index(**r) for r in indexes.get(key, [])),
+                triggers=tuple(Trigger(**r) for r in triggers.get(key, [])),
+                policies=tuple(Policy(**_tuples(r)) for r in policies.get(key, [])),
+                privileges={
+                    (p["role"], p["command"]): Privilege(
+                        p["schema_usage"], p["table_level"], tuple(p["columns"])
+                    )
+                    for p in privileges.get(key, [])
+                },
+            )
+        )
     return Catalog(
         schemas=tuple(params["schemas"]),
-        roles=tuple(RoleInfo(r["role"], r["superuser"], r["bypass_rls"], frozenset(r["owns"]))
-                    for r in rows("roles")),
+        roles=tuple(
+            RoleInfo(r["role"], r["superuser"], r["bypass_rls"], frozenset(r["owns"]))
+            for r in rows("roles")
+        ),
         relations=tuple(relations),
         functions=tuple(_function(r) for r in rows("functions")),
         types={r["oid"]: PgType(**_tuples(r)) for r in rows("types")},
-        composites={key: tuple(Column(**c) for c in cols) for key, cols in columns.items()
-                    if key not in {(r["schema"], r["name"]) for r in relation_rows}},
+        composites={
+            key: tuple(Column(**c) for c in cols)
+            for key, cols in columns.items()
+            if key not in {(r["schema"], r["name"]) for r in relation_rows}
+        },
     )
 
 

@@ -28,17 +28,38 @@ from schemactl.privileges import (
 from schemactl.sqlfiles import load_sql
 
 Acl = dict[str, dict[str, bool]]  # grantee -> privilege -> grantable
-DEFAULT_ACL_KINDS = {"r": "tables", "S": "sequences", "f": "functions", "T": "types",
-                     "n": "schemas"}
+DEFAULT_ACL_KINDS = {
+    "r": "tables",
+    "S": "sequences",
+    "f": "functions",
+    "T": "types",
+    "n": "schemas",
+}
 COMMENT_KEYWORDS = {
-    "table": "table", "view": "view", "materialized view": "materialized view",
-    "sequence": "sequence", "foreign table": "foreign table", "index": "index",
-    "table column": "column", "view column": "column", "materialized view column": "column",
-    "foreign table column": "column", "composite type column": "column",
-    "function": "function", "procedure": "procedure", "aggregate": "aggregate",
-    "type": "type", "composite type": "type", "domain": "domain", "schema": "schema",
-    "trigger": "trigger", "policy": "policy", "table constraint": "constraint",
-    "domain constraint": "constraint", "rule": "rule", "collation": "collation",
+    "table": "table",
+    "view": "view",
+    "materialized view": "materialized view",
+    "sequence": "sequence",
+    "foreign table": "foreign table",
+    "index": "index",
+    "table column": "column",
+    "view column": "column",
+    "materialized view column": "column",
+    "foreign table column": "column",
+    "composite type column": "column",
+    "function": "function",
+    "procedure": "procedure",
+    "aggregate": "aggregate",
+    "type": "type",
+    "composite type": "type",
+    "domain": "domain",
+    "schema": "schema",
+    "trigger": "trigger",
+    "policy": "policy",
+    "table constraint": "constraint",
+    "domain constraint": "constraint",
+    "rule": "rule",
+    "collation": "collation",
 }
 RELATION_KEYWORDS = {"r": "table", "p": "table", "v": "view", "m": "materialized view"}
 REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing"}
@@ -74,7 +95,8 @@ class Snapshot:
     default_acls: dict[tuple[str, str], Acl] = field(default_factory=dict)  # (schema, kind)
     publications: dict[str, Publication] = field(default_factory=dict)
     members: dict[tuple[str, str, str], tuple[str | None, str | None]] = field(
-        default_factory=dict)  # (publication, kind, member) -> (columns, row filter)
+        default_factory=dict
+    )  # (publication, kind, member) -> (columns, row filter)
     relations: dict[str, RelationSettings] = field(default_factory=dict)
     comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, identity)
 
@@ -97,6 +119,7 @@ def snapshot(conn: psycopg.Connection, schemas: Sequence[str], owner: str) -> Sn
     params = {"schemas": sorted(set(schemas)), "owner": owner}
     result = Snapshot()
     with empty_search_path(conn), conn.cursor(row_factory=dict_row) as cur:
+
         def rows(name: str) -> list[dict]:
             return cur.execute(load_sql(f"gaps/{name}"), params).fetchall()
 
@@ -113,17 +136,27 @@ def snapshot(conn: psycopg.Connection, schemas: Sequence[str], owner: str) -> Sn
             acl = result.default_acls.setdefault((row["schema"], row["objtype"]), {})
             acl.setdefault(row["grantee"], {})[row["privilege"]] = row["grantable"]
         for row in rows("publications"):
-            publish = tuple(op for op in ("insert", "update", "delete", "truncate")
-                            if row[f"publish_{op}"])
-            result.publications[row["name"]] = Publication(row["name"], row["all_tables"],
-                                                           publish, row["via_root"])
+            publish = tuple(
+                op for op in ("insert", "update", "delete", "truncate") if row[f"publish_{op}"]
+            )
+            result.publications[row["name"]] = Publication(
+                row["name"], row["all_tables"], publish, row["via_root"]
+            )
         for row in rows("publication_members"):
             result.members[(row["publication"], row["kind"], row["member"])] = (
-                row["columns"], row["row_filter"])
+                row["columns"],
+                row["row_filter"],
+            )
         for row in rows("relations"):
             result.relations[row["identity"]] = RelationSettings(
-                row["kind"], row["oid"], row["replica_identity"], row["replica_index"],
-                tuple(sorted(row["options"])), row["rls"], row["force_rls"])
+                row["kind"],
+                row["oid"],
+                row["replica_identity"],
+                row["replica_index"],
+                tuple(sorted(row["options"])),
+                row["rls"],
+                row["force_rls"],
+            )
         for row in rows("comments"):
             result.comments[(row["type"], row["identity"])] = row["description"]
     return result
@@ -141,8 +174,13 @@ class GapStatements:
 
     @property
     def all(self) -> list[str]:
-        return [*self.default_privileges, *self.relation_settings, *self.privileges,
-                *self.publications, *self.comments]
+        return [
+            *self.default_privileges,
+            *self.relation_settings,
+            *self.privileges,
+            *self.publications,
+            *self.comments,
+        ]
 
 
 @dataclass(frozen=True)
@@ -166,9 +204,15 @@ class Environment:
         return roles
 
 
-def gap_statements(before: Snapshot, after: Snapshot, *, original: Snapshot,
-                   environment: Environment, live: bool = False,
-                   baseline: Snapshot | None = None) -> GapStatements:
+def gap_statements(
+    before: Snapshot,
+    after: Snapshot,
+    *,
+    original: Snapshot,
+    environment: Environment,
+    live: bool = False,
+    baseline: Snapshot | None = None,
+) -> GapStatements:
     """Statements that take ``before`` to ``after``.
 
     ``original`` is the database before the migration's other statements ran: objects
@@ -186,16 +230,23 @@ def gap_statements(before: Snapshot, after: Snapshot, *, original: Snapshot,
     )
 
 
-def _unchanged_from_baseline(baseline: Snapshot | None, mapping: str, key: object,
-                             value: object) -> bool:
+def _unchanged_from_baseline(
+    baseline: Snapshot | None, mapping: str, key: object, value: object
+) -> bool:
     if baseline is None:
         return False
     base = getattr(baseline, mapping)
     return key in base and base[key] == value
 
 
-def _privileges(before: Snapshot, after: Snapshot, original: Snapshot,
-                environment: Environment, live: bool, baseline: Snapshot | None) -> list[str]:
+def _privileges(
+    before: Snapshot,
+    after: Snapshot,
+    original: Snapshot,
+    environment: Environment,
+    live: bool,
+    baseline: Snapshot | None,
+) -> list[str]:
     operations = []
     # REVOKE on a table also revokes the same privileges on each of its columns.
     cascaded: dict[tuple[str, str], set[str]] = {}
@@ -205,11 +256,13 @@ def _privileges(before: Snapshot, after: Snapshot, original: Snapshot,
             continue
         have: Acl = before.acls[key] if key in before.objects else _builtin(kind)
         fresh = key not in original.objects or original.objects[key] != before.objects.get(key)
-        explicit = (environment.explicit_grantees(kind, after.schemas[key], original)
-                    if fresh else set())
+        explicit = (
+            environment.explicit_grantees(kind, after.schemas[key], original) if fresh else set()
+        )
         all_privileges = after.all_privileges.get(kind, frozenset())
-        for op in acl_operations(key, have, want, explicit_for=explicit,
-                                 all_privileges=all_privileges):
+        for op in acl_operations(
+            key, have, want, explicit_for=explicit, all_privileges=all_privileges
+        ):
             operations.append(op)
             if op.action == "revoke" and kind == "table":
                 revoked = all_privileges if op.privileges == ("ALL",) else set(op.privileges)
@@ -222,11 +275,15 @@ def _privileges(before: Snapshot, after: Snapshot, original: Snapshot,
         want = after.acls.get(key, {})
         if live and _unchanged_from_baseline(baseline, "acls", key, want):
             continue
-        have = {grantee: {p: o for p, o in grants.items()
-                          if p not in cascaded.get((identity, grantee), set())}
-                for grantee, grants in before.acls.get(key, {}).items()}
-        operations += acl_operations(key, have, want, explicit_for=(),
-                                     all_privileges=column_privileges)
+        have = {
+            grantee: {
+                p: o for p, o in grants.items() if p not in cascaded.get((identity, grantee), set())
+            }
+            for grantee, grants in before.acls.get(key, {}).items()
+        }
+        operations += acl_operations(
+            key, have, want, explicit_for=(), all_privileges=column_privileges
+        )
     return render(operations)
 
 
@@ -238,14 +295,14 @@ def _builtin(kind: str) -> Acl:
     return {grantee: dict(grants) for grantee, grants in BUILTIN_DEFAULTS.get(kind, {}).items()}
 
 
-def _default_privileges(before: Snapshot, after: Snapshot, live: bool,
-                        baseline: Snapshot | None) -> list[str]:
+def _default_privileges(
+    before: Snapshot, after: Snapshot, live: bool, baseline: Snapshot | None
+) -> list[str]:
     statements = []
     for key in sorted(set(before.default_acls) | set(after.default_acls)):
         schema, objtype = key
         have, want = before.default_acls.get(key, {}), after.default_acls.get(key, {})
-        if have == want or (live and _unchanged_from_baseline(baseline, "default_acls", key,
-                                                                   want)):
+        if have == want or (live and _unchanged_from_baseline(baseline, "default_acls", key, want)):
             continue
         where = f" in schema {schema}" if schema else ""
         on = DEFAULT_ACL_KINDS[objtype]
@@ -254,15 +311,20 @@ def _default_privileges(before: Snapshot, after: Snapshot, live: bool,
             revoked = sorted(set(old) - set(new))
             granted = sorted(p for p in new if p not in old or (new[p] and not old[p]))
             if revoked:
-                statements.append(f"alter default privileges{where} revoke "
-                                  f"{_privilege_list(revoked)} on {on} from {grantee};")
-            for privileges, option in ((sorted(p for p in granted if not new[p]), ""),
-                                       (sorted(p for p in granted if new[p]),
-                                        " with grant option")):
+                statements.append(
+                    f"alter default privileges{where} revoke "
+                    f"{_privilege_list(revoked)} on {on} from {grantee};"
+                )
+            for privileges, option in (
+                (sorted(p for p in granted if not new[p]), ""),
+                (sorted(p for p in granted if new[p]), " with grant option"),
+            ):
                 if privileges:
-                    statements.append(f"alter default privileges{where} grant "
-                                      f"{_privilege_list(privileges)} on {on} to {grantee}"
-                                      f"{option};")
+                    statements.append(
+                        f"alter default privileges{where} grant "
+                        f"{_privilege_list(privileges)} on {on} to {grantee}"
+                        f"{option};"
+                    )
     return statements
 
 
@@ -270,20 +332,25 @@ def _privilege_list(privileges: Sequence[str]) -> str:
     return ", ".join(p.lower() for p in privileges)
 
 
-def _publications(before: Snapshot, after: Snapshot, live: bool,
-                  baseline: Snapshot | None) -> list[str]:
+def _publications(
+    before: Snapshot, after: Snapshot, live: bool, baseline: Snapshot | None
+) -> list[str]:
     statements = []
     for name, wanted in sorted(after.publications.items()):
         existing = before.publications.get(name)
         if existing is None:
             scope = " for all tables" if wanted.all_tables else ""
-            statements.append(f"create publication {_quote(name)}{scope}"
-                              f"{_publication_options(wanted)};")
+            statements.append(
+                f"create publication {_quote(name)}{scope}{_publication_options(wanted)};"
+            )
         elif (existing.publish, existing.via_root) != (wanted.publish, wanted.via_root) and not (
-                live and _unchanged_from_baseline(baseline, "publications", name, wanted)):
-            statements.append(f"alter publication {_quote(name)} set ("
-                              f"publish = '{', '.join(wanted.publish)}', "
-                              f"publish_via_partition_root = {str(wanted.via_root).lower()});")
+            live and _unchanged_from_baseline(baseline, "publications", name, wanted)
+        ):
+            statements.append(
+                f"alter publication {_quote(name)} set ("
+                f"publish = '{', '.join(wanted.publish)}', "
+                f"publish_via_partition_root = {str(wanted.via_root).lower()});"
+            )
     if not live:
         for name in sorted(set(before.publications) - set(after.publications)):
             statements.append(f"drop publication {_quote(name)};")
@@ -301,8 +368,10 @@ def _publications(before: Snapshot, after: Snapshot, live: bool,
             columns, row_filter = want
             column_list = f" ({columns})" if columns else ""
             where = f" where ({row_filter})" if row_filter else ""
-            statements.append(f"alter publication {_quote(publication)} add {target} "
-                              f"{member}{column_list}{where};")
+            statements.append(
+                f"alter publication {_quote(publication)} add {target} "
+                f"{member}{column_list}{where};"
+            )
     return statements
 
 
@@ -321,9 +390,14 @@ def _relation_settings(before: Snapshot, after: Snapshot) -> list[str]:
         have = before.relations.get(identity) or _created_by_results(want)
         keyword = RELATION_KEYWORDS[want.kind]
         if (have.replica_identity, have.replica_index) != (
-                want.replica_identity, want.replica_index) and want.kind in ("r", "p", "m"):
-            setting = (f"using index {want.replica_index}" if want.replica_identity == "i"
-                       else REPLICA_IDENTITY[want.replica_identity])
+            want.replica_identity,
+            want.replica_index,
+        ) and want.kind in ("r", "p", "m"):
+            setting = (
+                f"using index {want.replica_index}"
+                if want.replica_identity == "i"
+                else REPLICA_IDENTITY[want.replica_identity]
+            )
             statements.append(f"alter {keyword} {identity} replica identity {setting};")
         old = dict(_option(o) for o in have.options)
         new = dict(_option(o) for o in want.options)
@@ -356,8 +430,9 @@ def _option(item: str) -> tuple[str, str]:
     return key, value
 
 
-def _comments(before: Snapshot, after: Snapshot, live: bool,
-              baseline: Snapshot | None) -> list[str]:
+def _comments(
+    before: Snapshot, after: Snapshot, live: bool, baseline: Snapshot | None
+) -> list[str]:
     statements = []
     for key in sorted(set(before.comments) | set(after.comments)):
         have, want = before.comments.get(key), after.comments.get(key)
@@ -366,8 +441,10 @@ def _comments(before: Snapshot, after: Snapshot, live: bool,
         if live and _unchanged_from_baseline(baseline, "comments", key, want):
             continue
         kind, identity = key
-        statements.append(f"comment on {_comment_target(kind, identity)} is "
-                          f"{_literal(want) if want is not None else 'null'};")
+        statements.append(
+            f"comment on {_comment_target(kind, identity)} is "
+            f"{_literal(want) if want is not None else 'null'};"
+        )
     return statements
 
 
@@ -403,12 +480,21 @@ def differences(actual: Snapshot, expected: Snapshot) -> list[str]:
     compare("default privileges", actual.default_acls, expected.default_acls)
     compare("publication", actual.publications, expected.publications)
     compare("publication member", actual.members, expected.members)
-    compare("settings of", {k: _settings(v) for k, v in actual.relations.items()},
-            {k: _settings(v) for k, v in expected.relations.items()})
+    compare(
+        "settings of",
+        {k: _settings(v) for k, v in actual.relations.items()},
+        {k: _settings(v) for k, v in expected.relations.items()},
+    )
     compare("comment on", actual.comments, expected.comments)
     return found
 
 
 def _settings(relation: RelationSettings) -> tuple:
-    return (relation.kind, relation.replica_identity, relation.replica_index, relation.options,
-            relation.rls, relation.force_rls)
+    return (
+        relation.kind,
+        relation.replica_identity,
+        relation.replica_index,
+        relation.options,
+        relation.rls,
+        relation.force_rls,
+    )

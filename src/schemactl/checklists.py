@@ -29,12 +29,15 @@ def check_list(expression: str, column: str) -> tuple[str, ...] | None:
     except ParseError:
         return None
     target = statements[0].stmt.targetList[0].val  # type: ignore[union-attr]
-    if not isinstance(target, ast.A_Expr) or not target.name or (
-            target.name[0].sval != "="):
+    if not isinstance(target, ast.A_Expr) or not target.name or (target.name[0].sval != "="):
         return None
     left = _uncast(target.lexpr)
-    if not (isinstance(left, ast.ColumnRef) and len(left.fields) == 1
-            and isinstance(left.fields[0], ast.String) and left.fields[0].sval == column):
+    if not (
+        isinstance(left, ast.ColumnRef)
+        and len(left.fields) == 1
+        and isinstance(left.fields[0], ast.String)
+        and left.fields[0].sval == column
+    ):
         return None
     if target.kind == A_Expr_Kind.AEXPR_OP_ANY:
         array = _uncast(target.rexpr)

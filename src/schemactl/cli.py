@@ -25,11 +25,17 @@ if TYPE_CHECKING:
     from schemactl.v1.dual_write import DualWriteState
 
 db_url_option = click.option(
-    "--db-url", envvar="SCHEMACTL_DB_URL", default=None, metavar="URL",
+    "--db-url",
+    envvar="SCHEMACTL_DB_URL",
+    default=None,
+    metavar="URL",
     help="Target database (env SCHEMACTL_DB_URL). Default: the local one from `schemactl up`.",
 )
 grant_mode_option = click.option(
-    "--grant-mode", type=click.Choice(GRANT_MODES), default="legacy", show_default=True,
+    "--grant-mode",
+    type=click.Choice(GRANT_MODES),
+    default="legacy",
+    show_default=True,
     help="Stand-in default privileges: Supabase's current `legacy` ones or `opt-in` (none).",
 )
 
@@ -48,8 +54,13 @@ pass_context = click.make_pass_decorator(Context)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Project directory (default: found from the current one).")
+@click.option(
+    "--project",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Project directory (default: found from the current one).",
+)
 @click.option("--traceback", "show_traceback", is_flag=True, help="Show Python tracebacks.")
 @click.version_option(package_name="schemactl")
 @click.pass_context
@@ -65,8 +76,13 @@ def cli(ctx: click.Context, project_dir: Path | None, show_traceback: bool) -> N
 
 
 @cli.command("build")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the script here instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the script here instead of standard output.",
+)
 @pass_context
 def build_command(ctx: Context, output: Path | None) -> None:
     """Parse schema/, order it by dependencies and write one SQL script.
@@ -83,9 +99,15 @@ def build_command(ctx: Context, output: Path | None) -> None:
 
 
 @cli.command("lint")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="text: `file:line:col CODE message`; json: a list of objects; github: "
-              "GitHub Actions `::error` annotations.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text: `file:line:col CODE message`; json: a list of objects; github: "
+    "GitHub Actions `::error` annotations.",
+)
 @pass_context
 def lint_command(ctx: Context, fmt: str) -> None:
     """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC013.
@@ -113,9 +135,11 @@ def lint_command(ctx: Context, fmt: str) -> None:
     click.echo(render(report.findings, fmt), nl=False)
     if report.findings:
         count = len(report.findings)
-        raise CheckFailed(f"{count} lint finding{'s' if count != 1 else ''}",
-                          hint="fix them, or waive a structural one with "
-                          "`-- schemactl: allow SC0NN because <reason>` (docs/lint.md)")
+        raise CheckFailed(
+            f"{count} lint finding{'s' if count != 1 else ''}",
+            hint="fix them, or waive a structural one with "
+            "`-- schemactl: allow SC0NN because <reason>` (docs/lint.md)",
+        )
     click.echo("lint: no findings", err=True)
 
 
@@ -179,16 +203,23 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
 
 
 @cli.command("migrate-v1")
-@click.option("--dry-run", is_flag=True,
-              help="Do everything in a transaction that is rolled back; report what would "
-              "happen.")
-@click.option("--default-owner", metavar="EMAIL", default=None,
-              help="V2 user who owns V1 opportunities whose owner_email matches no user "
-              "(kept for re-runs and dual-write). Without it they are quarantined.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Do everything in a transaction that is rolled back; report what would happen.",
+)
+@click.option(
+    "--default-owner",
+    metavar="EMAIL",
+    default=None,
+    help="V2 user who owns V1 opportunities whose owner_email matches no user "
+    "(kept for re-runs and dual-write). Without it they are quarantined.",
+)
 @db_url_option
 @pass_context
-def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
-                       db_url: str | None) -> None:
+def migrate_v1_command(
+    ctx: Context, dry_run: bool, default_owner: str | None, db_url: str | None
+) -> None:
     """Migrate STAGETEK V1 (schema v1) into V2, in one transaction.
 
     Every V1 row is migrated or quarantined (migration.v1_quarantine: the reason and the
@@ -201,18 +232,33 @@ def migrate_v1_command(ctx: Context, dry_run: bool, default_owner: str | None,
         schemactl migrate-v1 --dry-run --default-owner admin@stagetek.com.br
     """
     with progress() as report:
-        result = commands.migrate_v1(ctx.project, db_url, default_owner=default_owner,
-                                     dry_run=dry_run, progress=report)
+        result = commands.migrate_v1(
+            ctx.project, db_url, default_owner=default_owner, dry_run=dry_run, progress=report
+        )
     _print_table(
         ["kind", "V1 rows", "migrated", "merged", "quarantined", "this run"],
-        [[b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined),
-          f"{b.change:+d}" + (f", {b.reapplied} re-applied" if b.reapplied else "")]
-         for b in result.books],
-        "V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2")
-    console.print(summary("", [
-        ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
-        ("time", f"{result.seconds:.1f} s"),
-    ]))
+        [
+            [
+                b.kind,
+                str(b.v1_rows),
+                str(b.migrated),
+                str(b.merged),
+                str(b.quarantined),
+                f"{b.change:+d}" + (f", {b.reapplied} re-applied" if b.reapplied else ""),
+            ]
+            for b in result.books
+        ],
+        "V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2",
+    )
+    console.print(
+        summary(
+            "",
+            [
+                ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
+                ("time", f"{result.seconds:.1f} s"),
+            ],
+        )
+    )
 
 
 @cli.command("parity")
@@ -235,15 +281,25 @@ def parity_command(ctx: Context, db_url: str | None) -> None:
         1  V1 and V2 disagree (the mismatches are listed)
     """
     report = commands.parity(ctx.project, db_url)
-    _print_table(["kind", "V1 rows", "migrated", "merged", "quarantined"],
-                 [[b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
-                  for b in report.books], "V1 -> V2 books")
+    _print_table(
+        ["kind", "V1 rows", "migrated", "merged", "quarantined"],
+        [
+            [b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
+            for b in report.books
+        ],
+        "V1 -> V2 books",
+    )
     if report.ok:
         console.print("parity: V1 and V2 agree")
         return
-    _print_table(["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
-                 [[m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
-                  for m in report.mismatches], "mismatches")
+    _print_table(
+        ["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
+        [
+            [m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
+            for m in report.mismatches
+        ],
+        "mismatches",
+    )
     raise CheckFailed(f"parity: {len(report.mismatches)} mismatch(es) between V1 and V2")
 
 
@@ -305,27 +361,40 @@ def _print_dual_write(state: DualWriteState) -> None:
     if not state.enabled:
         console.print("dual-write: disabled (no trigger on the V1 tables)")
         return
-    console.print(results_table(["table", "trigger"],
-                                ([f"v1.{table}", trigger] for table, trigger in state.triggers),
-                                title="dual-write: enabled"))
+    console.print(
+        results_table(
+            ["table", "trigger"],
+            ([f"v1.{table}", trigger] for table, trigger in state.triggers),
+            title="dual-write: enabled",
+        )
+    )
 
 
 scratch_server_option = click.option(
-    "--db-url", "server_url", default=None, metavar="URL",
+    "--db-url",
+    "server_url",
+    default=None,
+    metavar="URL",
     help="Build the scratch database inside this server (a superuser URL; the database is "
     "created and dropped) instead of a throwaway local server. Not read from "
     "SCHEMACTL_DB_URL, which names a target database, not a scratch server.",
 )
 check_option = click.option(
-    "--check", is_flag=True,
+    "--check",
+    is_flag=True,
     help="Write nothing; exit 1 (with a diff) when the file on disk is not what would be "
     "generated.",
 )
 
 
 def output_option(default: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    return click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-                        default=None, help=f"Write here instead of {default}.")
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help=f"Write here instead of {default}.",
+    )
 
 
 @cli.command("docs")
@@ -352,8 +421,7 @@ def docs_command(ctx: Context, output: Path | None, check: bool, server_url: str
     Exit codes:
         1  --check: the file is missing or out of date (run `schemactl docs`)
     """
-    _report_files([commands.schema_docs(ctx.project, output, check=check,
-                                        server_url=server_url)])
+    _report_files([commands.schema_docs(ctx.project, output, check=check, server_url=server_url)])
 
 
 @cli.command("types")
@@ -361,8 +429,7 @@ def docs_command(ctx: Context, output: Path | None, check: bool, server_url: str
 @check_option
 @scratch_server_option
 @pass_context
-def types_command(ctx: Context, output: Path | None, check: bool,
-                  server_url: str | None) -> None:
+def types_command(ctx: Context, output: Path | None, check: bool, server_url: str | None) -> None:
     """Write the TypeScript `Database` type of the API-exposed schemas.
 
     The shape `supabase gen types typescript` emits (Tables with Row/Insert/Update and
@@ -379,8 +446,9 @@ def types_command(ctx: Context, output: Path | None, check: bool,
     Exit codes:
         1  --check: the file is missing or out of date (run `schemactl types`)
     """
-    _report_files([commands.database_types(ctx.project, output, check=check,
-                                           server_url=server_url)])
+    _report_files(
+        [commands.database_types(ctx.project, output, check=check, server_url=server_url)]
+    )
 
 
 @cli.command("seed-sql")
@@ -420,8 +488,7 @@ def commands_doc_command(ctx: Context, output: Path | None, check: bool) -> None
     Exit codes:
         1  a command lacks help or an example; --check: the file is out of date
     """
-    _report_files([commands.commands_doc(ctx.project, command_reference(), output,
-                                         check=check)])
+    _report_files([commands.commands_doc(ctx.project, command_reference(), output, check=check)])
 
 
 @cli.command("generate")
@@ -444,23 +511,30 @@ def generate_command(ctx: Context, check: bool, server_url: str | None) -> None:
         1  --check: a generated file is missing or out of date
     """
     with progress() as report:
-        statuses = commands.generate(ctx.project, command_reference(), check=check,
-                                     server_url=server_url, progress=report)
+        statuses = commands.generate(
+            ctx.project, command_reference(), check=check, server_url=server_url, progress=report
+        )
     _report_files(statuses)
 
 
 @cli.command("diff")
 @click.argument("name", required=False)
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when supabase/migrations/ does not produce schema/ "
-              "(the CI gate).")
-@click.option("--allow-destructive", is_flag=True,
-              help="Write the migration even though it deletes data (drops a table or a "
-              "column, narrows a type).")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 when supabase/migrations/ does not produce schema/ (the CI gate).",
+)
+@click.option(
+    "--allow-destructive",
+    is_flag=True,
+    help="Write the migration even though it deletes data (drops a table or a "
+    "column, narrows a type).",
+)
 @scratch_server_option
 @pass_context
-def diff_command(ctx: Context, name: str | None, check: bool, allow_destructive: bool,
-                 server_url: str | None) -> None:
+def diff_command(
+    ctx: Context, name: str | None, check: bool, allow_destructive: bool, server_url: str | None
+) -> None:
     """Write supabase/migrations/<timestamp>_NAME.sql: the change from the migrations to
     schema/, with a header listing changes, hazards and access changes per role.
 
@@ -482,30 +556,38 @@ def diff_command(ctx: Context, name: str | None, check: bool, allow_destructive:
         console.print(f"supabase/migrations/ ({replayed} migrations) matches schema/")
         return
     if not name:
-        raise click.UsageError("NAME is required unless --check, e.g. `schemactl diff "
-                               "add_deal_notes`")
-    result = commands.diff(ctx.project, name, server_url=server_url,
-                           allow_destructive=allow_destructive)
+        raise click.UsageError(
+            "NAME is required unless --check, e.g. `schemactl diff add_deal_notes`"
+        )
+    result = commands.diff(
+        ctx.project, name, server_url=server_url, allow_destructive=allow_destructive
+    )
     if result.path is None:
-        console.print("no changes: supabase/migrations/ already matches schema/ "
-                      "(nothing written)")
+        console.print("no changes: supabase/migrations/ already matches schema/ (nothing written)")
         return
     header = result.text.split("\n\n", 1)[0]
     click.echo(header)
-    console.print(f"wrote {ctx.project.relative(result.path)} "
-                  f"({len(result.statements)} statements): review it, then commit it")
+    console.print(
+        f"wrote {ctx.project.relative(result.path)} "
+        f"({len(result.statements)} statements): review it, then commit it"
+    )
 
 
 @cli.command("apply")
 @db_url_option
 @click.option("--dry-run", is_flag=True, help="Show what would be applied; change nothing.")
-@click.option("--target", metavar="VERSION", default=None,
-              help="Apply up to and including this version.")
-@click.option("--include-all", is_flag=True,
-              help="Also apply pending migrations older than the last applied one.")
+@click.option(
+    "--target", metavar="VERSION", default=None, help="Apply up to and including this version."
+)
+@click.option(
+    "--include-all",
+    is_flag=True,
+    help="Also apply pending migrations older than the last applied one.",
+)
 @pass_context
-def apply_command(ctx: Context, db_url: str | None, dry_run: bool, target: str | None,
-                  include_all: bool) -> None:
+def apply_command(
+    ctx: Context, db_url: str | None, dry_run: bool, target: str | None, include_all: bool
+) -> None:
     """Apply pending supabase/migrations/ in version order, each in one transaction, under
     an advisory lock; history in supabase_migrations.schema_migrations (as the Supabase
     CLI keeps it).
@@ -519,13 +601,15 @@ def apply_command(ctx: Context, db_url: str | None, dry_run: bool, target: str |
     Exit codes:
         2  a migration failed (rolled back), an applied one changed, or an unknown version
     """
-    result = commands.apply(ctx.project, db_url, target=target, dry_run=dry_run,
-                            include_all=include_all)
+    result = commands.apply(
+        ctx.project, db_url, target=target, dry_run=dry_run, include_all=include_all
+    )
     verb = "would apply" if result.dry_run else "applied"
     for migration in result.applied:
         console.print(f"{verb} {migration.filename}")
-    console.print(f"{verb} {len(result.applied)} migration(s); "
-                  f"{len(result.up_to_date)} already applied")
+    console.print(
+        f"{verb} {len(result.applied)} migration(s); {len(result.up_to_date)} already applied"
+    )
 
 
 @cli.command("status")
@@ -539,16 +623,22 @@ def status_command(ctx: Context, db_url: str | None) -> None:
     Example:
         schemactl status --db-url "$SUPABASE_DB_URL"
     """
-    rows = [(s.version, s.name, s.state.value + (f": {s.detail}" if s.detail else ""))
-            for s in commands.status(ctx.project, db_url)]
+    rows = [
+        (s.version, s.name, s.state.value + (f": {s.detail}" if s.detail else ""))
+        for s in commands.status(ctx.project, db_url)
+    ]
     console.print(results_table(["version", "name", "state"], rows, title="migrations"))
 
 
 @cli.command("drift")
 @db_url_option
-@click.option("--shadow-url", default=None, metavar="URL",
-              help="Build schema/ in a scratch database inside this server (a superuser "
-              "URL) instead of the local or a throwaway one.")
+@click.option(
+    "--shadow-url",
+    default=None,
+    metavar="URL",
+    help="Build schema/ in a scratch database inside this server (a superuser "
+    "URL) instead of the local or a throwaway one.",
+)
 @pass_context
 def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> None:
     """Print the DDL that would bring the database to schema/; exit 1 when there is drift.
@@ -567,10 +657,10 @@ def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> N
         console.print("no drift: the database matches schema/")
         return
     click.echo("\n\n".join(found.statements))
-    raise CheckFailed(f"drift: {len(found.statements)} statement(s) would bring the "
-                      "database to schema/",
-                      hint="put the change in a migration (`schemactl diff NAME`) or undo "
-                      "the manual change")
+    raise CheckFailed(
+        f"drift: {len(found.statements)} statement(s) would bring the database to schema/",
+        hint="put the change in a migration (`schemactl diff NAME`) or undo the manual change",
+    )
 
 
 def _report_files(statuses: list[FileStatus]) -> None:
@@ -581,8 +671,13 @@ def _report_files(statuses: list[FileStatus]) -> None:
         if not status.state.failed_check:
             console.print(f"{status.path}: {status.state.value}", markup=False)
     else:
-        console.print(results_table(["file", "state", "regenerate with"], (
-            [s.path, s.state.value, s.command] for s in statuses), title="generated files"))
+        console.print(
+            results_table(
+                ["file", "state", "regenerate with"],
+                ([s.path, s.state.value, s.command] for s in statuses),
+                title="generated files",
+            )
+        )
     failed = [s for s in statuses if s.state.failed_check]
     for status in failed:
         if status.diff:
@@ -590,7 +685,8 @@ def _report_files(statuses: list[FileStatus]) -> None:
     if failed:
         raise CheckFailed(
             "; ".join(f"{s.path} is {s.state.value}" for s in failed),
-            hint="run " + ", ".join(dict.fromkeys(f"`{s.command}`" for s in failed))
+            hint="run "
+            + ", ".join(dict.fromkeys(f"`{s.command}`" for s in failed))
             + " and commit the result",
         )
 
@@ -625,20 +721,30 @@ def _command_docs(group: click.Group, parent: click.Context) -> Iterator[Command
 
 
 def _option_docs(command: click.Command, ctx: click.Context) -> tuple[OptionDoc, ...]:
-    records = (param.get_help_record(ctx) for param in command.get_params(ctx)
-               if "--help" not in param.opts)
+    records = (
+        param.get_help_record(ctx)
+        for param in command.get_params(ctx)
+        if "--help" not in param.opts
+    )
     return tuple(OptionDoc(flags, text) for flags, text in (r for r in records if r))
 
 
 def _print_up(result: commands.UpResult) -> None:
     """The summary, then the URL alone on the last line (`schemactl up | tail -1`)."""
-    console.print(summary("local database", [
-        ("server", f"{'created' if result.created else 'reused'}, {result.server}"),
-        ("stand-in", "installed" if result.standin_installed
-         else "already present / not needed"),
-        ("schema", _schema_line(result)),
-        ("seeds", f"{result.seed_statements} statements"),
-    ]))
+    console.print(
+        summary(
+            "local database",
+            [
+                ("server", f"{'created' if result.created else 'reused'}, {result.server}"),
+                (
+                    "stand-in",
+                    "installed" if result.standin_installed else "already present / not needed",
+                ),
+                ("schema", _schema_line(result)),
+                ("seeds", f"{result.seed_statements} statements"),
+            ],
+        )
+    )
     click.echo(result.url)
 
 
@@ -647,8 +753,9 @@ def _schema_line(result: commands.UpResult) -> str:
         return f"{result.statements_applied} statements applied"
     if not result.migrations_applied:
         return "migrations up to date"
-    return (f"{len(result.migrations_applied)} migration(s) applied: "
-            + ", ".join(result.migrations_applied))
+    return f"{len(result.migrations_applied)} migration(s) applied: " + ", ".join(
+        result.migrations_applied
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

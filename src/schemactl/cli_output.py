@@ -51,8 +51,11 @@ class RichProgressReporter:
     def _finish(self) -> None:
         if self._task is not None:
             task = self._display.tasks[self._task]
-            self._display.update(self._task, total=task.total or task.completed or 1,
-                                 completed=task.total or task.completed or 1)
+            self._display.update(
+                self._task,
+                total=task.total or task.completed or 1,
+                completed=task.total or task.completed or 1,
+            )
 
     def close(self) -> None:
         self._finish()
@@ -67,8 +70,14 @@ def progress(target: Console | None = None) -> Iterator[Progress]:
         yield NO_PROGRESS
         return
     display = RichProgress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-        MofNCompleteColumn(), TimeElapsedColumn(), console=target, transient=True)
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=target,
+        transient=True,
+    )
     reporter = RichProgressReporter(display)
     with display:
         try:
@@ -79,8 +88,7 @@ def progress(target: Console | None = None) -> Iterator[Progress]:
 
 def summary(title: str, rows: Iterable[tuple[str, str]]) -> Table:
     """A two-column key/value table, e.g. what `up` did."""
-    table = Table(title=title, title_justify="left", show_header=False, box=None,
-                  pad_edge=False)
+    table = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     for key, value in rows:
@@ -88,8 +96,9 @@ def summary(title: str, rows: Iterable[tuple[str, str]]) -> Table:
     return table
 
 
-def results_table(headers: Sequence[str], rows: Iterable[Sequence[str]], *,
-                  title: str | None = None) -> Table:
+def results_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], *, title: str | None = None
+) -> Table:
     """A table of results (one row per item), cells taken literally (no rich markup)."""
     table = Table(title=title, title_justify="left")
     for header in headers:

@@ -41,8 +41,7 @@ def cluster_key(postgres: Path, initdb_args: Sequence[str], uid: int | None) -> 
     user (a changed or reinstalled binary gets a new entry)."""
     binary = postgres.resolve()
     stat = binary.stat()
-    material = json.dumps([str(binary), stat.st_size, stat.st_mtime_ns, list(initdb_args),
-                           uid])
+    material = json.dumps([str(binary), stat.st_size, stat.st_mtime_ns, list(initdb_args), uid])
     return hashlib.sha256(material.encode()).hexdigest()[:24]
 
 
@@ -83,8 +82,7 @@ def store(key: str, data_dir: Path) -> None:
 
 def _copy_contents(source: Path, target: Path) -> None:
     """Copy what is inside ``source`` into ``target`` with owners, modes and times."""
-    subprocess.run(["cp", "-a", f"{source}/.", str(target)], check=True,
-                   capture_output=True)
+    subprocess.run(["cp", "-a", f"{source}/.", str(target)], check=True, capture_output=True)
 
 
 def _empty(directory: Path) -> None:

@@ -107,9 +107,16 @@ def render_command_reference(reference: CommandReference) -> str:
         "## Global options\n",
         _options_table(reference.global_options),
         "## Commands\n",
-        table(["command", "what it does"], (
-            [link(f"{program} {c.name}", f"{program} {c.name}"), cell(split_help(c.help).summary)]
-            for c in reference.commands)),
+        table(
+            ["command", "what it does"],
+            (
+                [
+                    link(f"{program} {c.name}", f"{program} {c.name}"),
+                    cell(split_help(c.help).summary),
+                ]
+                for c in reference.commands
+            ),
+        ),
     ]
     parts.extend(_command_section(program, command) for command in reference.commands)
     return "\n".join(parts)
@@ -118,8 +125,7 @@ def render_command_reference(reference: CommandReference) -> str:
 def _options_table(options: tuple[OptionDoc, ...]) -> str:
     if not options:
         return "No options.\n"
-    return table(["option", "description"],
-                 ([f"`{cell(o.flags)}`", cell(o.help)] for o in options))
+    return table(["option", "description"], ([f"`{cell(o.flags)}`", cell(o.help)] for o in options))
 
 
 def _command_section(program: str, command: CommandDoc) -> str:
@@ -131,6 +137,10 @@ def _command_section(program: str, command: CommandDoc) -> str:
     parts.append(_options_table(command.options))
     if help_parts.example:
         parts.append("Example:\n\n```bash\n" + help_parts.example + "\n```\n")
-    parts.append(table(["exit code", "meaning"], (
-        [str(code), cell(meaning)] for code, meaning in exit_codes(help_parts).items())))
+    parts.append(
+        table(
+            ["exit code", "meaning"],
+            ([str(code), cell(meaning)] for code, meaning in exit_codes(help_parts).items()),
+        )
+    )
     return "\n".join(parts)

@@ -12,6 +12,7 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from schemactl import local_db
+from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
 from schemactl.build import Build, build
 from schemactl.commandref import CommandReference, missing_documentation
 from schemactl.config import Project
@@ -22,7 +23,6 @@ from schemactl.databases import (
     has_auth_schema,
     install_standin,
 )
-from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus, sync
 from schemactl.history import applied_migrations, history_exists
@@ -54,8 +54,9 @@ class UpResult:
 
 def build_schema(project: Project, output: Path | None = None) -> Build:
     if output is not None and not output.parent.is_dir():
-        raise SchemactlError(f"{output.parent} does not exist",
-                             hint="create the directory or choose another -o path")
+        raise SchemactlError(
+            f"{output.parent} does not exist", hint="create the directory or choose another -o path"
+        )
     result = build(project)
     if output is not None:
         output.write_text(result.sql, encoding="utf-8")
@@ -79,8 +80,9 @@ def target_url(project: Project, db_url: str | None) -> str:
 def owner_url(project: Project, url: str) -> str:
     """How users connect to the local database: as the owner role, as on Supabase."""
     params = conninfo_to_dict(url)
-    return postgres_url(str(params["host"]), int(params["port"]), project.owner_role,
-                        str(params["dbname"]))
+    return postgres_url(
+        str(params["host"]), int(params["port"]), project.owner_role, str(params["dbname"])
+    )
 
 
 def apply_role(conn: psycopg.Connection, project: Project) -> str | None:
@@ -91,16 +93,26 @@ def apply_role(conn: psycopg.Connection, project: Project) -> str | None:
 
 def schema_present(conn: psycopg.Connection, schema: Build) -> bool:
     """Whether any table the build creates already exists in the database."""
-    names = [key.split(":", 1)[1] for item in schema.statements
-             for key in item.dependencies.provides if key.startswith("relation:")]
+    names = [
+        key.split(":", 1)[1]
+        for item in schema.statements
+        for key in item.dependencies.provides
+        if key.startswith("relation:")
+    ]
     row = conn.execute(
         "select exists (select from unnest(%s::text[]) as n(name) "
-        "where to_regclass(n.name) is not null)", [names]).fetchone()
+        "where to_regclass(n.name) is not null)",
+        [names],
+    ).fetchone()
     return bool(row and row[0])
 
 
-def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "legacy",
-       progress: Progress = NO_PROGRESS) -> UpResult:
+def up(
+    project: Project,
+    db_url: str | None = None,
+    grant_mode: GrantMode = "legacy",
+    progress: Progress = NO_PROGRESS,
+) -> UpResult:
     """Start (or reuse) the local database and bring it to supabase/migrations/ (or to
     schema/, in a project without migrations yet) plus seeds."""
     schema = build(project)
@@ -129,14 +141,18 @@ def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "leg
                     "`schemactl reset` (local) or record the history by hand",
                 )
             progress.phase("applying supabase/migrations/")
-            migrated = tuple(m.filename for m in
-                             apply_migrations(conn, migrations, role=role).applied)
+            migrated = tuple(
+                m.filename for m in apply_migrations(conn, migrations, role=role).applied
+            )
         else:
             with conn.transaction():
                 if not schema_present(conn, schema):
                     progress.phase("applying schema/", total=len(schema.statements))
-                    applied = apply_statements(conn, _reporting(
-                        (s.statement for s in schema.statements), progress), role=role)
+                    applied = apply_statements(
+                        conn,
+                        _reporting((s.statement for s in schema.statements), progress),
+                        role=role,
+                    )
                 elif db_url:
                     raise SchemactlError(
                         "the database already holds objects of schema/",
@@ -147,18 +163,19 @@ def up(project: Project, db_url: str | None = None, grant_mode: GrantMode = "leg
         with conn.transaction():
             seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
     shown = owner_url(project, url) if not db_url else url
-    return UpResult(shown, origin, created, standin, applied, seeded, migrated,
-                    bool(migrations))
+    return UpResult(shown, origin, created, standin, applied, seeded, migrated, bool(migrations))
 
 
-def diff(project: Project, name: str, *, server_url: str | None = None,
-         allow_destructive: bool = False) -> GeneratedMigration:
+def diff(
+    project: Project, name: str, *, server_url: str | None = None, allow_destructive: bool = False
+) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
     (``path`` None when there is nothing to change)."""
     from schemactl.migration_diff import generate_migration
 
-    return generate_migration(project, name, shadow_url=server_url,
-                              allow_destructive=allow_destructive)
+    return generate_migration(
+        project, name, shadow_url=server_url, allow_destructive=allow_destructive
+    )
 
 
 def diff_check(project: Project, *, server_url: str | None = None) -> int:
@@ -169,13 +186,25 @@ def diff_check(project: Project, *, server_url: str | None = None) -> int:
     return check_migrations(project, shadow_url=server_url)
 
 
-def apply(project: Project, db_url: str | None = None, *, target: str | None = None,
-          dry_run: bool = False, include_all: bool = False) -> ApplyResult:
+def apply(
+    project: Project,
+    db_url: str | None = None,
+    *,
+    target: str | None = None,
+    dry_run: bool = False,
+    include_all: bool = False,
+) -> ApplyResult:
     """Apply pending migrations in version order, each in one transaction, as the owner."""
     migrations = read_migrations(project)
     with connect(target_url(project, db_url), autocommit=True) as conn:
-        return apply_migrations(conn, migrations, role=apply_role(conn, project),
-                                target=target, dry_run=dry_run, include_all=include_all)
+        return apply_migrations(
+            conn,
+            migrations,
+            role=apply_role(conn, project),
+            target=target,
+            dry_run=dry_run,
+            include_all=include_all,
+        )
 
 
 def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]:
@@ -185,8 +214,7 @@ def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]
         return migration_status(migrations, applied_migrations(conn))
 
 
-def drift(project: Project, db_url: str | None = None, *,
-          shadow_url: str | None = None) -> Drift:
+def drift(project: Project, db_url: str | None = None, *, shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database to schema/ (empty: no drift)."""
     from schemactl.migration_diff import drift as schema_drift
 
@@ -206,8 +234,9 @@ def down(project: Project) -> bool:
     return local_db.stop(project)
 
 
-def reset(project: Project, grant_mode: GrantMode = "legacy",
-          progress: Progress = NO_PROGRESS) -> UpResult:
+def reset(
+    project: Project, grant_mode: GrantMode = "legacy", progress: Progress = NO_PROGRESS
+) -> UpResult:
     """Delete the local database and bring up a fresh one."""
     schema = build(project)  # refuse before deleting anything if schema/ is broken
     del schema
@@ -222,19 +251,28 @@ def seed(project: Project, db_url: str | None = None) -> int:
         return apply_statements(conn, statements, role=apply_role(conn, project))
 
 
-def schema_docs(project: Project, output: Path | None = None, *, check: bool = False,
-                server_url: str | None = None) -> FileStatus:
+def schema_docs(
+    project: Project,
+    output: Path | None = None,
+    *,
+    check: bool = False,
+    server_url: str | None = None,
+) -> FileStatus:
     """docs/schema.md from the built database's catalog (or check it is current)."""
     from schemactl import generators
 
     schema = build(project)
     catalog = generators.built_catalog(project, schema, server_url)
-    return sync(project, generators.schema_doc_file(project, schema, catalog, output),
-                check=check)
+    return sync(project, generators.schema_doc_file(project, schema, catalog, output), check=check)
 
 
-def database_types(project: Project, output: Path | None = None, *, check: bool = False,
-                   server_url: str | None = None) -> FileStatus:
+def database_types(
+    project: Project,
+    output: Path | None = None,
+    *,
+    check: bool = False,
+    server_url: str | None = None,
+) -> FileStatus:
     """TypeScript types of the exposed schemas (or check they are current)."""
     from schemactl import generators
 
@@ -242,32 +280,41 @@ def database_types(project: Project, output: Path | None = None, *, check: bool 
     return sync(project, generators.types_file(project, catalog, output), check=check)
 
 
-def seed_sql(project: Project, output: Path | None = None, *, check: bool = False
-             ) -> FileStatus:
+def seed_sql(project: Project, output: Path | None = None, *, check: bool = False) -> FileStatus:
     """supabase/seed.sql from seeds/ (or check it is current)."""
     from schemactl import generators
 
     return sync(project, generators.seed_file(project, output), check=check)
 
 
-def commands_doc(project: Project, reference: CommandReference, output: Path | None = None,
-                 *, check: bool = False) -> FileStatus:
+def commands_doc(
+    project: Project,
+    reference: CommandReference,
+    output: Path | None = None,
+    *,
+    check: bool = False,
+) -> FileStatus:
     """docs/commands.md from the CLI's description of itself (or check it is current).
     A command without help text or an `Example:` block is an error."""
     from schemactl import generators
 
     problems = missing_documentation(reference)
     if problems:
-        raise CheckFailed("; ".join(problems),
-                          hint="give the command a docstring with a summary line and an "
-                          "`Example:` block")
-    return sync(project, generators.command_reference_file(project, reference, output),
-                check=check)
+        raise CheckFailed(
+            "; ".join(problems),
+            hint="give the command a docstring with a summary line and an `Example:` block",
+        )
+    return sync(project, generators.command_reference_file(project, reference, output), check=check)
 
 
-def generate(project: Project, reference: CommandReference, *, check: bool = False,
-             server_url: str | None = None, progress: Progress = NO_PROGRESS
-             ) -> list[FileStatus]:
+def generate(
+    project: Project,
+    reference: CommandReference,
+    *,
+    check: bool = False,
+    server_url: str | None = None,
+    progress: Progress = NO_PROGRESS,
+) -> list[FileStatus]:
     """Every generated file at its default path, from one scratch database."""
     from schemactl import generators
 
@@ -290,18 +337,23 @@ def _as_owner(conn: psycopg.Connection, project: Project) -> None:
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
 
 
-def migrate_v1(project: Project, db_url: str | None = None, *,
-               default_owner: str | None = None, dry_run: bool = False,
-               progress: Progress = NO_PROGRESS) -> MigrationReport:
+def migrate_v1(
+    project: Project,
+    db_url: str | None = None,
+    *,
+    default_owner: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> MigrationReport:
     """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
     `dry_run` rolls it back and reports what it would have done."""
     from schemactl.v1 import migrate as v1_migrate
 
-    with connect(target_url(project, db_url)) as conn, conn.transaction(
-            force_rollback=dry_run):
+    with connect(target_url(project, db_url)) as conn, conn.transaction(force_rollback=dry_run):
         _as_owner(conn, project)
-        return v1_migrate.migrate(conn, default_owner=default_owner, dry_run=dry_run,
-                                  progress=progress)
+        return v1_migrate.migrate(
+            conn, default_owner=default_owner, dry_run=dry_run, progress=progress
+        )
 
 
 def parity(project: Project, db_url: str | None = None) -> ParityReport:
@@ -315,8 +367,7 @@ def parity(project: Project, db_url: str | None = None) -> ParityReport:
             return v1_parity.check_parity(conn)
 
 
-def dual_write(project: Project, enable: bool, db_url: str | None = None
-               ) -> DualWriteState:
+def dual_write(project: Project, enable: bool, db_url: str | None = None) -> DualWriteState:
     """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
     from schemactl.v1 import dual_write as v1_dual_write
 

@@ -52,9 +52,11 @@ def find_project_root(start: Path) -> Path:
     start = start.resolve()
     for candidate in (start, *start.parents):
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and "tool" in _read_toml(pyproject) and "schemactl" in _read_toml(
-            pyproject
-        )["tool"]:
+        if (
+            pyproject.is_file()
+            and "tool" in _read_toml(pyproject)
+            and "schemactl" in _read_toml(pyproject)["tool"]
+        ):
             return candidate
         if (candidate / "schema").is_dir():
             return candidate

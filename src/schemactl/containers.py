@@ -18,7 +18,7 @@ def docker_available() -> bool:
         import docker  # type: ignore[import-untyped]
 
         docker.from_env().ping()
-    except Exception:  # noqa: BLE001 - any failure means: no usable engine
+    except Exception:
         return False
     return True
 
@@ -31,7 +31,8 @@ def supabase_container(image: str = SUPABASE_IMAGE) -> Iterator[ExternalServer]:
         raise SchemactlError("Docker is not running", hint="start Docker or drop --docker")
     from testcontainers.postgres import PostgresContainer
 
-    container = PostgresContainer(image, username="supabase_admin", password=PASSWORD,
-                                  dbname="postgres", driver=None)
+    container = PostgresContainer(
+        image, username="supabase_admin", password=PASSWORD, dbname="postgres", driver=None
+    )
     with container:
         yield ExternalServer(container.get_connection_url())

@@ -42,8 +42,14 @@ def unique_name(prefix: str) -> str:
     return f"{prefix}_{uuid.uuid4().hex[:12]}"
 
 
-def create_database(server: Server, name: str, *, template: str | None = None,
-                    owner: str | None = None, admin: psycopg.Connection | None = None) -> None:
+def create_database(
+    server: Server,
+    name: str,
+    *,
+    template: str | None = None,
+    owner: str | None = None,
+    admin: psycopg.Connection | None = None,
+) -> None:
     """CREATE DATABASE on ``admin`` (an autocommit connection to the server, kept open
     by callers that create many) or on a connection opened for it."""
     query = sql.SQL("create database {}").format(sql.Identifier(name))
@@ -54,19 +60,32 @@ def create_database(server: Server, name: str, *, template: str | None = None,
     _on_server(server, admin, query)
 
 
-def clone_database(server: Server, name: str, template: str, owner_role: str, *,
-                   admin: psycopg.Connection | None = None) -> None:
+def clone_database(
+    server: Server,
+    name: str,
+    template: str,
+    owner_role: str,
+    *,
+    admin: psycopg.Connection | None = None,
+) -> None:
     """A copy of ``template``. Database-level grants are not copied from a template, so
     the owner role gets back the CREATE the stand-in gave it (to create schemas)."""
     create_database(server, name, template=template, admin=admin)
-    _on_server(server, admin, sql.SQL("grant create on database {} to {}").format(
-        sql.Identifier(name), sql.Identifier(owner_role)))
+    _on_server(
+        server,
+        admin,
+        sql.SQL("grant create on database {} to {}").format(
+            sql.Identifier(name), sql.Identifier(owner_role)
+        ),
+    )
 
 
-def drop_database(server: Server, name: str, *, admin: psycopg.Connection | None = None
-                  ) -> None:
-    _on_server(server, admin, sql.SQL("drop database if exists {} with (force)").format(
-        sql.Identifier(name)))
+def drop_database(server: Server, name: str, *, admin: psycopg.Connection | None = None) -> None:
+    _on_server(
+        server,
+        admin,
+        sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)),
+    )
 
 
 def _on_server(server: Server, admin: psycopg.Connection | None, query: sql.Composed) -> None:
@@ -85,8 +104,9 @@ def has_auth_schema(conn: psycopg.Connection) -> bool:
 def install_standin(conn: psycopg.Connection, owner_role: str, grant_mode: GrantMode) -> None:
     """The Supabase stand-in (SPEC §5), as a superuser, in the current transaction."""
     if grant_mode not in GRANT_MODES:
-        raise SchemactlError(f"unknown grant mode {grant_mode!r}",
-                             hint=f"use one of {', '.join(GRANT_MODES)}")
+        raise SchemactlError(
+            f"unknown grant mode {grant_mode!r}", hint=f"use one of {', '.join(GRANT_MODES)}"
+        )
     if has_auth_schema(conn):
         raise SchemactlError(
             "this database already has an `auth` schema: the Supabase stand-in is only "
@@ -98,8 +118,9 @@ def install_standin(conn: psycopg.Connection, owner_role: str, grant_mode: Grant
     conn.execute(load_sql("standin_" + grant_mode.replace("-", "_")))
 
 
-def apply_statements(conn: psycopg.Connection, statements: Iterable[Statement], *,
-                     role: str | None = None) -> int:
+def apply_statements(
+    conn: psycopg.Connection, statements: Iterable[Statement], *, role: str | None = None
+) -> int:
     """Run statements in the current transaction (as ``role``); a failure names the
     statement's file:line and leaves the transaction to be rolled back by the caller."""
     if role:

@@ -32,10 +32,25 @@ from schemactl.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topologi
 from schemactl.errors import SchemactlError
 
 # The inspector's collections of schema objects, each object carrying `.schema`.
-COLLECTIONS = ("schemas", "relations", "tables", "views", "materialized_views",
-               "composite_types", "functions", "selectables", "sequences", "constraints",
-               "indexes", "enums", "privileges", "collations", "rlspolicies", "types",
-               "domains")
+COLLECTIONS = (
+    "schemas",
+    "relations",
+    "tables",
+    "views",
+    "materialized_views",
+    "composite_types",
+    "functions",
+    "selectables",
+    "sequences",
+    "constraints",
+    "indexes",
+    "enums",
+    "privileges",
+    "collations",
+    "rlspolicies",
+    "types",
+    "domains",
+)
 # Extensions are kept whatever their schema (`create extension … with schema
 # extensions`): shadows hold only the project's; on a live database, only those schema/
 # creates are compared (`keep_only_common_extensions`).
@@ -91,7 +106,7 @@ def _compare_column_types_with_modifiers() -> None:
 
         items = names_and_types(self.columns)
         if self.relationtype != "f":
-            items = items[:len(other.columns)]
+            items = items[: len(other.columns)]
         return items == names_and_types(other.columns)
 
     obj.InspectedSelectable.has_compatible_columns = has_compatible_columns
@@ -123,11 +138,14 @@ def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
     for attribute in COLLECTIONS:
         items = getattr(inspected, attribute, None)
         if isinstance(items, dict):
-            setattr(inspected, attribute,
-                    type(items)((k, v) for k, v in items.items() if scope.keeps(v)))
+            setattr(
+                inspected,
+                attribute,
+                type(items)((k, v) for k, v in items.items() if scope.keeps(v)),
+            )
     inspected.triggers = type(inspected.triggers)(
-        (k, _canonical_trigger(v)) for k, v in inspected.triggers.items()
-        if scope.keeps_trigger(v))
+        (k, _canonical_trigger(v)) for k, v in inspected.triggers.items() if scope.keeps_trigger(v)
+    )
     inspected.privileges = type(inspected.privileges)()
     _forget_comments(inspected)
     return inspected
@@ -136,8 +154,15 @@ def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
 def _forget_comments(inspected: Any) -> None:
     """Comments are compared by `catalog_gaps` (on every kind of object); left to
     `results` too, a changed comment would re-create the function or table it is on."""
-    for attribute in ("selectables", "relations", "functions", "types", "composite_types",
-                      "enums", "domains"):
+    for attribute in (
+        "selectables",
+        "relations",
+        "functions",
+        "types",
+        "composite_types",
+        "enums",
+        "domains",
+    ):
         for item in getattr(inspected, attribute, {}).values():
             if hasattr(item, "comment"):
                 item.comment = None
@@ -157,15 +182,31 @@ def _canonical_trigger(trigger: Any) -> Any:
 
 @cache
 def _canonical_trigger_class(base: type) -> type:
-    def __eq__(self: Any, other: Any) -> bool:  # noqa: N807
+    def __eq__(self: Any, other: Any) -> bool:
         same_text = getattr(other, "canonical_definition", None) == self.canonical_definition
-        return bool(same_text and (self.name, self.schema, self.table_name, self.proc_schema,
-                                   self.proc_name, self.enabled) == (
-            other.name, other.schema, other.table_name, other.proc_schema,
-            other.proc_name, other.enabled))
+        return bool(
+            same_text
+            and (
+                self.name,
+                self.schema,
+                self.table_name,
+                self.proc_schema,
+                self.proc_name,
+                self.enabled,
+            )
+            == (
+                other.name,
+                other.schema,
+                other.table_name,
+                other.proc_schema,
+                other.proc_name,
+                other.enabled,
+            )
+        )
 
-    made = type("CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None,
-                                              "__module__": __name__})
+    made = type(
+        "CanonicalTrigger", (base,), {"__eq__": __eq__, "__hash__": None, "__module__": __name__}
+    )
     globals()["CanonicalTrigger"] = made  # importable by name, so states can be pickled
     return made
 
@@ -181,7 +222,8 @@ def _canonical(definition: str) -> str:
 def keep_only_common_extensions(live: Any, wanted: Any) -> None:
     """On a live database, extensions the project does not create are not its business."""
     live.extensions = type(live.extensions)(
-        (k, v) for k, v in live.extensions.items() if k in wanted.extensions)
+        (k, v) for k, v in live.extensions.items() if k in wanted.extensions
+    )
 
 
 def results_statements(before: Any, after: Any) -> list[str]:
@@ -192,8 +234,11 @@ def results_statements(before: Any, after: Any) -> list[str]:
     migration = migration_class(before, after, ignore_extension_versions=True)
     migration.set_safety(False)
     migration.add_all_changes_ordered(privileges=False)
-    changed_enums = {(e.schema, e.name) for key, e in after.enums.items()
-                     if key in before.enums and before.enums[key] != e}
+    changed_enums = {
+        (e.schema, e.name)
+        for key, e in after.enums.items()
+        if key in before.enums and before.enums[key] != e
+    }
     found = [item for chunk in migration.statements for item in split(chunk)]
     statements: list[tuple[str, ast.Node]] = []
     seen: set[str] = set()
@@ -207,33 +252,50 @@ def results_statements(before: Any, after: Any) -> list[str]:
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
 
 
-def _lost_with_recreated_views(statements: list[tuple[str, ast.Node]], before: Any,
-                               after: Any) -> list[tuple[str, ast.Node]]:
+def _lost_with_recreated_views(
+    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+) -> list[tuple[str, ast.Node]]:
     """`results` drops and re-creates a (materialized) view whose definition changed, but
     not the indexes and triggers on it, which go with the drop: they are added."""
-    dropped = {_names(obj) for _, node in statements if isinstance(node, ast.DropStmt)
-               and node.removeType in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW)
-               for obj in node.objects or ()}
-    recreated = {(v.schema, v.name) for v in after.relations.values()
-                 if (v.schema, v.name) in dropped and v.relationtype in ("v", "m")}
-    created = {(node.relation.schemaname or DEFAULT_SCHEMA, node.idxname)
-               for _, node in statements if isinstance(node, ast.IndexStmt)}
-    created_triggers = {node.trigname for _, node in statements
-                        if isinstance(node, ast.CreateTrigStmt)}
+    dropped = {
+        _names(obj)
+        for _, node in statements
+        if isinstance(node, ast.DropStmt)
+        and node.removeType in (ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW)
+        for obj in node.objects or ()
+    }
+    recreated = {
+        (v.schema, v.name)
+        for v in after.relations.values()
+        if (v.schema, v.name) in dropped and v.relationtype in ("v", "m")
+    }
+    created = {
+        (node.relation.schemaname or DEFAULT_SCHEMA, node.idxname)
+        for _, node in statements
+        if isinstance(node, ast.IndexStmt)
+    }
+    created_triggers = {
+        node.trigname for _, node in statements if isinstance(node, ast.CreateTrigStmt)
+    }
     lost: list[tuple[str, ast.Node]] = []
     for index in after.indexes.values():
-        if (index.schema, index.table_name) in recreated and \
-                (index.schema, index.name) not in created:
+        if (index.schema, index.table_name) in recreated and (
+            index.schema,
+            index.name,
+        ) not in created:
             lost += list(split(index.create_statement))
     for trigger in after.triggers.values():
-        if (trigger.schema, trigger.table_name) in recreated and \
-                trigger.name not in created_triggers:
+        if (
+            trigger.schema,
+            trigger.table_name,
+        ) in recreated and trigger.name not in created_triggers:
             lost += list(split(trigger.create_statement))
     return lost
 
 
-def without_enum_recreation(statements: list[tuple[str, ast.Node]],
-                            changed: set[tuple[str, str]]) -> list[tuple[str, ast.Node]]:
+def without_enum_recreation(
+    statements: list[tuple[str, ast.Node]], changed: set[tuple[str, str]]
+) -> list[tuple[str, ast.Node]]:
     """`results` changes an enum twice: a plain DROP TYPE + CREATE TYPE (which fails: the
     columns depend on the type), then the working rename / create / recast / drop of the
     old one. The first pair is left out."""
@@ -241,11 +303,15 @@ def without_enum_recreation(statements: list[tuple[str, ast.Node]],
     for text, node in statements:
         if isinstance(node, ast.RenameStmt) and node.renameType == ObjectType.OBJECT_TYPE:
             renamed.add(_names(node.object))
-        elif isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_TYPE and \
-                any(_names(obj) in changed for obj in node.objects or ()):
-            continue
-        elif isinstance(node, ast.CreateEnumStmt) and _names(node.typeName) in changed and \
-                _names(node.typeName) not in renamed:
+        elif (
+            isinstance(node, ast.DropStmt)
+            and node.removeType == ObjectType.OBJECT_TYPE
+            and any(_names(obj) in changed for obj in node.objects or ())
+        ) or (
+            isinstance(node, ast.CreateEnumStmt)
+            and _names(node.typeName) in changed
+            and _names(node.typeName) not in renamed
+        ):
             continue
         kept.append((text, node))
     return kept
@@ -266,13 +332,20 @@ NOT_VALID = re.compile(r"\s+not\s+valid\s*;$", re.IGNORECASE)
 def merge_validation(statements: list[tuple[str, ast.Node]]) -> list[tuple[str, ast.Node]]:
     """`results` adds a constraint NOT VALID, then validates it. In one transaction that
     gains nothing (the lock is held to the end either way): one ADD CONSTRAINT instead."""
-    validated = {(_table(node), cmd.name): index for index, (_, node) in enumerate(statements)
-                 for cmd in _commands(node, AlterTableType.AT_ValidateConstraint)}
+    validated = {
+        (_table(node), cmd.name): index
+        for index, (_, node) in enumerate(statements)
+        for cmd in _commands(node, AlterTableType.AT_ValidateConstraint)
+    }
     merged, dropped = [], set()
     for text, node in statements:
         adds = _commands(node, AlterTableType.AT_AddConstraint)
-        if len(adds) == 1 and isinstance(adds[0].def_, ast.Constraint) and \
-                adds[0].def_.skip_validation and NOT_VALID.search(text):
+        if (
+            len(adds) == 1
+            and isinstance(adds[0].def_, ast.Constraint)
+            and adds[0].def_.skip_validation
+            and NOT_VALID.search(text)
+        ):
             key = (_table(node), adds[0].def_.conname)
             if key in validated:
                 dropped.add(validated[key])
@@ -318,17 +391,25 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
     return order if len(order) == len(nodes) else list(range(len(nodes)))
 
 
-CREATING = (ast.CreateStmt, ast.ViewStmt, ast.CreateTableAsStmt, ast.CreateFunctionStmt,
-            ast.CreateEnumStmt, ast.CompositeTypeStmt, ast.CreateDomainStmt,
-            ast.CreateSchemaStmt, ast.CreateSeqStmt, ast.IndexStmt)
+CREATING = (
+    ast.CreateStmt,
+    ast.ViewStmt,
+    ast.CreateTableAsStmt,
+    ast.CreateFunctionStmt,
+    ast.CreateEnumStmt,
+    ast.CompositeTypeStmt,
+    ast.CreateDomainStmt,
+    ast.CreateSchemaStmt,
+    ast.CreateSeqStmt,
+    ast.IndexStmt,
+)
 
 
 def _hard_requirements(node: ast.Node) -> frozenset[Ref]:
     if not isinstance(node, ast.CreateFunctionStmt):
         return analyse(node).requires
     parts = [node.returnType, *(node.parameters or ()), node.sql_body]
-    return frozenset(ref for part in parts if part is not None
-                     for ref in analyse(part).requires)
+    return frozenset(ref for part in parts if part is not None for ref in analyse(part).requires)
 
 
 def split(text: str) -> Iterator[tuple[str, ast.Node]]:
@@ -343,7 +424,7 @@ def split(text: str) -> Iterator[tuple[str, ast.Node]]:
         ) from exc
     for item in nodes:
         end = item.stmt_location + item.stmt_len if item.stmt_len else len(text)
-        body = text[item.stmt_location:end].strip().rstrip(";").strip()
+        body = text[item.stmt_location : end].strip().rstrip(";").strip()
         if body:
             yield body + ";", item.stmt
 

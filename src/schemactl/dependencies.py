@@ -33,8 +33,13 @@ class Ref:
         return f"{self.kind}:{self.name}"
 
     def describe(self) -> str:
-        label = {"relation": "table", "function": "function", "type": "type",
-                 "schema": "schema", "contents": "objects of"}[self.kind]
+        label = {
+            "relation": "table",
+            "function": "function",
+            "type": "type",
+            "schema": "schema",
+            "contents": "objects of",
+        }[self.kind]
         return f"{label} {self.name}{'()' if self.kind == 'function' else ''}"
 
 
@@ -119,8 +124,11 @@ def _implicit_sequences(node: ast.CreateStmt) -> Iterator[str]:
             continue
         type_names = _strings(column.typeName.names) if column.typeName else []
         serial = bool(type_names) and type_names[-1] in SERIAL_TYPES
-        identity = [c for c in column.constraints or ()
-                    if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_IDENTITY]
+        identity = [
+            c
+            for c in column.constraints or ()
+            if isinstance(c, ast.Constraint) and c.contype == ConstrType.CONSTR_IDENTITY
+        ]
         if not (serial or identity):
             continue
         name = f"{schema}.{node.relation.relname}_{column.colname}_seq"
@@ -157,8 +165,11 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
                 if schema is None and rel in ctes:
                     continue
                 yield Ref("relation", f"{schema}.{rel}" if schema else rel, schema is not None)
-            case (ast.FuncCall(funcname=names) | ast.CreateTrigStmt(funcname=names)
-                  | ast.ObjectWithArgs(objname=names)):
+            case (
+                ast.FuncCall(funcname=names)
+                | ast.CreateTrigStmt(funcname=names)
+                | ast.ObjectWithArgs(objname=names)
+            ):
                 name, qualified = qualify(_strings(names))
                 yield Ref("function", name, qualified)
             case ast.TypeName(names=names):
@@ -167,8 +178,9 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
             case ast.GrantStmt(objtype=ObjectType.OBJECT_SCHEMA, objects=objects):
                 for schema in _strings(objects):
                     yield Ref("schema", schema, True)
-            case ast.GrantStmt(targtype=GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA,
-                               objtype=objtype, objects=objects):
+            case ast.GrantStmt(
+                targtype=GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA, objtype=objtype, objects=objects
+            ):
                 kind = "function" if objtype in ALL_FUNCTIONS else "relation"
                 for schema in _strings(objects):
                     yield Ref("schema", schema, True)
@@ -182,15 +194,24 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
                 yield from _comment_refs(objtype, obj)
 
 
-ALL_FUNCTIONS = frozenset({ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE,
-                           ObjectType.OBJECT_ROUTINE})
+ALL_FUNCTIONS = frozenset(
+    {ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE, ObjectType.OBJECT_ROUTINE}
+)
 
 
 def _comment_refs(objtype: ObjectType, obj) -> Iterator[Ref]:
     names = _strings(obj) if isinstance(obj, (tuple, list)) else []
-    if objtype in (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW,
-                   ObjectType.OBJECT_MATVIEW, ObjectType.OBJECT_INDEX,
-                   ObjectType.OBJECT_SEQUENCE) and names:
+    if (
+        objtype
+        in (
+            ObjectType.OBJECT_TABLE,
+            ObjectType.OBJECT_VIEW,
+            ObjectType.OBJECT_MATVIEW,
+            ObjectType.OBJECT_INDEX,
+            ObjectType.OBJECT_SEQUENCE,
+        )
+        and names
+    ):
         name, qualified = qualify(names)
         yield Ref("relation", name, qualified)
     elif objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2:
@@ -224,8 +245,7 @@ def _sql_body_refs(node: ast.CreateFunctionStmt) -> Iterator[Ref]:
 def _schema_refs(provides: set[str], refs: set[Ref]) -> Iterator[Ref]:
     """Every qualified name needs its schema."""
     names = [key.split(":", 1)[1] for key in provides if not key.startswith("schema:")]
-    names += [ref.name for ref in refs
-              if ref.qualified and ref.kind not in ("schema", "contents")]
+    names += [ref.name for ref in refs if ref.qualified and ref.kind not in ("schema", "contents")]
     for name in names:
         schema = name.split(".", 1)[0]
         if schema not in BUILTIN_SCHEMAS:

@@ -62,8 +62,9 @@ class SchemaDiff:
         return not self.statements
 
 
-def read_state(conn: psycopg.Connection, scope: Scope, owner: str,
-               cache: StateCache | None = None) -> DatabaseState:
+def read_state(
+    conn: psycopg.Connection, scope: Scope, owner: str, cache: StateCache | None = None
+) -> DatabaseState:
     """What a diff needs of a database; from ``cache`` when the database is a kept shadow
     (named after its content, so its state never changes)."""
     if cache is not None:
@@ -86,8 +87,9 @@ class StateCache:
     def _path(self, database: str, scope: Scope, owner: str) -> Path:
         import results
 
-        key = hashlib.sha256(repr((sorted(scope.schemas), owner, results.__version__,
-                                   CACHE_FORMAT)).encode()).hexdigest()[:16]
+        key = hashlib.sha256(
+            repr((sorted(scope.schemas), owner, results.__version__, CACHE_FORMAT)).encode()
+        ).hexdigest()[:16]
         return self.directory / f"{database}-{key}.pickle"
 
     def load(self, database: str, scope: Scope, owner: str) -> DatabaseState | None:
@@ -95,8 +97,15 @@ class StateCache:
         try:
             with path.open("rb") as stream:
                 state = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, AttributeError, EOFError, ImportError,
-                TypeError, ValueError):
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            AttributeError,
+            EOFError,
+            ImportError,
+            TypeError,
+            ValueError,
+        ):
             return None
         return state if isinstance(state, DatabaseState) else None
 
@@ -108,16 +117,23 @@ class StateCache:
             pickle.dump(state, stream, protocol=pickle.HIGHEST_PROTOCOL)
         partial.replace(path)
         states = sorted(self.directory.glob("*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in states[:-self.kept]:
+        for old in states[: -self.kept]:
             old.unlink(missing_ok=True)
 
 
 CACHE_FORMAT = 1
 
 
-def diff_databases(source: psycopg.Connection, target: psycopg.Connection, *, scope: Scope,
-                   owner: str, environment: Environment, verify: bool = True,
-                   cache: StateCache | None = None) -> SchemaDiff:
+def diff_databases(
+    source: psycopg.Connection,
+    target: psycopg.Connection,
+    *,
+    scope: Scope,
+    owner: str,
+    environment: Environment,
+    verify: bool = True,
+    cache: StateCache | None = None,
+) -> SchemaDiff:
     """The statements taking ``source``'s database to ``target``'s. With ``verify``,
     they are run on ``source`` as ``owner`` (then rolled back) and must leave no
     difference; without, the catalog part is compared on ``source`` as it is."""
@@ -127,22 +143,31 @@ def diff_databases(source: psycopg.Connection, target: psycopg.Connection, *, sc
         after = reading.result()
     found = tuple(results_statements(before.inspected, after.inspected))
     if not verify:
-        gaps = gap_statements(before.snapshot, after.snapshot, original=before.snapshot,
-                              environment=environment)
+        gaps = gap_statements(
+            before.snapshot, after.snapshot, original=before.snapshot, environment=environment
+        )
         return SchemaDiff(before, after, found, gaps)
     with source.transaction(force_rollback=True):
         source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
         _run(source, found, "results")
         middle = snapshot(source, sorted(scope.schemas), owner)
-        gaps = gap_statements(middle, after.snapshot, original=before.snapshot,
-                              environment=environment)
+        gaps = gap_statements(
+            middle, after.snapshot, original=before.snapshot, environment=environment
+        )
         _run(source, gaps.all, "catalog")
         _verify(source, scope, owner, after)
     return SchemaDiff(before, after, found, gaps)
 
 
-def diff_live(live: psycopg.Connection, target: psycopg.Connection, *, scope: Scope,
-              owner: str, environment: Environment, baseline: Snapshot) -> SchemaDiff:
+def diff_live(
+    live: psycopg.Connection,
+    target: psycopg.Connection,
+    *,
+    scope: Scope,
+    owner: str,
+    environment: Environment,
+    baseline: Snapshot,
+) -> SchemaDiff:
     """Drift: the statements taking a live database (only read, never changed) to
     ``target``'s state. Supabase's own objects and settings are left alone: extensions
     schema/ does not create, and catalog entries schema/ does not change from the
@@ -153,8 +178,14 @@ def diff_live(live: psycopg.Connection, target: psycopg.Connection, *, scope: Sc
     after = read_state(target, scope, owner)
     keep_only_common_extensions(before.inspected, after.inspected)
     found = tuple(results_statements(before.inspected, after.inspected))
-    gaps = gap_statements(before.snapshot, after.snapshot, original=before.snapshot,
-                          environment=environment, live=True, baseline=baseline)
+    gaps = gap_statements(
+        before.snapshot,
+        after.snapshot,
+        original=before.snapshot,
+        environment=environment,
+        live=True,
+        baseline=baseline,
+    )
     return SchemaDiff(before, after, found, gaps)
 
 

@@ -61,11 +61,14 @@ def er_diagram(catalog: Catalog) -> str:
         lines.append(f"    {entity(relation.schema, relation.name)} {{")
         for column in relation.columns:
             keys = _keys(relation, column)
-            lines.append(f"        {attribute_type(column, catalog.types)} {column.name}"
-                         + (f" {keys}" if keys else ""))
+            lines.append(
+                f"        {attribute_type(column, catalog.types)} {column.name}"
+                + (f" {keys}" if keys else "")
+            )
         lines.append("    }")
-    external = sorted({fk.ref_qualified for r in catalog.tables for fk in r.foreign_keys}
-                      - documented)
+    external = sorted(
+        {fk.ref_qualified for r in catalog.tables for fk in r.foreign_keys} - documented
+    )
     for qualified in external:
         schema, _, name = qualified.partition(".")
         lines.append(f"    {entity(schema, name)}")

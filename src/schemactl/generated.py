@@ -52,9 +52,14 @@ def sync(project: Project, generated: GeneratedFile, *, check: bool) -> FileStat
     if check:
         if current is None:
             return FileStatus(shown, FileState.MISSING, generated.command)
-        diff = "".join(difflib.unified_diff(
-            current.splitlines(keepends=True), generated.text.splitlines(keepends=True),
-            fromfile=f"{shown} (committed)", tofile=f"{shown} (generated)"))
+        diff = "".join(
+            difflib.unified_diff(
+                current.splitlines(keepends=True),
+                generated.text.splitlines(keepends=True),
+                fromfile=f"{shown} (committed)",
+                tofile=f"{shown} (generated)",
+            )
+        )
         return FileStatus(shown, FileState.STALE, generated.command, diff)
     generated.path.parent.mkdir(parents=True, exist_ok=True)
     generated.path.write_text(generated.text, encoding="utf-8")

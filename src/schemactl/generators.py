@@ -34,13 +34,13 @@ def catalog_schemas(project: Project, schema: Build) -> list[str]:
 
 def built_catalog(project: Project, schema: Build, server_url: str | None = None) -> Catalog:
     """Apply the build to a scratch database and read its catalog."""
-    with built_database(project, schema, server_url=server_url,
-                        grant_mode=DOCS_GRANT_MODE) as conn:
+    with built_database(project, schema, server_url=server_url, grant_mode=DOCS_GRANT_MODE) as conn:
         return read_catalog(conn, catalog_schemas(project, schema))
 
 
-def schema_doc_file(project: Project, schema: Build, catalog: Catalog,
-                    output: Path | None = None) -> GeneratedFile:
+def schema_doc_file(
+    project: Project, schema: Build, catalog: Catalog, output: Path | None = None
+) -> GeneratedFile:
     path = project_path(project, output, SCHEMA_DOC_PATH)
     doc_path = Path(os.path.relpath(path, project.root)).as_posix()
     text = render_schema_doc(catalog, schema, doc_path=doc_path, grant_mode=DOCS_GRANT_MODE)
@@ -48,16 +48,24 @@ def schema_doc_file(project: Project, schema: Build, catalog: Catalog,
 
 
 def types_file(project: Project, catalog: Catalog, output: Path | None = None) -> GeneratedFile:
-    return GeneratedFile(project_path(project, output, TYPES_PATH),
-                         render_types(catalog, project.exposed_schemas), "schemactl types")
+    return GeneratedFile(
+        project_path(project, output, TYPES_PATH),
+        render_types(catalog, project.exposed_schemas),
+        "schemactl types",
+    )
 
 
 def seed_file(project: Project, output: Path | None = None) -> GeneratedFile:
-    return GeneratedFile(project_path(project, output, SEED_PATH), render_seed_sql(project),
-                         "schemactl seed-sql")
+    return GeneratedFile(
+        project_path(project, output, SEED_PATH), render_seed_sql(project), "schemactl seed-sql"
+    )
 
 
-def command_reference_file(project: Project, reference: CommandReference,
-                           output: Path | None = None) -> GeneratedFile:
-    return GeneratedFile(project_path(project, output, COMMANDS_PATH),
-                         render_command_reference(reference), "schemactl commands-doc")
+def command_reference_file(
+    project: Project, reference: CommandReference, output: Path | None = None
+) -> GeneratedFile:
+    return GeneratedFile(
+        project_path(project, output, COMMANDS_PATH),
+        render_command_reference(reference),
+        "schemactl commands-doc",
+    )

@@ -22,16 +22,34 @@ from schemactl.errors import SchemactlError
 
 # Squawk rules about style, not about what happens to a live database; and the timeout
 # rules, which `locks` below replaces with the list of tables and locks.
-QUIET_RULES = frozenset({
-    "prefer-bigint-over-int", "prefer-bigint-over-smallint", "prefer-identity",
-    "prefer-text-field", "prefer-timestamptz", "prefer-robust-stmts", "ban-char-field",
-    "require-timeout-settings", "require-lock-timeout", "require-statement-timeout",
-})
-LOCKS = ("SHARE UPDATE EXCLUSIVE", "SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE",
-         "ACCESS EXCLUSIVE")  # weakest first
-BLOCKS = {"ACCESS EXCLUSIVE": "reads and writes", "EXCLUSIVE": "writes",
-          "SHARE ROW EXCLUSIVE": "writes", "SHARE": "writes",
-          "SHARE UPDATE EXCLUSIVE": "schema changes and vacuum"}
+QUIET_RULES = frozenset(
+    {
+        "prefer-bigint-over-int",
+        "prefer-bigint-over-smallint",
+        "prefer-identity",
+        "prefer-text-field",
+        "prefer-timestamptz",
+        "prefer-robust-stmts",
+        "ban-char-field",
+        "require-timeout-settings",
+        "require-lock-timeout",
+        "require-statement-timeout",
+    }
+)
+LOCKS = (
+    "SHARE UPDATE EXCLUSIVE",
+    "SHARE",
+    "SHARE ROW EXCLUSIVE",
+    "EXCLUSIVE",
+    "ACCESS EXCLUSIVE",
+)  # weakest first
+BLOCKS = {
+    "ACCESS EXCLUSIVE": "reads and writes",
+    "EXCLUSIVE": "writes",
+    "SHARE ROW EXCLUSIVE": "writes",
+    "SHARE": "writes",
+    "SHARE UPDATE EXCLUSIVE": "schema changes and vacuum",
+}
 LIGHTER_ALTERS = {
     AlterTableType.AT_ValidateConstraint: "SHARE UPDATE EXCLUSIVE",
     AlterTableType.AT_EnableTrig: "SHARE ROW EXCLUSIVE",
@@ -43,14 +61,27 @@ LIGHTER_ALTERS = {
     AlterTableType.AT_DropCluster: "SHARE UPDATE EXCLUSIVE",
 }
 # Storage parameters that ALTER TABLE … SET changes under SHARE UPDATE EXCLUSIVE.
-LIGHT_OPTIONS = ("fillfactor", "autovacuum_", "toast.", "toast_tuple_target",
-                 "parallel_workers", "vacuum_")
+LIGHT_OPTIONS = (
+    "fillfactor",
+    "autovacuum_",
+    "toast.",
+    "toast_tuple_target",
+    "parallel_workers",
+    "vacuum_",
+)
 # Type changes that keep every value as it was.
 WIDENINGS = {
-    ("smallint", "integer"), ("smallint", "bigint"), ("integer", "bigint"),
-    ("smallint", "numeric"), ("integer", "numeric"), ("bigint", "numeric"),
-    ("real", "double precision"), ("character varying", "text"), ("character", "text"),
-    ("character", "character varying"), ("text", "character varying"),
+    ("smallint", "integer"),
+    ("smallint", "bigint"),
+    ("integer", "bigint"),
+    ("smallint", "numeric"),
+    ("integer", "numeric"),
+    ("bigint", "numeric"),
+    ("real", "double precision"),
+    ("character varying", "text"),
+    ("character", "text"),
+    ("character", "character varying"),
+    ("text", "character varying"),
 }
 
 
@@ -92,17 +123,32 @@ def squawk_binary() -> str:
     return found
 
 
-def squawk_findings(body: str, pg_version: int, statements: Sequence[str],
-                    lines: Sequence[int], existing: set[str],
-                    index_tables: dict[str, str]) -> list[Hazard]:
+def squawk_findings(
+    body: str,
+    pg_version: int,
+    statements: Sequence[str],
+    lines: Sequence[int],
+    existing: set[str],
+    index_tables: dict[str, str],
+) -> list[Hazard]:
     """Squawk's findings on ``body`` (as one migration run in a transaction), except on
     statements that only touch relations the migration creates (nobody reads them yet;
     squawk itself knows that for tables, not for materialized views) or drops (the DROP
     TABLE is what matters there)."""
     result = subprocess.run(
-        [squawk_binary(), "--reporter", "json", "--assume-in-transaction",
-         f"--pg-version={pg_version}.0", "--stdin-filepath", "migration.sql"],
-        input=body, capture_output=True, text=True, timeout=60,
+        [
+            squawk_binary(),
+            "--reporter",
+            "json",
+            "--assume-in-transaction",
+            f"--pg-version={pg_version}.0",
+            "--stdin-filepath",
+            "migration.sql",
+        ],
+        input=body,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     try:
         findings: list[dict[str, Any]] = json.loads(result.stdout or "[]")
@@ -133,14 +179,21 @@ def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:
     """The relations a statement acts on (an index's table, an ALTER's table …)."""
     node = parse_sql(statement)[0].stmt
     match node:
-        case ast.AlterTableStmt(relation=rel) | ast.IndexStmt(relation=rel) | \
-                ast.CreateTrigStmt(relation=rel) | ast.CreatePolicyStmt(table=rel):
+        case (
+            ast.AlterTableStmt(relation=rel)
+            | ast.IndexStmt(relation=rel)
+            | ast.CreateTrigStmt(relation=rel)
+            | ast.CreatePolicyStmt(table=rel)
+        ):
             return {_name(rel)}
         case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects):
-            return {index_tables.get(_qualified([s.sval for s in obj]), "?")
-                    for obj in objects or ()}
-        case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW |
-                          ObjectType.OBJECT_MATVIEW, objects=objects):
+            return {
+                index_tables.get(_qualified([s.sval for s in obj]), "?") for obj in objects or ()
+            }
+        case ast.DropStmt(
+            removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW | ObjectType.OBJECT_MATVIEW,
+            objects=objects,
+        ):
             return {_qualified([s.sval for s in obj]) for obj in objects or ()}
         case ast.CreateTableAsStmt(into=into) | ast.ViewStmt(view=into):
             return {_name(getattr(into, "rel", into))}
@@ -167,30 +220,52 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
     """Ours: dropped policies (not re-created) and row level security turned off."""
     hazards = []
     nodes = [parse_sql(s)[0].stmt for s in statements]
-    created = {(_name(n.table), n.policy_name) for n in nodes
-               if isinstance(n, ast.CreatePolicyStmt)}
+    created = {
+        (_name(n.table), n.policy_name) for n in nodes if isinstance(n, ast.CreatePolicyStmt)
+    }
     for node, line in zip(nodes, lines, strict=True):
         if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_POLICY:
             for obj in node.objects or ():
                 names = [s.sval for s in obj]
                 table, policy = ".".join(names[:-1]), names[-1]
                 if (table, policy) not in created:
-                    hazards.append(Hazard(line, "dropped-policy", f"drops policy {policy} on "
-                                          f"{table}: the access it gave is gone"))
+                    hazards.append(
+                        Hazard(
+                            line,
+                            "dropped-policy",
+                            f"drops policy {policy} on {table}: the access it gave is gone",
+                        )
+                    )
         if isinstance(node, ast.AlterTableStmt):
             for command in node.cmds or ():
                 if command.subtype == AlterTableType.AT_DisableRowSecurity:
-                    hazards.append(Hazard(line, "rls-disabled", "disables row level security "
-                                          f"on {_name(node.relation)}: roles with table "
-                                          "privileges see every row"))
+                    hazards.append(
+                        Hazard(
+                            line,
+                            "rls-disabled",
+                            "disables row level security "
+                            f"on {_name(node.relation)}: roles with table "
+                            "privileges see every row",
+                        )
+                    )
                 if command.subtype == AlterTableType.AT_NoForceRowSecurity:
-                    hazards.append(Hazard(line, "rls-not-forced", "stops forcing row level "
-                                          f"security on {_name(node.relation)} for its owner"))
+                    hazards.append(
+                        Hazard(
+                            line,
+                            "rls-not-forced",
+                            "stops forcing row level "
+                            f"security on {_name(node.relation)} for its owner",
+                        )
+                    )
     return hazards
 
 
-def locks(statements: Sequence[str], lines: Sequence[int], existing: set[str],
-          index_tables: dict[str, str]) -> list[Lock]:
+def locks(
+    statements: Sequence[str],
+    lines: Sequence[int],
+    existing: set[str],
+    index_tables: dict[str, str],
+) -> list[Lock]:
     """The strongest lock each existing table keeps until commit (one transaction).
     ``index_tables``: index -> its table, for DROP INDEX."""
     held: dict[str, tuple[str, list[int]]] = {}
@@ -211,15 +286,20 @@ def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple
             modes = []
             for command in cmds or ():
                 mode = LIGHTER_ALTERS.get(command.subtype, "ACCESS EXCLUSIVE")
-                if command.subtype in (AlterTableType.AT_SetRelOptions,
-                                       AlterTableType.AT_ResetRelOptions) and all(
-                        option.defname.startswith(LIGHT_OPTIONS) or
-                        (option.defnamespace or "") == "toast"
-                        for option in command.def_ or ()):
+                if command.subtype in (
+                    AlterTableType.AT_SetRelOptions,
+                    AlterTableType.AT_ResetRelOptions,
+                ) and all(
+                    option.defname.startswith(LIGHT_OPTIONS)
+                    or (option.defnamespace or "") == "toast"
+                    for option in command.def_ or ()
+                ):
                     mode = "SHARE UPDATE EXCLUSIVE"
-                if command.subtype == AlterTableType.AT_AddConstraint and isinstance(
-                        command.def_, ast.Constraint) and command.def_.contype == \
-                        ConstrType.CONSTR_FOREIGN:
+                if (
+                    command.subtype == AlterTableType.AT_AddConstraint
+                    and isinstance(command.def_, ast.Constraint)
+                    and command.def_.contype == ConstrType.CONSTR_FOREIGN
+                ):
                     mode = "SHARE ROW EXCLUSIVE"
                     modes.append((_name(command.def_.pktable), mode))
                 modes.append((_name(rel), mode))
@@ -230,19 +310,25 @@ def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple
             return [(_name(rel), "SHARE ROW EXCLUSIVE")]
         case ast.CreatePolicyStmt(table=rel) | ast.AlterPolicyStmt(table=rel):
             return [(_name(rel), "ACCESS EXCLUSIVE")]
-        case ast.DropStmt(removeType=ObjectType.OBJECT_POLICY | ObjectType.OBJECT_TRIGGER,
-                          objects=objects):
-            return [(".".join(s.sval for s in obj[:-1]), "ACCESS EXCLUSIVE")
-                    for obj in objects or ()]
-        case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW |
-                          ObjectType.OBJECT_MATVIEW, objects=objects):
-            return [(_qualified([s.sval for s in obj]), "ACCESS EXCLUSIVE")
-                    for obj in objects or ()]
-        case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects,
-                          concurrent=False):
-            return [(index_tables[name], "ACCESS EXCLUSIVE") for name in
-                    (_qualified([s.sval for s in obj]) for obj in objects or ())
-                    if name in index_tables]
+        case ast.DropStmt(
+            removeType=ObjectType.OBJECT_POLICY | ObjectType.OBJECT_TRIGGER, objects=objects
+        ):
+            return [
+                (".".join(s.sval for s in obj[:-1]), "ACCESS EXCLUSIVE") for obj in objects or ()
+            ]
+        case ast.DropStmt(
+            removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW | ObjectType.OBJECT_MATVIEW,
+            objects=objects,
+        ):
+            return [
+                (_qualified([s.sval for s in obj]), "ACCESS EXCLUSIVE") for obj in objects or ()
+            ]
+        case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects, concurrent=False):
+            return [
+                (index_tables[name], "ACCESS EXCLUSIVE")
+                for name in (_qualified([s.sval for s in obj]) for obj in objects or ())
+                if name in index_tables
+            ]
     return []
 
 
@@ -250,8 +336,9 @@ def _qualified(names: list[str]) -> str:
     return ".".join(names) if len(names) > 1 else f"public.{names[0]}"
 
 
-def destructive(statements: Sequence[str], columns: dict[tuple[str, str], tuple[str, bool]]
-                ) -> list[Destruction]:
+def destructive(
+    statements: Sequence[str], columns: dict[tuple[str, str], tuple[str, bool]]
+) -> list[Destruction]:
     """Statements that delete data. ``columns``: (table, column) -> (type, generated) of
     the database before the migration (a generated column is recomputed, not lost)."""
     found = []
@@ -265,13 +352,17 @@ def destructive(statements: Sequence[str], columns: dict[tuple[str, str], tuple[
 def _destroys(node: ast.Node, columns: dict[tuple[str, str], tuple[str, bool]]) -> list[str]:
     match node:
         case ast.DropStmt(removeType=ObjectType.OBJECT_TABLE, objects=objects):
-            return [f"drops table {'.'.join(s.sval for s in obj)} and all its rows"
-                    for obj in objects or ()]
+            return [
+                f"drops table {'.'.join(s.sval for s in obj)} and all its rows"
+                for obj in objects or ()
+            ]
         case ast.DropStmt(removeType=ObjectType.OBJECT_SCHEMA, objects=objects):
             return [f"drops schema {s.sval} and everything in it" for s in objects or ()]
         case ast.DropStmt(removeType=ObjectType.OBJECT_SEQUENCE, objects=objects):
-            return [f"drops sequence {'.'.join(s.sval for s in obj)} and its current value"
-                    for obj in objects or ()]
+            return [
+                f"drops sequence {'.'.join(s.sval for s in obj)} and its current value"
+                for obj in objects or ()
+            ]
         case ast.TruncateStmt(relations=relations):
             return [f"truncates {_name(r)}" for r in relations or ()]
         case ast.DeleteStmt(relation=rel):
@@ -287,8 +378,10 @@ def _destroys(node: ast.Node, columns: dict[tuple[str, str], tuple[str, bool]]) 
                 elif command.subtype == AlterTableType.AT_AlterColumnType and before:
                     new_type = _type_name(command.def_)
                     if not _widening(before[0], new_type):
-                        found.append(f"changes {table}.{command.name} from {before[0]} to "
-                                     f"{new_type}: values may be rounded or cut")
+                        found.append(
+                            f"changes {table}.{command.name} from {before[0]} to "
+                            f"{new_type}: values may be rounded or cut"
+                        )
             return found
     return []
 
@@ -313,9 +406,17 @@ def _widening(old: str, new: str) -> bool:
 
 def _split_type(text: str) -> tuple[str, str | None]:
     text = text.strip().lower()
-    aliases = {"int": "integer", "int4": "integer", "int8": "bigint", "int2": "smallint",
-               "varchar": "character varying", "float8": "double precision",
-               "float4": "real", "bool": "boolean", "decimal": "numeric"}
+    aliases = {
+        "int": "integer",
+        "int4": "integer",
+        "int8": "bigint",
+        "int2": "smallint",
+        "varchar": "character varying",
+        "float8": "double precision",
+        "float4": "real",
+        "bool": "boolean",
+        "decimal": "numeric",
+    }
     if "(" in text and text.endswith(")"):
         base, _, modifier = text[:-1].partition("(")
         return aliases.get(base.strip(), base.strip()), modifier.replace(" ", "")
@@ -337,13 +438,23 @@ def _type_name(definition: Any) -> str:
         return "?"
     names = [s.sval for s in type_name.names or () if s.sval != "pg_catalog"]
     base = ".".join(names)
-    mods = [str(m.val.ival) for m in type_name.typmods or ()
-            if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")]
-    aliases = {"int4": "integer", "int8": "bigint", "int2": "smallint",
-               "varchar": "character varying", "float8": "double precision",
-               "float4": "real", "bpchar": "character", "bool": "boolean",
-               "timestamptz": "timestamp with time zone", "timestamp": "timestamp without "
-               "time zone"}
+    mods = [
+        str(m.val.ival)
+        for m in type_name.typmods or ()
+        if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")
+    ]
+    aliases = {
+        "int4": "integer",
+        "int8": "bigint",
+        "int2": "smallint",
+        "varchar": "character varying",
+        "float8": "double precision",
+        "float4": "real",
+        "bpchar": "character",
+        "bool": "boolean",
+        "timestamptz": "timestamp with time zone",
+        "timestamp": "timestamp without time zone",
+    }
     base = aliases.get(base, base)
     return f"{base}({','.join(mods)})" if mods else base
 

@@ -39,14 +39,19 @@ def applied_migrations(conn: psycopg.Connection) -> list[AppliedMigration]:
     if not history_exists(conn):
         return []
     rows = conn.execute(load_sql("migrations/history_rows")).fetchall()
-    return [AppliedMigration(version, name, None if statements is None else tuple(statements))
-            for version, name, statements in rows]
+    return [
+        AppliedMigration(version, name, None if statements is None else tuple(statements))
+        for version, name, statements in rows
+    ]
 
 
 def record(conn: psycopg.Connection, migration: MigrationFile) -> None:
     """Write ``migration``'s history row (in the caller's transaction)."""
-    conn.execute(load_sql("migrations/history_insert"), {
-        "version": migration.version,
-        "name": migration.name,
-        "statements": list(migration.history_statements),
-    })
+    conn.execute(
+        load_sql("migrations/history_insert"),
+        {
+            "version": migration.version,
+            "name": migration.name,
+            "statements": list(migration.history_statements),
+        },
+    )

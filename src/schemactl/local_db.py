@@ -35,8 +35,13 @@ def _recorded_state(project: Project) -> LocalState | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text())
-    return LocalState(Path(data["data_dir"]), int(data["port"]), Path(data["bindir"]),
-                      data["origin"], int(data["version"]))
+    return LocalState(
+        Path(data["data_dir"]),
+        int(data["port"]),
+        Path(data["bindir"]),
+        data["origin"],
+        int(data["version"]),
+    )
 
 
 def read_state(project: Project) -> LocalState | None:
@@ -60,10 +65,19 @@ def read_state(project: Project) -> LocalState | None:
 
 def _write_state(project: Project, state: LocalState) -> None:
     project.state_dir.mkdir(exist_ok=True)
-    _state_path(project).write_text(json.dumps({
-        "data_dir": str(state.data_dir), "port": state.port, "bindir": str(state.bindir),
-        "origin": state.origin, "version": state.version,
-    }, indent=2) + "\n")
+    _state_path(project).write_text(
+        json.dumps(
+            {
+                "data_dir": str(state.data_dir),
+                "port": state.port,
+                "bindir": str(state.bindir),
+                "origin": state.origin,
+                "version": state.version,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _data_dir(project: Project, run_as: RunAs) -> Path:
@@ -100,8 +114,9 @@ def start(project: Project) -> tuple[LocalServer, bool]:
     data_dir = _data_dir(project, run_as)
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     run_as.own(data_dir.parent)
-    state = LocalState(data_dir, free_port(DEFAULT_PORT), binaries.bindir, binaries.origin,
-                       binaries.version)
+    state = LocalState(
+        data_dir, free_port(DEFAULT_PORT), binaries.bindir, binaries.origin, binaries.version
+    )
     server = _server(state)
     server.initdb()
     _write_state(project, state)
@@ -138,6 +153,8 @@ def remove(project: Project) -> None:
     if state is not None and (state.bindir / "pg_ctl").is_file():
         stop(project)
     if state is not None:
-        shutil.rmtree(state.data_dir.parent if state.data_dir.parent != project.state_dir
-                      else state.data_dir, ignore_errors=True)
+        shutil.rmtree(
+            state.data_dir.parent if state.data_dir.parent != project.state_dir else state.data_dir,
+            ignore_errors=True,
+        )
         _state_path(project).unlink(missing_ok=True)

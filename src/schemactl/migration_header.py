@@ -35,17 +35,22 @@ def counts(diff: SchemaDiff) -> list[Count]:
     """Added / changed / dropped per kind of object, between the two sides of ``diff``."""
     a, b = diff.before.inspected, diff.after.inspected
     result = [_count("schemas", a.schemas, b.schemas)]
-    for kind, types in (("tables", ("r", "p")), ("views", ("v",)),
-                        ("materialized views", ("m",))):
+    for kind, types in (("tables", ("r", "p")), ("views", ("v",)), ("materialized views", ("m",))):
         result.append(_count(kind, _relations(a, types), _relations(b, types)))
     result.append(_columns(a, b))
-    for kind, attribute in (("indexes", "indexes"), ("constraints", "constraints"),
-                            ("functions", "functions"), ("triggers", "triggers"),
-                            ("policies", "rlspolicies"), ("sequences", "sequences"),
-                            ("extensions", "extensions")):
+    for kind, attribute in (
+        ("indexes", "indexes"),
+        ("constraints", "constraints"),
+        ("functions", "functions"),
+        ("triggers", "triggers"),
+        ("policies", "rlspolicies"),
+        ("sequences", "sequences"),
+        ("extensions", "extensions"),
+    ):
         result.append(_count(kind, getattr(a, attribute), getattr(b, attribute)))
-    result.append(_count("types", {**a.enums, **a.types, **a.domains},
-                         {**b.enums, **b.types, **b.domains}))
+    result.append(
+        _count("types", {**a.enums, **a.types, **a.domains}, {**b.enums, **b.types, **b.domains})
+    )
     result += _catalog_counts(diff.before.snapshot, diff.after.snapshot)
     return [c for c in result if c.total]
 
@@ -55,10 +60,12 @@ def _relations(inspected: Any, types: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _count(kind: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> Count:
-    return Count(kind,
-                 tuple(_display(k) for k in after if k not in before),
-                 tuple(_display(k) for k in after if k in before and before[k] != after[k]),
-                 tuple(_display(k) for k in before if k not in after))
+    return Count(
+        kind,
+        tuple(_display(k) for k in after if k not in before),
+        tuple(_display(k) for k in after if k in before and before[k] != after[k]),
+        tuple(_display(k) for k in before if k not in after),
+    )
 
 
 def _columns(a: Any, b: Any) -> Count:
@@ -70,36 +77,62 @@ def _columns(a: Any, b: Any) -> Count:
         name = _display(key)
         added += [f"{name}.{c}" for c in table.columns if c not in old.columns]
         dropped += [f"{name}.{c}" for c in old.columns if c not in table.columns]
-        changed += [f"{name}.{c}" for c, column in table.columns.items()
-                    if c in old.columns and old.columns[c] != column]
+        changed += [
+            f"{name}.{c}"
+            for c, column in table.columns.items()
+            if c in old.columns and old.columns[c] != column
+        ]
     return Count("columns", tuple(added), tuple(changed), tuple(dropped))
 
 
 def _catalog_counts(before: Snapshot, after: Snapshot) -> list[Count]:
     def entries(acls: Mapping[Any, Mapping[str, Mapping[str, bool]]]) -> set[tuple]:
-        return {(key, grantee, privilege) for key, acl in acls.items()
-                for grantee, grants in acl.items() for privilege in grants}
+        return {
+            (key, grantee, privilege)
+            for key, acl in acls.items()
+            for grantee, grants in acl.items()
+            for privilege in grants
+        }
 
     old, new = entries(before.acls), entries(after.acls)
     grants = Count("grants", _unnamed(new - old), (), _unnamed(old - new), "revoked")
     old_defaults, new_defaults = entries(before.default_acls), entries(after.default_acls)
-    defaults = Count("default privileges", _unnamed(new_defaults - old_defaults), (),
-                     _unnamed(old_defaults - new_defaults), "revoked")
+    defaults = Count(
+        "default privileges",
+        _unnamed(new_defaults - old_defaults),
+        (),
+        _unnamed(old_defaults - new_defaults),
+        "revoked",
+    )
     members = Count(
         "publication members",
         tuple(f"{m} in {p}" for p, _, m in sorted(set(after.members) - set(before.members))),
-        tuple(f"{m} in {p}" for (p, _, m), value in sorted(after.members.items())
-              if (p, _, m) in before.members and before.members[(p, _, m)] != value),
+        tuple(
+            f"{m} in {p}"
+            for (p, _, m), value in sorted(after.members.items())
+            if (p, _, m) in before.members and before.members[(p, _, m)] != value
+        ),
         tuple(f"{m} in {p}" for p, _, m in sorted(set(before.members) - set(after.members))),
-        "removed")
-    settings = Count("relation settings", (), tuple(
-        identity for identity, setting in sorted(after.relations.items())
-        if identity in before.relations and _settings(before.relations[identity]) !=
-        _settings(setting)))
-    named = _count("comments", {" ".join(k): v for k, v in before.comments.items()},
-                   {" ".join(k): v for k, v in after.comments.items()})
-    comments = Count("comments", _unnamed(named.added), _unnamed(named.changed),
-                     _unnamed(named.dropped))
+        "removed",
+    )
+    settings = Count(
+        "relation settings",
+        (),
+        tuple(
+            identity
+            for identity, setting in sorted(after.relations.items())
+            if identity in before.relations
+            and _settings(before.relations[identity]) != _settings(setting)
+        ),
+    )
+    named = _count(
+        "comments",
+        {" ".join(k): v for k, v in before.comments.items()},
+        {" ".join(k): v for k, v in after.comments.items()},
+    )
+    comments = Count(
+        "comments", _unnamed(named.added), _unnamed(named.changed), _unnamed(named.dropped)
+    )
     return [grants, defaults, members, settings, comments]
 
 
@@ -116,10 +149,16 @@ def _display(key: str) -> str:
     return SIMPLE_QUOTED.sub(r"\1", key)
 
 
-def render_header(*, filename: str, name: str, changes: Sequence[Count],
-                  hazards: Sequence[Hazard], locks: Sequence[Lock],
-                  destructions: Sequence[tuple[int, Destruction]],
-                  access: Sequence[AccessChange]) -> list[str]:
+def render_header(
+    *,
+    filename: str,
+    name: str,
+    changes: Sequence[Count],
+    hazards: Sequence[Hazard],
+    locks: Sequence[Lock],
+    destructions: Sequence[tuple[int, Destruction]],
+    access: Sequence[AccessChange],
+) -> list[str]:
     """The header's lines (without the blank line after it)."""
     lines = [
         f"-- {filename}: generated by `schemactl diff {name}` from schema/.",
@@ -129,8 +168,11 @@ def render_header(*, filename: str, name: str, changes: Sequence[Count],
     ]
     lines += [f"--   {_plain(count)}" for count in changes] or ["--   none"]
     lines += ["--", "-- Hazards"]
-    hazard_lines = [f"--   line {lock.lines[0]}: {lock.mode} lock on {lock.table} until commit "
-                    f"(blocks {lock.blocks}){_more_lines(lock.lines)}" for lock in locks]
+    hazard_lines = [
+        f"--   line {lock.lines[0]}: {lock.mode} lock on {lock.table} until commit "
+        f"(blocks {lock.blocks}){_more_lines(lock.lines)}"
+        for lock in locks
+    ]
     hazard_lines += [f"--   line {h.line}: {h.message} [{h.rule}]" for h in hazards]
     lines += hazard_lines or ["--   none"]
     if destructions:
@@ -143,8 +185,11 @@ def render_header(*, filename: str, name: str, changes: Sequence[Count],
 
 def _plain(count: Count) -> str:
     parts = []
-    for items, word in ((count.added, "added"), (count.changed, "changed"),
-                        (count.dropped, count.dropped_word)):
+    for items, word in (
+        (count.added, "added"),
+        (count.changed, "changed"),
+        (count.dropped, count.dropped_word),
+    ):
         if items:
             named = [i for i in items if i]
             names = f" ({', '.join(named)})" if named and len(named) <= SHOWN_NAMES else ""

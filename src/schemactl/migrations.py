@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
@@ -29,10 +29,18 @@ from schemactl.sources import SourceFile
 from schemactl.statements import line_col, parse_statements, split_leading_comments
 
 # Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
-OUTSIDE_TRANSACTION = frozenset({"VacuumStmt", "CreatedbStmt", "DropdbStmt",
-                                 "AlterSystemStmt", "CreateTableSpaceStmt",
-                                 "DropTableSpaceStmt", "CreateSubscriptionStmt",
-                                 "DropSubscriptionStmt"})
+OUTSIDE_TRANSACTION = frozenset(
+    {
+        "VacuumStmt",
+        "CreatedbStmt",
+        "DropdbStmt",
+        "AlterSystemStmt",
+        "CreateTableSpaceStmt",
+        "DropTableSpaceStmt",
+        "CreateSubscriptionStmt",
+        "DropSubscriptionStmt",
+    }
+)
 FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.*)\.sql$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 100
@@ -74,7 +82,8 @@ def parse_migration(path: str, text: str) -> tuple[MigrationStatement, ...]:
         body = body.rstrip().rstrip(";").rstrip()
         kind, fields = next(iter(item["stmt"].items()))
         outside = kind in OUTSIDE_TRANSACTION or bool(
-            isinstance(fields, dict) and fields.get("concurrent"))
+            isinstance(fields, dict) and fields.get("concurrent")
+        )
         statements.append(MigrationStatement(body, path, line, col, kind, outside))
     return tuple(statements)
 
@@ -140,8 +149,11 @@ def read_migrations(project: Project) -> list[MigrationFile]:
         try:
             text = path.read_text("utf-8")
         except UnicodeDecodeError as exc:
-            raise SchemactlError("migration file is not UTF-8 text",
-                                 location=Location(relative), hint="save it as UTF-8") from exc
+            raise SchemactlError(
+                "migration file is not UTF-8 text",
+                location=Location(relative),
+                hint="save it as UTF-8",
+            ) from exc
         found[version] = MigrationFile(version, match["name"], relative, text)
     return [found[v] for v in sorted(found, key=_version_key)]
 
@@ -163,7 +175,7 @@ def check_name(name: str) -> None:
 
 def next_version(existing: Iterable[MigrationFile], now: datetime | None = None) -> str:
     """The current UTC time as a version, later than every existing one."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    moment = (now or datetime.now(UTC)).astimezone(UTC)
     version = moment.strftime(VERSION_FORMAT)
     latest = max((int(m.version) for m in existing), default=0)
     if int(version) <= latest:
@@ -201,7 +213,7 @@ def digests_of_texts(statements: Iterable[str]) -> tuple[str, ...]:
             continue
         for item in nodes:
             end = item.stmt_location + item.stmt_len if item.stmt_len else len(chunk)
-            digests.append(statement_digest(chunk[item.stmt_location:end]))
+            digests.append(statement_digest(chunk[item.stmt_location : end]))
     return tuple(digests)
 
 
@@ -216,8 +228,7 @@ def cli_chunks(text: str) -> list[str]:
     chunks = []
     start = 0
     for item in tree.get("stmts", []):
-        end = item.get("stmt_location", 0) + item["stmt_len"] if item.get("stmt_len") \
-            else len(data)
+        end = item.get("stmt_location", 0) + item["stmt_len"] if item.get("stmt_len") else len(data)
         chunk = data[start:end].decode("utf-8").strip().lstrip(";").strip()
         if chunk:
             chunks.append(chunk)
@@ -235,11 +246,14 @@ def check_transactional(migration: MigrationFile) -> None:
         if statement.kind == "TransactionStmt":
             raise SchemactlError(
                 "transaction control in a migration: each migration already runs in one "
-                "transaction", location=statement.location,
-                hint="remove BEGIN / COMMIT / ROLLBACK")
+                "transaction",
+                location=statement.location,
+                hint="remove BEGIN / COMMIT / ROLLBACK",
+            )
         if statement.outside_transaction:
             raise SchemactlError(
-                "this statement cannot run inside a transaction, and each migration runs in "
-                "one", location=statement.location,
+                "this statement cannot run inside a transaction, and each migration runs in one",
+                location=statement.location,
                 hint="drop CONCURRENTLY (the migration holds its locks until commit anyway) "
-                "or run the statement by hand outside migrations")
+                "or run the statement by hand outside migrations",
+            )

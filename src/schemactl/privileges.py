@@ -18,8 +18,22 @@ ObjectAcl = Mapping[str, Grants]  # grantee -> grants
 
 # Privileges that exist on every supported server (MAINTAIN is PostgreSQL 17+): a revoke
 # of anything else is written as `revoke all` plus the grants that remain.
-PORTABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES",
-                      "TRIGGER", "USAGE", "EXECUTE", "CREATE", "CONNECT", "TEMPORARY"})
+PORTABLE = frozenset(
+    {
+        "SELECT",
+        "INSERT",
+        "UPDATE",
+        "DELETE",
+        "TRUNCATE",
+        "REFERENCES",
+        "TRIGGER",
+        "USAGE",
+        "EXECUTE",
+        "CREATE",
+        "CONNECT",
+        "TEMPORARY",
+    }
+)
 # What a new object grants without being asked (acldefault), besides its owner.
 BUILTIN_DEFAULTS: dict[str, dict[str, dict[str, bool]]] = {
     "function": {"public": {"EXECUTE": False}},
@@ -29,8 +43,7 @@ BUILTIN_DEFAULTS: dict[str, dict[str, dict[str, bool]]] = {
 }
 # Kinds that ALTER DEFAULT PRIVILEGES can grant on when they are created.
 DEFAULTED_KINDS = frozenset({"table", "sequence", "function", "procedure"})
-KIND_ORDER = ("schema", "type", "domain", "table", "sequence", "function", "procedure",
-              "column")
+KIND_ORDER = ("schema", "type", "domain", "table", "sequence", "function", "procedure", "column")
 
 
 @dataclass(frozen=True)
@@ -45,9 +58,14 @@ class Operation:
     with_grant_option: bool = False
 
 
-def acl_operations(key: ObjectKey, have: ObjectAcl, want: ObjectAcl, *,
-                   explicit_for: Iterable[str], all_privileges: frozenset[str]
-                   ) -> list[Operation]:
+def acl_operations(
+    key: ObjectKey,
+    have: ObjectAcl,
+    want: ObjectAcl,
+    *,
+    explicit_for: Iterable[str],
+    all_privileges: frozenset[str],
+) -> list[Operation]:
     """Operations taking ``have`` to ``want`` on one object. Grantees in ``explicit_for``
     get their privileges stated in full whatever ``have`` says (see the module doc)."""
     kind, identity, column = key
@@ -72,14 +90,23 @@ def acl_operations(key: ObjectKey, have: ObjectAcl, want: ObjectAcl, *,
         if revoked:
             operations.append(_op(kind, identity, column, "revoke", tuple(revoked), grantee))
         if option_revoked:
-            operations.append(_op(kind, identity, column, "revoke grant option for",
-                                  tuple(option_revoked), grantee))
+            operations.append(
+                _op(
+                    kind,
+                    identity,
+                    column,
+                    "revoke grant option for",
+                    tuple(option_revoked),
+                    grantee,
+                )
+            )
         operations += _grants(kind, identity, column, grantee, {p: after[p] for p in granted})
     return operations
 
 
-def _explicit(key: ObjectKey, grantee: str, after: dict[str, bool],
-              all_privileges: frozenset[str]) -> list[Operation]:
+def _explicit(
+    key: ObjectKey, grantee: str, after: dict[str, bool], all_privileges: frozenset[str]
+) -> list[Operation]:
     kind, identity, column = key
     if after and set(after) == all_privileges and not any(after.values()):
         return [_op(kind, identity, column, "grant", ("ALL",), grantee)]
@@ -87,8 +114,9 @@ def _explicit(key: ObjectKey, grantee: str, after: dict[str, bool],
     return revoke + _grants(kind, identity, column, grantee, after)
 
 
-def _grants(kind: str, identity: str, column: str | None, grantee: str,
-            privileges: dict[str, bool]) -> list[Operation]:
+def _grants(
+    kind: str, identity: str, column: str | None, grantee: str, privileges: dict[str, bool]
+) -> list[Operation]:
     plain = tuple(sorted(p for p, option in privileges.items() if not option))
     optioned = tuple(sorted(p for p, option in privileges.items() if option))
     result = []
@@ -99,8 +127,15 @@ def _grants(kind: str, identity: str, column: str | None, grantee: str,
     return result
 
 
-def _op(kind: str, identity: str, column: str | None, action: str,
-        privileges: tuple[str, ...], grantee: str, option: bool = False) -> Operation:
+def _op(
+    kind: str,
+    identity: str,
+    column: str | None,
+    action: str,
+    privileges: tuple[str, ...],
+    grantee: str,
+    option: bool = False,
+) -> Operation:
     phase = (0 if action != "grant" else 1) + (2 if column is not None else 0)
     return Operation(phase, action, kind, identity, privileges, grantee, column, option)
 
@@ -110,8 +145,16 @@ def render(operations: Iterable[Operation]) -> list[str]:
     columns of one table with the same privileges share a column list."""
     by_statement: dict[tuple, list[str]] = {}
     for op in operations:
-        key = (op.phase, KIND_ORDER.index(op.kind), op.identity, op.action, op.privileges,
-               op.with_grant_option, op.kind, op.column)
+        key = (
+            op.phase,
+            KIND_ORDER.index(op.kind),
+            op.identity,
+            op.action,
+            op.privileges,
+            op.with_grant_option,
+            op.kind,
+            op.column,
+        )
         by_statement.setdefault(key, []).append(op.grantee)
     merged: dict[tuple, list[str]] = {}
     for key, grantees in by_statement.items():
@@ -119,8 +162,17 @@ def render(operations: Iterable[Operation]) -> list[str]:
         if column is None:
             merged[key + (tuple(grantees),)] = []
             continue
-        group = (phase, order, identity, action, privileges, option, kind, None,
-                 tuple(sorted(grantees)))
+        group = (
+            phase,
+            order,
+            identity,
+            action,
+            privileges,
+            option,
+            kind,
+            None,
+            tuple(sorted(grantees)),
+        )
         merged.setdefault(group, []).append(column)
     statements = []
     for key in sorted(merged, key=lambda k: k[:7] + (k[8],)):
@@ -132,8 +184,10 @@ def render(operations: Iterable[Operation]) -> list[str]:
         target = "table" if kind == "column" else kind
         preposition = "to" if action == "grant" else "from"
         suffix = " with grant option" if option else ""
-        statements.append(f"{action} {what} on {target} {identity} {preposition} "
-                          f"{', '.join(_sorted_grantees(grantees))}{suffix};")
+        statements.append(
+            f"{action} {what} on {target} {identity} {preposition} "
+            f"{', '.join(_sorted_grantees(grantees))}{suffix};"
+        )
     return statements
 
 

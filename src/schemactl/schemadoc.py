@@ -15,8 +15,13 @@ from schemactl.markdown import cell, code, link, table
 
 DEFAULT_PATH = "docs/schema.md"
 REPLICA_IDENTITY = {"d": "default", "f": "full", "n": "nothing", "i": "index"}
-CONSTRAINT_KINDS = {"p": "primary key", "u": "unique", "c": "check", "f": "foreign key",
-                    "x": "exclusion"}
+CONSTRAINT_KINDS = {
+    "p": "primary key",
+    "u": "unique",
+    "c": "check",
+    "f": "foreign key",
+    "x": "exclusion",
+}
 VOLATILITY = {"i": "immutable", "s": "stable", "v": "volatile"}
 
 
@@ -45,8 +50,9 @@ def relation_sources(schema: Build) -> dict[str, str]:
     return sources
 
 
-def render_schema_doc(catalog: Catalog, schema: Build, *, doc_path: str = DEFAULT_PATH,
-                      grant_mode: str = "legacy") -> str:
+def render_schema_doc(
+    catalog: Catalog, schema: Build, *, doc_path: str = DEFAULT_PATH, grant_mode: str = "legacy"
+) -> str:
     """The whole document; ``doc_path`` (relative to the project) makes links to the
     schema/ files relative to where the document lives."""
     sources = relation_sources(schema)
@@ -57,7 +63,8 @@ def render_schema_doc(catalog: Catalog, schema: Build, *, doc_path: str = DEFAUL
         "schema/ and run `schemactl docs` (or `schemactl generate`). -->\n",
         f"Read from the catalog of a scratch database holding the Supabase stand-in "
         f"(grant mode `{grant_mode}`) and `schema/`. Schemas: "
-        + ", ".join(f"`{s}`" for s in catalog.schemas) + ".\n",
+        + ", ".join(f"`{s}`" for s in catalog.schemas)
+        + ".\n",
         _contents(catalog),
         "## Entity-relationship diagram\n",
         "```mermaid\n" + er_diagram(catalog) + "```\n",
@@ -77,12 +84,18 @@ def _contents(catalog: Catalog) -> str:
         "- " + link("Entity-relationship diagram", "Entity-relationship diagram"),
         "- " + link("Access matrix", "Access matrix") + " · " + link("Policies", "Policies"),
         "- " + link("Function access", "Function access"),
-        "- " + link("Tables", "Tables") + ": "
+        "- "
+        + link("Tables", "Tables")
+        + ": "
         + ", ".join(link(r.qualified, r.qualified) for r in catalog.tables),
     ]
     if catalog.views:
-        lines.append("- " + link("Views", "Views") + ": "
-                     + ", ".join(link(r.qualified, r.qualified) for r in catalog.views))
+        lines.append(
+            "- "
+            + link("Views", "Views")
+            + ": "
+            + ", ".join(link(r.qualified, r.qualified) for r in catalog.views)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -102,8 +115,9 @@ def access_cell(cell_access: Access) -> str:
         AccessKind.POLICIES: " or ".join(f"`{name}`" for name in cell_access.permissive),
     }[kind]
     if cell_access.restrictive and kind == AccessKind.POLICIES:
-        text += " and " + " and ".join(f"`{name}` (restrictive)"
-                                       for name in cell_access.restrictive)
+        text += " and " + " and ".join(
+            f"`{name}` (restrictive)" for name in cell_access.restrictive
+        )
     if cell_access.columns is not None and not kind.denied:
         if len(cell_access.withheld) <= len(cell_access.columns):
             text += "; all columns but " + ", ".join(cell_access.withheld)
@@ -114,15 +128,25 @@ def access_cell(cell_access: Access) -> str:
 
 def _access_section(catalog: Catalog) -> str:
     rows = [
-        [link(row.relation.qualified, row.relation.qualified), row.role,
-         *(access_cell(row.cells[cmd]) for cmd in COMMANDS)]
+        [
+            link(row.relation.qualified, row.relation.qualified),
+            row.role,
+            *(access_cell(row.cells[cmd]) for cmd in COMMANDS),
+        ]
         for row in access_matrix(catalog)
     ]
     policies = [
-        [code(r.qualified), f"`{p.name}`", p.command, ", ".join(p.roles),
-         "permissive" if p.permissive else "restrictive", code(p.using_expression),
-         code(p.check_expression)]
-        for r in catalog.relations for p in r.policies
+        [
+            code(r.qualified),
+            f"`{p.name}`",
+            p.command,
+            ", ".join(p.roles),
+            "permissive" if p.permissive else "restrictive",
+            code(p.using_expression),
+            code(p.check_expression),
+        ]
+        for r in catalog.relations
+        for p in r.policies
     ]
     parts = [
         "## Access matrix\n",
@@ -134,11 +158,13 @@ def _access_section(catalog: Catalog) -> str:
         "role, or the table's owner; "
         "a policy name: the rows that policy allows (permissive policies are OR-ed, "
         "restrictive ones AND-ed; their expressions are listed under "
-        + link("Policies", "Policies") + ").\n",
+        + link("Policies", "Policies")
+        + ").\n",
         table(["table", "role", *COMMANDS], rows),
         "### Policies\n",
         table(["table", "policy", "command", "to", "kind", "using", "with check"], policies)
-        if policies else "No row-level security policies.\n",
+        if policies
+        else "No row-level security policies.\n",
     ]
     return "\n".join(parts)
 
@@ -150,15 +176,25 @@ def _functions_section(catalog: Catalog) -> str:
     if functions:
         parts.append(
             "EXECUTE per API role (`PUBLIC` counts: PostgreSQL grants it on new functions "
-            "unless the schema revokes it).\n")
-        parts.append(table(["function", "returns", "security", *API_ROLES],
-                           (_function_row(f) for f in functions)))
+            "unless the schema revokes it).\n"
+        )
+        parts.append(
+            table(
+                ["function", "returns", "security", *API_ROLES],
+                (_function_row(f) for f in functions),
+            )
+        )
     else:
         parts.append("No functions besides trigger functions.\n")
     if triggers:
-        parts.append("Trigger functions: " + ", ".join(
-            f"`{f.signature}`" + (" (security definer)" if f.security_definer else "")
-            for f in triggers) + ".\n")
+        parts.append(
+            "Trigger functions: "
+            + ", ".join(
+                f"`{f.signature}`" + (" (security definer)" if f.security_definer else "")
+                for f in triggers
+            )
+            + ".\n"
+        )
     return "\n".join(parts)
 
 
@@ -168,8 +204,12 @@ def _function_row(function: Function) -> list[str]:
     security += f", {VOLATILITY[function.volatility]}"
     if search_path:
         security += f", `{search_path}`"
-    return [code(function.signature), code(function.result), security,
-            *("yes" if role in function.executable_by else "—" for role in API_ROLES)]
+    return [
+        code(function.signature),
+        code(function.result),
+        security,
+        *("yes" if role in function.executable_by else "—" for role in API_ROLES),
+    ]
 
 
 def _relation_section(relation: Relation, sources: dict[str, str], up: str) -> str:
@@ -177,19 +217,39 @@ def _relation_section(relation: Relation, sources: dict[str, str], up: str) -> s
     if relation.comment:
         parts.append(cell(relation.comment) + "\n")
     parts.append(" · ".join(_facts(relation, sources, up)) + "\n")
-    parts.append(table(["column", "type", "nullable", "default", "description"],
-                       (_column_row(c) for c in relation.columns)))
+    parts.append(
+        table(
+            ["column", "type", "nullable", "default", "description"],
+            (_column_row(c) for c in relation.columns),
+        )
+    )
     if relation.constraints:
-        parts.append(table(["constraint", "kind", "definition"], (
-            [f"`{c.name}`", CONSTRAINT_KINDS[c.kind], code(c.definition)]
-            for c in relation.constraints)))
+        parts.append(
+            table(
+                ["constraint", "kind", "definition"],
+                (
+                    [f"`{c.name}`", CONSTRAINT_KINDS[c.kind], code(c.definition)]
+                    for c in relation.constraints
+                ),
+            )
+        )
     if relation.indexes:
-        parts.append(table(["index", "definition"], (
-            [f"`{i.name}`", code(_index_body(i.definition))] for i in relation.indexes)))
+        parts.append(
+            table(
+                ["index", "definition"],
+                ([f"`{i.name}`", code(_index_body(i.definition))] for i in relation.indexes),
+            )
+        )
     if relation.triggers:
-        parts.append(table(["trigger", "definition"], (
-            [f"`{t.name}`", code(_trigger_body(t.name, t.definition))]
-            for t in relation.triggers)))
+        parts.append(
+            table(
+                ["trigger", "definition"],
+                (
+                    [f"`{t.name}`", code(_trigger_body(t.name, t.definition))]
+                    for t in relation.triggers
+                ),
+            )
+        )
     if relation.definition:
         parts.append("```sql\n" + relation.definition.strip() + "\n```\n")
     return "\n".join(parts)
@@ -217,8 +277,13 @@ def _column_row(column: Column) -> list[str]:
         default = "identity " + ("always" if column.identity == "a" else "by default")
     elif column.generated:
         default = f"generated always as ({column.generated}) stored"
-    return [f"`{column.name}`", code(column.type), "yes" if column.nullable else "no",
-            code(default) if not column.identity else default, cell(column.comment)]
+    return [
+        f"`{column.name}`",
+        code(column.type),
+        "yes" if column.nullable else "no",
+        code(default) if not column.identity else default,
+        cell(column.comment),
+    ]
 
 
 def _index_body(definition: str) -> str:
@@ -234,4 +299,3 @@ def _trigger_body(name: str, definition: str) -> str:
         if definition.startswith(prefix):
             return definition.removeprefix(prefix)
     return definition
-

@@ -24,8 +24,13 @@ from schemactl.local_pg import given_or_throwaway_server
 
 
 @contextmanager
-def built_database(project: Project, schema: Build, *, server_url: str | None = None,
-                   grant_mode: GrantMode = "legacy") -> Iterator[psycopg.Connection]:
+def built_database(
+    project: Project,
+    schema: Build,
+    *,
+    server_url: str | None = None,
+    grant_mode: GrantMode = "legacy",
+) -> Iterator[psycopg.Connection]:
     """A connection (superuser, autocommit) to a new database with the stand-in and the
     build applied and committed; the database is dropped afterwards."""
     with ExitStack() as stack:
@@ -35,7 +40,8 @@ def built_database(project: Project, schema: Build, *, server_url: str | None = 
         stack.callback(drop_database, server, name)
         with connect(server.url(name)) as conn, conn.transaction():
             install_standin(conn, project.owner_role, grant_mode)
-            apply_statements(conn, (item.statement for item in schema.statements),
-                             role=project.owner_role)
+            apply_statements(
+                conn, (item.statement for item in schema.statements), role=project.owner_role
+            )
         conn = stack.enter_context(connect(server.url(name), autocommit=True))
         yield conn

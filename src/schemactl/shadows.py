@@ -75,8 +75,9 @@ class ShadowPlan:
         digest = hashlib.sha256()
         for migration in migrations:
             digest.update(migration.filename.encode() + b"\0" + migration.text.encode() + b"\0")
-        return cls("supabase/migrations/", "migrations " + digest.hexdigest(),
-                   migrations=migrations)
+        return cls(
+            "supabase/migrations/", "migrations " + digest.hexdigest(), migrations=migrations
+        )
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ def shadow_server(project: Project, url: str | None) -> Iterator[ShadowServer]:
 
 
 @contextmanager
-def shadow_databases(where: ShadowServer, project: Project,
-                     plans: Sequence[ShadowPlan]) -> Iterator[list[Shadow]]:
+def shadow_databases(
+    where: ShadowServer, project: Project, plans: Sequence[ShadowPlan]
+) -> Iterator[list[Shadow]]:
     """One prepared shadow database per plan (prepared in parallel, or found ready),
     each held under an advisory lock until the end."""
     server, owner = where.server, project.owner_role
@@ -133,8 +135,12 @@ _MADE: dict[tuple[str, str], None] = {}  # (server, name) made by this process
 def _standin_template(where: ShadowServer, owner: str) -> tuple[str, frozenset[str]]:
     """A database holding only the stand-in, to clone shadows from (the stand-in creates
     cluster-wide roles, so it is installed once and committed). Second item: its schemas."""
-    key = _key("standin", owner, load_sql("standin"),
-               load_sql("standin_" + SHADOW_GRANT_MODE.replace("-", "_")))
+    key = _key(
+        "standin",
+        owner,
+        load_sql("standin"),
+        load_sql("standin_" + SHADOW_GRANT_MODE.replace("-", "_")),
+    )
     name = f"{PREFIX}standin_{key}{_owned_by_process(where)}"
 
     def install(conn: psycopg.Connection) -> None:
@@ -155,15 +161,15 @@ def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) ->
         except SchemactlError as exc:
             raise SchemactlError(
                 f"{plan.label} does not apply to a fresh database: {exc.message}",
-                location=exc.location, hint=exc.hint,
+                location=exc.location,
+                hint=exc.hint,
             ) from exc
 
     _ensure(where, name, (template, owner), fill)
     return name
 
 
-def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None,
-            fill: object) -> None:
+def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None, fill: object) -> None:
     """Make database ``name`` unless it exists (empty, or a clone of ``template`` =
     (database, owner role)): filled under a temporary name, then renamed, so a database
     with the name is always complete."""
@@ -180,8 +186,11 @@ def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None,
             fill(conn)  # type: ignore[operator]
         with connect(server.url(), autocommit=True) as admin:
             try:
-                admin.execute(sql.SQL("alter database {} rename to {}").format(
-                    sql.Identifier(building), sql.Identifier(name)))
+                admin.execute(
+                    sql.SQL("alter database {} rename to {}").format(
+                        sql.Identifier(building), sql.Identifier(name)
+                    )
+                )
             except psycopg.errors.DuplicateDatabase:
                 drop_database(server, building)  # another process made it meanwhile
     except BaseException:
@@ -200,7 +209,8 @@ def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str)
     if not statements:
         return
     script = "set local check_function_bodies = off;\n" + "".join(
-        f"{statement.sql};\n" for statement in statements)
+        f"{statement.sql};\n" for statement in statements
+    )
     try:
         with conn.transaction():
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
@@ -268,17 +278,22 @@ def _schemas(conn: psycopg.Connection) -> set[str]:
 
 def _exists(server: Server, name: str) -> bool:
     with connect(server.url()) as conn:
-        row = conn.execute("select exists (select from pg_database where datname = %s)",
-                           [name]).fetchone()
+        row = conn.execute(
+            "select exists (select from pg_database where datname = %s)", [name]
+        ).fetchone()
     return bool(row and row[0])
 
 
 def _forget_old(server: Server, keep: set[str]) -> None:
     """Drop all but the most recent shadows (by creation, oid order), none in use."""
     with connect(server.url(), autocommit=True) as conn:
-        names = [row[0] for row in conn.execute(
-            "select datname from pg_database where datname like %s order by oid desc",
-            [PREFIX + "%"]).fetchall()]
+        names = [
+            row[0]
+            for row in conn.execute(
+                "select datname from pg_database where datname like %s order by oid desc",
+                [PREFIX + "%"],
+            ).fetchall()
+        ]
         for name in names[KEPT:]:
             if name in keep:
                 continue

@@ -30,9 +30,7 @@ def schema_files(directory: Path) -> list[Path]:
     """Every SQL or SQL template file below ``directory``, in a stable order."""
     if not directory.is_dir():
         return []
-    found = [
-        p for p in directory.rglob("*") if p.is_file() and p.name.endswith(SQL_SUFFIXES)
-    ]
+    found = [p for p in directory.rglob("*") if p.is_file() and p.name.endswith(SQL_SUFFIXES)]
     return sorted((p for p in found if not is_library(p)), key=lambda p: p.as_posix())
 
 
@@ -57,14 +55,13 @@ def template_environment(directory: Path) -> jinja2.Environment:
     )
 
 
-def _render(
-    project: Project, environment: jinja2.Environment, directory: Path, path: Path
-) -> str:
+def _render(project: Project, environment: jinja2.Environment, directory: Path, path: Path) -> str:
     try:
         raw = path.read_text("utf-8")
     except UnicodeDecodeError as exc:
         raise SchemactlError(
-            "file is not UTF-8 text", location=Location(project.relative(path)),
+            "file is not UTF-8 text",
+            location=Location(project.relative(path)),
             hint="save it as UTF-8",
         ) from exc
     if not path.name.endswith(".j2"):
@@ -75,11 +72,13 @@ def _render(
     except jinja2.TemplateSyntaxError as exc:
         where = Location(project.relative(Path(exc.filename or path)), exc.lineno)
         raise SchemactlError(
-            f"template syntax error: {exc.message}", location=where,
+            f"template syntax error: {exc.message}",
+            location=where,
             hint="fix the Jinja2 syntax",
         ) from exc
     except jinja2.TemplateError as exc:
         raise SchemactlError(
-            f"template error: {exc}", location=Location(project.relative(path)),
+            f"template error: {exc}",
+            location=Location(project.relative(path)),
             hint="check the macro names and arguments the template uses",
         ) from exc

@@ -61,8 +61,9 @@ def parse_statements(source: SourceFile) -> list[Statement]:
         offset = start + skipped
         line, col = line_col(source.text, offset)
         statements.append(
-            Statement(body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col,
-                      item.stmt)
+            Statement(
+                body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col, item.stmt
+            )
         )
     return statements
 

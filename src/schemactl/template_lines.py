@@ -28,8 +28,9 @@ class TemplateLines:
     def __init__(self, template: str, rendered: str, environment: jinja2.Environment) -> None:
         self._source = template.split("\n")
         self._output = rendered.split("\n")
-        self._lines = (_marked_lines(template, rendered, environment)
-                       or _aligned_lines(self._source, self._output))
+        self._lines = _marked_lines(template, rendered, environment) or _aligned_lines(
+            self._source, self._output
+        )
 
     def locate(self, line: int, col: int) -> tuple[int, int]:
         index = min(line, len(self._lines)) - 1
@@ -41,11 +42,13 @@ class TemplateLines:
         return source_line, _indent(source) + 1
 
 
-def _marked_lines(template: str, rendered: str,
-                  environment: jinja2.Environment) -> list[int] | None:
+def _marked_lines(
+    template: str, rendered: str, environment: jinja2.Environment
+) -> list[int] | None:
     lines = template.split("\n")
     marked = "\n".join(
-        line if line.rstrip().endswith(NO_MARK_ENDINGS) or number == len(lines)
+        line
+        if line.rstrip().endswith(NO_MARK_ENDINGS) or number == len(lines)
         else line + MARK.format(number)
         for number, line in enumerate(lines, 1)
     )
@@ -69,8 +72,9 @@ def _marked_lines(template: str, rendered: str,
 
 def _aligned_lines(source: list[str], output: list[str]) -> list[int]:
     lines = [1] * len(output)
-    matcher = SequenceMatcher(None, [s.strip() for s in source], [o.strip() for o in output],
-                              autojunk=False)
+    matcher = SequenceMatcher(
+        None, [s.strip() for s in source], [o.strip() for o in output], autojunk=False
+    )
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         for k, j in enumerate(range(j1, j2)):
             if tag == "equal":
@@ -89,8 +93,9 @@ class TemplateMaps:
     """The TemplateLines of a directory's rendered templates, each made on first use
     (making one renders the template again)."""
 
-    def __init__(self, root: Path, environment: jinja2.Environment,
-                 rendered: Mapping[str, str]) -> None:
+    def __init__(
+        self, root: Path, environment: jinja2.Environment, rendered: Mapping[str, str]
+    ) -> None:
         self._root = root
         self._environment = environment
         self._rendered = {path: text for path, text in rendered.items() if path.endswith(".j2")}

@@ -27,8 +27,20 @@ from schemactl.view_lineage import Relationship, all_relationships
 DEFAULT_PATH = "types/database.types.ts"
 PRINT_WIDTH = 80
 NUMBER = {"int2", "int4", "int8", "float4", "float8", "numeric"}
-STRING = {"bytea", "bpchar", "varchar", "date", "text", "citext", "time", "timetz",
-          "timestamp", "timestamptz", "uuid", "vector"}
+STRING = {
+    "bytea",
+    "bpchar",
+    "varchar",
+    "date",
+    "text",
+    "citext",
+    "time",
+    "timetz",
+    "timestamp",
+    "timestamptz",
+    "uuid",
+    "vector",
+}
 TEXT_TYPES = {"text", "varchar", "bpchar", "citext"}
 IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 NEVER = "[_ in never]: never"
@@ -70,8 +82,12 @@ def ts_string(value: str) -> str:
 class TypeMapper:
     """PostgreSQL types to TypeScript, as postgres-meta maps them."""
 
-    def __init__(self, catalog: Catalog, schemas: Sequence[str],
-                 check_enums: dict[tuple[str, str, str], CheckEnum]) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        schemas: Sequence[str],
+        check_enums: dict[tuple[str, str, str], CheckEnum],
+    ) -> None:
         self.catalog = catalog
         self.schemas = set(schemas)
         self.check_enums = check_enums
@@ -96,8 +112,14 @@ class TypeMapper:
                 return [self._ref(pg_type.schema, "Enums", pg_type.name)]
             return [ts_string(label) for label in pg_type.enum_labels] or ["never"]
         if pg_type.kind == "c" and exposed:
-            kind = {"c": "CompositeTypes", "r": "Tables", "p": "Tables", "f": "Tables",
-                    "v": "Views", "m": "Views"}.get(pg_type.relation_kind)
+            kind = {
+                "c": "CompositeTypes",
+                "r": "Tables",
+                "p": "Tables",
+                "f": "Tables",
+                "v": "Views",
+                "m": "Views",
+            }.get(pg_type.relation_kind)
             if kind == "CompositeTypes":
                 return [self._ref(pg_type.schema, kind, pg_type.name)]
             if kind:
@@ -131,8 +153,7 @@ class TypeMapper:
         return f"Database[{ts_string(schema)}][{ts_string(kind)}][{ts_string(name)}]"
 
 
-def check_enums(catalog: Catalog, schemas: Sequence[str]) -> dict[tuple[str, str, str],
-                                                                   CheckEnum]:
+def check_enums(catalog: Catalog, schemas: Sequence[str]) -> dict[tuple[str, str, str], CheckEnum]:
     """Text columns of tables in ``schemas`` limited by a CHECK to a list of literals."""
     real = {(t.schema, t.name) for t in catalog.types.values() if t.kind == "e"}
     found: dict[tuple[str, str, str], CheckEnum] = {}
@@ -146,8 +167,12 @@ def check_enums(catalog: Catalog, schemas: Sequence[str]) -> dict[tuple[str, str
             pg_type = catalog.types.get(column.type_oid)
             name = f"{relation.name}_{column.name}"
             key = (relation.schema, relation.name, column.name)
-            if (pg_type is None or pg_type.name not in TEXT_TYPES or key in found
-                    or (relation.schema, name) in real):
+            if (
+                pg_type is None
+                or pg_type.name not in TEXT_TYPES
+                or key in found
+                or (relation.schema, name) in real
+            ):
                 continue
             labels = check_list(constraint.check_expression or "", column.name)
             if labels:
@@ -162,8 +187,7 @@ class _Writer:
     def line(self, depth: int, text: str) -> None:
         self.lines.append("  " * depth + text)
 
-    def member(self, depth: int, key: str, parts: Sequence[str], *,
-               optional: bool = False) -> None:
+    def member(self, depth: int, key: str, parts: Sequence[str], *, optional: bool = False) -> None:
         """`key: A | B`, broken into one `| member` per line when it is too wide."""
         head = "  " * depth + ts_key(key) + ("?" if optional else "") + ":"
         single = f"{head} {' | '.join(parts)}"
@@ -183,18 +207,25 @@ def render_types(catalog: Catalog, schemas: Sequence[str]) -> str:
     enums = check_enums(catalog, schemas)
     mapper = TypeMapper(catalog, schemas, enums)
     out = _Writer()
-    out.lines.extend([
-        "export type Json =", "  | string", "  | number", "  | boolean", "  | null",
-        "  | { [key: string]: Json | undefined }", "  | Json[]", "",
-        "export type Database = {",
-    ])
+    out.lines.extend(
+        [
+            "export type Json =",
+            "  | string",
+            "  | number",
+            "  | boolean",
+            "  | null",
+            "  | { [key: string]: Json | undefined }",
+            "  | Json[]",
+            "",
+            "export type Database = {",
+        ]
+    )
     relationships = all_relationships(catalog)
     for schema in schemas:
         _schema(out, catalog, mapper, schema, enums, relationships)
     out.lines.extend(["}", ""])
     default = "public" if "public" in schemas else (schemas[0] if schemas else "public")
-    helpers = resources.files("schemactl").joinpath("typescript", "helpers.ts").read_text(
-        "utf-8")
+    helpers = resources.files("schemactl").joinpath("typescript", "helpers.ts").read_text("utf-8")
     out.lines.extend(helpers.replace("{{DEFAULT_SCHEMA}}", default).rstrip("\n").split("\n"))
     out.lines.extend(["", "export const Constants = {"])
     for schema in schemas:
@@ -212,17 +243,26 @@ def render_types(catalog: Catalog, schemas: Sequence[str]) -> str:
     return out.text()
 
 
-def _enum_labels(catalog: Catalog, schema: str,
-                 enums: dict[tuple[str, str, str], CheckEnum]) -> list[tuple[str, tuple[str, ...]]]:
-    found = {t.name: t.enum_labels for t in catalog.types.values()
-             if t.kind == "e" and t.schema == schema}
+def _enum_labels(
+    catalog: Catalog, schema: str, enums: dict[tuple[str, str, str], CheckEnum]
+) -> list[tuple[str, tuple[str, ...]]]:
+    found = {
+        t.name: t.enum_labels
+        for t in catalog.types.values()
+        if t.kind == "e" and t.schema == schema
+    }
     found.update({e.name: e.labels for e in enums.values() if e.schema == schema})
     return [(name, found[name]) for name in sorted(found, key=sort_key)]
 
 
-def _schema(out: _Writer, catalog: Catalog, mapper: TypeMapper, schema: str,
-            enums: dict[tuple[str, str, str], CheckEnum],
-            relationships: list[Relationship]) -> None:
+def _schema(
+    out: _Writer,
+    catalog: Catalog,
+    mapper: TypeMapper,
+    schema: str,
+    enums: dict[tuple[str, str, str], CheckEnum],
+    relationships: list[Relationship],
+) -> None:
     tables = by_name(r for r in catalog.tables if r.schema == schema)
     views = by_name(r for r in catalog.views if r.schema == schema)
     functions = [f for f in catalog.functions if f.schema == schema and _exported(catalog, f)]
@@ -279,14 +319,21 @@ def _write_only(column: Column) -> bool:
     return column.identity == "a" or column.generated is not None
 
 
-def _table(out: _Writer, catalog: Catalog, mapper: TypeMapper, table: Relation,
-           functions: list[Function], relationships: list[Relationship]) -> None:
+def _table(
+    out: _Writer,
+    catalog: Catalog,
+    mapper: TypeMapper,
+    table: Relation,
+    functions: list[Function],
+    relationships: list[Relationship],
+) -> None:
     columns = by_name(table.columns)
     out.line(3, f"{ts_key(table.name)}: {{")
     out.line(4, "Row: {")
     for column in columns:
-        out.member(5, column.name, [*mapper.column(table, column)]
-                   + (["null"] if column.nullable else []))
+        out.member(
+            5, column.name, [*mapper.column(table, column)] + (["null"] if column.nullable else [])
+        )
     for function in _computed_fields(catalog, table, functions):
         out.member(5, function.name, [*mapper.parts(function.return_type_oid), "null"])
     out.line(4, "}")
@@ -296,42 +343,58 @@ def _table(out: _Writer, catalog: Catalog, mapper: TypeMapper, table: Relation,
             out.member(5, column.name, ["never"], optional=True)
             continue
         optional = column.nullable or bool(column.identity) or column.default is not None
-        out.member(5, column.name, [*mapper.column(table, column)]
-                   + (["null"] if column.nullable else []), optional=optional)
+        out.member(
+            5,
+            column.name,
+            [*mapper.column(table, column)] + (["null"] if column.nullable else []),
+            optional=optional,
+        )
     out.line(4, "}")
     out.line(4, "Update: {")
     for column in columns:
-        parts = ["never"] if _write_only(column) else [*mapper.column(table, column)] + (
-            ["null"] if column.nullable else [])
+        parts = (
+            ["never"]
+            if _write_only(column)
+            else [*mapper.column(table, column)] + (["null"] if column.nullable else [])
+        )
         out.member(5, column.name, parts, optional=True)
     out.line(4, "}")
     _relationships(out, table, relationships)
     out.line(3, "}")
 
 
-def _computed_fields(catalog: Catalog, table: Relation,
-                     functions: list[Function]) -> list[Function]:
+def _computed_fields(
+    catalog: Catalog, table: Relation, functions: list[Function]
+) -> list[Function]:
     """Functions taking one argument of the table's row type (PostgREST computed fields)."""
     found = []
     for function in by_name(functions):
         inputs = function.input_arguments
         arg_type = catalog.types.get(inputs[0].type_oid) if len(inputs) == 1 else None
         if arg_type and (arg_type.relation_schema, arg_type.relation_name) == (
-                table.schema, table.name):
+            table.schema,
+            table.name,
+        ):
             found.append(function)
     return found
 
 
-def _relationships(out: _Writer, relation: Relation,
-                   relationships: list[Relationship]) -> None:
+def _relationships(out: _Writer, relation: Relation, relationships: list[Relationship]) -> None:
     """The relation's many-to-one relationships within its schema, those through views
     included, ordered as postgres-meta orders them."""
     own = sorted(
-        (r for r in relationships
-         if (r.schema, r.relation) == (relation.schema, relation.name)
-         and r.referenced_schema == relation.schema),
-        key=lambda r: (sort_key(r.foreign_key_name), sort_key(r.referenced_relation),
-                       json.dumps(list(r.referenced_columns))))
+        (
+            r
+            for r in relationships
+            if (r.schema, r.relation) == (relation.schema, relation.name)
+            and r.referenced_schema == relation.schema
+        ),
+        key=lambda r: (
+            sort_key(r.foreign_key_name),
+            sort_key(r.referenced_relation),
+            json.dumps(list(r.referenced_columns)),
+        ),
+    )
     if not own:
         out.line(4, "Relationships: []")
         return
@@ -347,8 +410,9 @@ def _relationships(out: _Writer, relation: Relation,
     out.line(4, "]")
 
 
-def _view(out: _Writer, mapper: TypeMapper, view: Relation,
-          relationships: list[Relationship]) -> None:
+def _view(
+    out: _Writer, mapper: TypeMapper, view: Relation, relationships: list[Relationship]
+) -> None:
     columns = by_name(view.columns)
     out.line(3, f"{ts_key(view.name)}: {{")
     out.line(4, "Row: {")
@@ -360,16 +424,16 @@ def _view(out: _Writer, mapper: TypeMapper, view: Relation,
         for section in ("Insert", "Update"):
             out.line(4, f"{section}: {{")
             for column in columns:
-                parts = [*mapper.parts(column.type_oid), "null"] if column.updatable else [
-                    "never"]
+                parts = [*mapper.parts(column.type_oid), "null"] if column.updatable else ["never"]
                 out.member(5, column.name, parts, optional=True)
             out.line(4, "}")
     _relationships(out, view, relationships)
     out.line(3, "}")
 
 
-def _function(out: _Writer, catalog: Catalog, mapper: TypeMapper,
-              overloads: list[Function]) -> None:
+def _function(
+    out: _Writer, catalog: Catalog, mapper: TypeMapper, overloads: list[Function]
+) -> None:
     first = overloads[0]
     out.line(3, f"{ts_key(first.name)}: {{")
     variants = []
@@ -380,14 +444,17 @@ def _function(out: _Writer, catalog: Catalog, mapper: TypeMapper,
             continue
         members = "; ".join(
             f"{ts_key(a.name)}{'?' if a.has_default else ''}: "
-            f"{' | '.join(mapper.parts(a.type_oid))}" for a in inputs)
+            f"{' | '.join(mapper.parts(a.type_oid))}"
+            for a in inputs
+        )
         variants.append(f"{{ {members} }}")
     single = f"{'  ' * 4}Args: {variants[0]}"
     if len(variants) == 1 and variants[0].startswith("{") and len(single) > PRINT_WIDTH:
         out.line(4, "Args: {")
         for argument in (a for a in first.arguments if a.mode == "i"):
-            out.member(5, argument.name, mapper.parts(argument.type_oid),
-                       optional=argument.has_default)
+            out.member(
+                5, argument.name, mapper.parts(argument.type_oid), optional=argument.has_default
+            )
         out.line(4, "}")
     else:
         out.member(4, "Args", variants)
@@ -407,14 +474,22 @@ def _returns(out: _Writer, catalog: Catalog, mapper: TypeMapper, function: Funct
     returns = catalog.types.get(function.return_type_oid)
     relation = None
     if returns and returns.relation_schema in mapper.schemas:
-        relation = next((r for r in catalog.relations
-                         if (r.schema, r.name) == (returns.relation_schema,
-                                                   returns.relation_name)), None)
+        relation = next(
+            (
+                r
+                for r in catalog.relations
+                if (r.schema, r.name) == (returns.relation_schema, returns.relation_name)
+            ),
+            None,
+        )
     if relation is not None:
         out.line(4, "Returns: {")
         for column in by_name(relation.columns):
-            out.member(5, column.name, mapper.column(relation, column)
-                       + (["null"] if column.nullable else []))
+            out.member(
+                5,
+                column.name,
+                mapper.column(relation, column) + (["null"] if column.nullable else []),
+            )
         out.line(4, "}" + suffix)
         return
     parts = mapper.parts(function.return_type_oid)

@@ -66,8 +66,13 @@ def view_column_sources(catalog: Catalog, view: Relation) -> dict[str, ColumnSou
     except ParseError:
         return {}
     select = statements[0].stmt if statements else None
-    if (not isinstance(select, ast.SelectStmt) or select.withClause or select.larg
-            or not select.targetList or not select.fromClause):
+    if (
+        not isinstance(select, ast.SelectStmt)
+        or select.withClause
+        or select.larg
+        or not select.targetList
+        or not select.fromClause
+    ):
         return {}
     ranges = [r for item in select.fromClause for r in _ranges(item)]
     known = [r for r in ranges if r is not None]
@@ -75,7 +80,8 @@ def view_column_sources(catalog: Catalog, view: Relation) -> dict[str, ColumnSou
     for target, column in zip(select.targetList, view.columns, strict=False):
         ref = target.val if isinstance(target, ast.ResTarget) else None
         if not isinstance(ref, ast.ColumnRef) or not all(
-                isinstance(f, ast.String) for f in ref.fields):
+            isinstance(f, ast.String) for f in ref.fields
+        ):
             continue
         names = [f.sval for f in ref.fields]
         found = _resolve(catalog, known, names, complete=len(known) == len(ranges))
@@ -84,8 +90,9 @@ def view_column_sources(catalog: Catalog, view: Relation) -> dict[str, ColumnSou
     return sources
 
 
-def _resolve(catalog: Catalog, ranges: list[_Range], names: list[str],
-             complete: bool) -> _Range | None:
+def _resolve(
+    catalog: Catalog, ranges: list[_Range], names: list[str], complete: bool
+) -> _Range | None:
     if len(names) >= 2:
         qualifier = names[-2]
         matches = [r for r in ranges if r.name == qualifier]
@@ -94,8 +101,10 @@ def _resolve(catalog: Catalog, ranges: list[_Range], names: list[str],
         return None  # the column could come from a subquery we cannot see into
     having = []
     for entry in ranges:
-        table = next((t for t in catalog.relations
-                      if (t.schema, t.name) == (entry.schema, entry.table)), None)
+        table = next(
+            (t for t in catalog.relations if (t.schema, t.name) == (entry.schema, entry.table)),
+            None,
+        )
         if table is None:
             return None  # a table outside the catalog: cannot tell where it comes from
         if any(c.name == names[0] for c in table.columns):
@@ -106,24 +115,37 @@ def _resolve(catalog: Catalog, ranges: list[_Range], names: list[str],
 def table_relationships(catalog: Catalog) -> list[Relationship]:
     """Every foreign key of the catalog's tables."""
     return [
-        Relationship(fk.name, table.schema, table.name, fk.columns,
-                     table.is_unique_on(fk.columns), fk.ref_schema or "",
-                     fk.ref_relation or "", fk.ref_columns)
-        for table in catalog.tables for fk in table.foreign_keys
+        Relationship(
+            fk.name,
+            table.schema,
+            table.name,
+            fk.columns,
+            table.is_unique_on(fk.columns),
+            fk.ref_schema or "",
+            fk.ref_relation or "",
+            fk.ref_columns,
+        )
+        for table in catalog.tables
+        for fk in table.foreign_keys
     ]
 
 
-def _exposures(sources: dict[str, ColumnSource], schema: str, table: str,
-               columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+def _exposures(
+    sources: dict[str, ColumnSource], schema: str, table: str, columns: tuple[str, ...]
+) -> list[tuple[str, ...]]:
     """Every way the view exposes all of ``columns`` of one occurrence of the table (one
     tuple of view columns each)."""
     found = []
-    occurrences = sorted({s.occurrence for s in sources.values()
-                          if (s.schema, s.table) == (schema, table)})
+    occurrences = sorted(
+        {s.occurrence for s in sources.values() if (s.schema, s.table) == (schema, table)}
+    )
     for occurrence in occurrences:
         per_column = [
-            [view_column for view_column, s in sources.items()
-             if (s.occurrence, s.schema, s.table, s.column) == (occurrence, schema, table, c)]
+            [
+                view_column
+                for view_column, s in sources.items()
+                if (s.occurrence, s.schema, s.table, s.column) == (occurrence, schema, table, c)
+            ]
             for c in columns
         ]
         if all(per_column):
@@ -137,20 +159,56 @@ def all_relationships(catalog: Catalog) -> list[Relationship]:
     lineage = {(v.schema, v.name): view_column_sources(catalog, v) for v in catalog.views}
     derived: list[Relationship] = []
     for r in base:
-        from_views = [((vs, vn), cols) for (vs, vn), src in lineage.items()
-                      for cols in _exposures(src, r.schema, r.relation, r.columns)]
-        to_views = [((vs, vn), cols) for (vs, vn), src in lineage.items()
-                    for cols in _exposures(src, r.referenced_schema, r.referenced_relation,
-                                           r.referenced_columns)]
+        from_views = [
+            ((vs, vn), cols)
+            for (vs, vn), src in lineage.items()
+            for cols in _exposures(src, r.schema, r.relation, r.columns)
+        ]
+        to_views = [
+            ((vs, vn), cols)
+            for (vs, vn), src in lineage.items()
+            for cols in _exposures(
+                src, r.referenced_schema, r.referenced_relation, r.referenced_columns
+            )
+        ]
         for (schema, name), cols in from_views:
-            derived.append(Relationship(r.foreign_key_name, schema, name, cols,
-                                        r.is_one_to_one, r.referenced_schema,
-                                        r.referenced_relation, r.referenced_columns))
+            derived.append(
+                Relationship(
+                    r.foreign_key_name,
+                    schema,
+                    name,
+                    cols,
+                    r.is_one_to_one,
+                    r.referenced_schema,
+                    r.referenced_relation,
+                    r.referenced_columns,
+                )
+            )
         for (schema, name), cols in to_views:
-            derived.append(Relationship(r.foreign_key_name, r.schema, r.relation, r.columns,
-                                        r.is_one_to_one, schema, name, cols))
+            derived.append(
+                Relationship(
+                    r.foreign_key_name,
+                    r.schema,
+                    r.relation,
+                    r.columns,
+                    r.is_one_to_one,
+                    schema,
+                    name,
+                    cols,
+                )
+            )
         for (schema, name), cols in from_views:
             for (ref_schema, ref_name), ref_cols in to_views:
-                derived.append(Relationship(r.foreign_key_name, schema, name, cols,
-                                            r.is_one_to_one, ref_schema, ref_name, ref_cols))
+                derived.append(
+                    Relationship(
+                        r.foreign_key_name,
+                        schema,
+                        name,
+                        cols,
+                        r.is_one_to_one,
+                        ref_schema,
+                        ref_name,
+                        ref_cols,
+                    )
+                )
     return base + derived

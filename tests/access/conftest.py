@@ -18,6 +18,7 @@ def world(crm: Crm) -> World:
 
 
 @pytest.fixture
-def access(db: psycopg.Connection, world: World, as_user: Any, as_anon: Any,
-           as_service_role: Any) -> Access:
+def access(
+    db: psycopg.Connection, world: World, as_user: Any, as_anon: Any, as_service_role: Any
+) -> Access:
     return Access(db, world, as_user, as_anon, as_service_role)

@@ -17,8 +17,7 @@ pytestmark = pytest.mark.grant_modes
 ALL_KEYS = {"key:a", "key:a_revoked", "key:b"}
 NOTHING: set[str] = set()
 READABLE = {actor: NOTHING for actor in AUTHENTICATED}
-READABLE.update({"admin": ALL_KEYS, "seller_a": {"key:a", "key:a_revoked"},
-                 "seller_b": {"key:b"}})
+READABLE.update({"admin": ALL_KEYS, "seller_a": {"key:a", "key:a_revoked"}, "seller_b": {"key:b"}})
 UPDATABLE = {**READABLE, "admin": {"key:a", "key:b"}, "seller_a": {"key:a"}}
 
 
@@ -27,8 +26,12 @@ def create_key(access: Access, actor: str, scopes: list[str], **claims: object) 
 
 
 def test_each_role_reads_exactly_its_keys(access: Access) -> None:
-    assert access.each(AUTHENTICATED, lambda actor: access.names(
-        actor, "select id from public.api_keys")) == READABLE
+    assert (
+        access.each(
+            AUTHENTICATED, lambda actor: access.names(actor, "select id from public.api_keys")
+        )
+        == READABLE
+    )
 
 
 def test_select_star_on_api_keys_never_returns_the_hash(access: Access) -> None:
@@ -40,14 +43,24 @@ def test_select_star_on_api_keys_never_returns_the_hash(access: Access) -> None:
 
 def test_no_api_role_reads_key_hashes(access: Access) -> None:
     actors = ("seller_a", "admin", "service_role", "anon")
-    assert {actor: access.attempt(actor, "select key_hash from private.api_key_secrets")
-            for actor in actors} == dict.fromkeys(actors, DENIED)
+    assert {
+        actor: access.attempt(actor, "select key_hash from private.api_key_secrets")
+        for actor in actors
+    } == dict.fromkeys(actors, DENIED)
 
 
 def test_each_role_renames_exactly_the_keys_it_may_update(access: Access) -> None:
-    assert access.each(AUTHENTICATED, lambda actor: access.changed(
-        actor, "update public.api_keys set name = name || ' (renomeada)'",
-        "select id from public.api_keys where name like '%(renomeada)'")) == UPDATABLE
+    assert (
+        access.each(
+            AUTHENTICATED,
+            lambda actor: access.changed(
+                actor,
+                "update public.api_keys set name = name || ' (renomeada)'",
+                "select id from public.api_keys where name like '%(renomeada)'",
+            ),
+        )
+        == UPDATABLE
+    )
 
 
 def test_owner_revokes_own_key_and_admin_any_key(access: Access, world: World) -> None:
@@ -58,25 +71,39 @@ def test_owner_revokes_own_key_and_admin_any_key(access: Access, world: World) -
 
 
 def test_a_revocation_cannot_be_undone(access: Access, world: World) -> None:
-    assert {actor: access.attempt(actor, "update public.api_keys set revoked_at = null "
-                                  "where id = %s", [world["key:a_revoked"]])
-            for actor in ("seller_a", "admin")} == {"seller_a": 0, "admin": 0}
+    assert {
+        actor: access.attempt(
+            actor,
+            "update public.api_keys set revoked_at = null where id = %s",
+            [world["key:a_revoked"]],
+        )
+        for actor in ("seller_a", "admin")
+    } == {"seller_a": 0, "admin": 0}
 
 
 def test_no_user_widens_a_key_through_the_api(access: Access, world: World) -> None:
-    outcomes = {(actor, assignment): access.attempt(
-        actor, f"update public.api_keys set {assignment} where id = %(key)s",
-        {"me": world[actor], "key": world["key:a"]})
+    outcomes = {
+        (actor, assignment): access.attempt(
+            actor,
+            f"update public.api_keys set {assignment} where id = %(key)s",
+            {"me": world[actor], "key": world["key:a"]},
+        )
         for actor in ("seller_a", "admin")
-        for assignment in ("scopes = '{delete:deals}'", "owner_id = %(me)s",
-                           "expires_at = null", "key_prefix = 'stk_x'")}
+        for assignment in (
+            "scopes = '{delete:deals}'",
+            "owner_id = %(me)s",
+            "expires_at = null",
+            "key_prefix = 'stk_x'",
+        )
+    }
     assert outcomes == dict.fromkeys(outcomes, DENIED)
 
 
-def test_keys_are_not_inserted_or_deleted_through_the_api(
-        access: Access, world: World) -> None:
-    insert = ("insert into public.api_keys (name, key_prefix, scopes, owner_id) "
-              "values ('x', 'stk_x', '{read:deals}', %s)")
+def test_keys_are_not_inserted_or_deleted_through_the_api(access: Access, world: World) -> None:
+    insert = (
+        "insert into public.api_keys (name, key_prefix, scopes, owner_id) "
+        "values ('x', 'stk_x', '{read:deals}', %s)"
+    )
     outcomes = {}
     for actor in ("seller_a", "admin", "anon"):
         outcomes[actor, "insert"] = access.attempt(actor, insert, [world["seller_a"]])
@@ -85,27 +112,38 @@ def test_keys_are_not_inserted_or_deleted_through_the_api(
 
 
 def test_create_api_key_returns_the_key_once_and_stores_only_its_hash(
-        access: Access, world: World) -> None:
+    access: Access, world: World
+) -> None:
     key = create_key(access, "seller_a", ["read:deals", "write:deals"])
     assert re.fullmatch(r"stk_[0-9a-f]{64}", key)
     row = access.db.execute(
         "select k.owner_id, k.scopes, k.key_prefix, s.key_hash from public.api_keys as k "
         "join private.api_key_secrets as s on s.api_key_id = k.id where k.key_prefix = %s",
-        [key[:12]]).fetchone()
-    assert row == (world["seller_a"], ["read:deals", "write:deals"], key[:12],
-                   hashlib.sha256(key.encode()).hexdigest())
+        [key[:12]],
+    ).fetchone()
+    assert row == (
+        world["seller_a"],
+        ["read:deals", "write:deals"],
+        key[:12],
+        hashlib.sha256(key.encode()).hexdigest(),
+    )
     # The plaintext is nowhere in the database's tables the schema writes.
     for table in ("public.api_keys", "private.api_key_secrets", "public.audit_log"):
-        found = access.db.execute(f"select count(*) from {table} as t where t::text like %s",
-                                  [f"%{key}%"]).fetchone()[0]
+        found = access.db.execute(
+            f"select count(*) from {table} as t where t::text like %s", [f"%{key}%"]
+        ).fetchone()[0]
         assert (table, found) == (table, 0)
 
 
 def test_the_key_hash_never_reaches_the_audit_log(access: Access) -> None:
     key = create_key(access, "seller_a", ["read:deals"])
     digest = hashlib.sha256(key.encode()).hexdigest()
-    assert access.db.execute("select count(*) from public.audit_log as a where a::text like %s",
-                             [f"%{digest}%"]).fetchone()[0] == 0
+    assert (
+        access.db.execute(
+            "select count(*) from public.audit_log as a where a::text like %s", [f"%{digest}%"]
+        ).fetchone()[0]
+        == 0
+    )
 
 
 def test_every_key_is_different(access: Access) -> None:
@@ -115,8 +153,9 @@ def test_every_key_is_different(access: Access) -> None:
 
 def test_only_active_users_create_keys(access: Access) -> None:
     actors = (*NOBODY, "anon", "service_role")
-    assert {actor: create_key(access, actor, ["read:deals"]) for actor in actors
-            } == dict.fromkeys(actors, DENIED)
+    assert {actor: create_key(access, actor, ["read:deals"]) for actor in actors} == dict.fromkeys(
+        actors, DENIED
+    )
 
 
 def test_an_api_key_cannot_create_api_keys(access: Access) -> None:
@@ -128,8 +167,9 @@ def test_create_api_key_refuses_unknown_scopes_and_past_expiry(access: Access) -
         with pytest.raises(psycopg.errors.CheckViolation), access.request("seller_a"):
             access.db.execute("select public.create_api_key('x', %s)", [scopes])
     with pytest.raises(psycopg.errors.InvalidParameterValue), access.request("seller_a"):
-        access.db.execute("select public.create_api_key('x', '{read:deals}', "
-                          "now() - interval '1 day')")
+        access.db.execute(
+            "select public.create_api_key('x', '{read:deals}', now() - interval '1 day')"
+        )
 
 
 def verify(access: Access, key: str) -> list[tuple]:
@@ -137,53 +177,80 @@ def verify(access: Access, key: str) -> list[tuple]:
 
 
 def test_verify_api_key_returns_the_owner_and_scopes_and_marks_use(
-        access: Access, world: World) -> None:
+    access: Access, world: World
+) -> None:
     key = create_key(access, "seller_a", ["read:deals", "write:tasks"])
-    key_id = access.db.execute("select id from public.api_keys where key_prefix = %s",
-                               [key[:12]]).fetchone()[0]
+    key_id = access.db.execute(
+        "select id from public.api_keys where key_prefix = %s", [key[:12]]
+    ).fetchone()[0]
     assert verify(access, key) == [(key_id, world["seller_a"], ["read:deals", "write:tasks"])]
-    last_used = access.db.execute("select last_used_at from public.api_keys where id = %s",
-                                  [key_id]).fetchone()[0]
+    last_used = access.db.execute(
+        "select last_used_at from public.api_keys where id = %s", [key_id]
+    ).fetchone()[0]
     assert last_used is not None
 
 
 def test_verify_api_key_rejects_unknown_revoked_expired_and_deactivated_keys(
-        access: Access, world: World) -> None:
+    access: Access, world: World
+) -> None:
     assert verify(access, "stk_" + "0" * 64) == []
     assert verify(access, "") == []
-    revoked, expired, deactivated = (create_key(access, "seller_a", ["read:deals"]),
-                                     create_key(access, "seller_a", ["read:deals"]),
-                                     create_key(access, "seller_b", ["read:deals"]))
-    access.db.execute("update public.api_keys set revoked_at = now() where key_prefix = %s",
-                      [revoked[:12]])
-    access.db.execute("update public.api_keys set expires_at = now() - interval '1 second' "
-                      "where key_prefix = %s", [expired[:12]])
-    access.db.execute("update public.users set is_active = false where id = %s",
-                      [world["seller_b"]])
+    revoked, expired, deactivated = (
+        create_key(access, "seller_a", ["read:deals"]),
+        create_key(access, "seller_a", ["read:deals"]),
+        create_key(access, "seller_b", ["read:deals"]),
+    )
+    access.db.execute(
+        "update public.api_keys set revoked_at = now() where key_prefix = %s", [revoked[:12]]
+    )
+    access.db.execute(
+        "update public.api_keys set expires_at = now() - interval '1 second' where key_prefix = %s",
+        [expired[:12]],
+    )
+    access.db.execute(
+        "update public.users set is_active = false where id = %s", [world["seller_b"]]
+    )
     assert (verify(access, revoked), verify(access, expired), verify(access, deactivated)) == (
-        [], [], [])
+        [],
+        [],
+        [],
+    )
 
 
 def test_verify_api_key_accepts_a_key_until_it_expires(access: Access) -> None:
-    key = access.scalar("seller_a", "select public.create_api_key('x', '{read:deals}', "
-                        "now() + interval '1 hour')")
+    key = access.scalar(
+        "seller_a", "select public.create_api_key('x', '{read:deals}', now() + interval '1 hour')"
+    )
     assert len(verify(access, key)) == 1
 
 
 def test_only_the_service_role_verifies_keys(access: Access) -> None:
     actors = ("seller_a", "admin", "anon")
-    assert {actor: access.attempt(actor, "select * from public.verify_api_key('stk_x')")
-            for actor in actors} == dict.fromkeys(actors, DENIED)
+    assert {
+        actor: access.attempt(actor, "select * from public.verify_api_key('stk_x')")
+        for actor in actors
+    } == dict.fromkeys(actors, DENIED)
 
 
 def test_key_exchange_gives_the_owners_rows_limited_to_the_scopes(
-        access: Access, world: World) -> None:
+    access: Access, world: World
+) -> None:
     key = create_key(access, "seller_a", ["read:deals"])
     [(key_id, owner, scopes)] = verify(access, key)
     claims = {"api_key_id": str(key_id), "api_scopes": scopes}
     owner_key = access.world.names([owner]).pop()
     assert access.names(owner_key, "select id from public.deals", **claims) == {
-        "deal:a", "deal:a2", "deal:m_a", "deal:inactive"}
-    assert access.attempt(owner_key, "update public.deals set title = 'Novo título' where id = %s",
-                          [world["deal:a"]], **claims) == 0
-
+        "deal:a",
+        "deal:a2",
+        "deal:m_a",
+        "deal:inactive",
+    }
+    assert (
+        access.attempt(
+            owner_key,
+            "update public.deals set title = 'Novo título' where id = %s",
+            [world["deal:a"]],
+            **claims,
+        )
+        == 0
+    )

@@ -18,16 +18,19 @@ pytestmark = pytest.mark.grant_modes
 RENAME = "update public.deals set title = 'Novo título' where id = %s"
 
 RESOURCES = ("deals", "contacts", "organizations", "tasks", "products")
-ALL_SCOPES = [f"{action}:{resource}" for resource in RESOURCES
-              for action in ("read", "write", "delete")]
+ALL_SCOPES = [
+    f"{action}:{resource}" for resource in RESOURCES for action in ("read", "write", "delete")
+]
 
 
 def statements(world: World, resource: str, fresh: Any) -> dict[str, tuple[str, list]]:
     """select / insert / update / delete of one row of ``resource``, as an admin may."""
     insert = {
-        "deals": ("insert into public.deals (title, pipeline_id, stage_id, owner_id) "
-                  "values ('Via API', %s, %s, %s)",
-                  [world["pipeline:eventos"], world["stage:0"], world["admin"]]),
+        "deals": (
+            "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
+            "values ('Via API', %s, %s, %s)",
+            [world["pipeline:eventos"], world["stage:0"], world["admin"]],
+        ),
         "contacts": ("insert into public.contacts (name) values ('Via API')", []),
         "organizations": ("insert into public.organizations (name) values ('Via API')", []),
         "tasks": ("insert into public.tasks (subject) values ('Via API')", []),
@@ -37,8 +40,10 @@ def statements(world: World, resource: str, fresh: Any) -> dict[str, tuple[str, 
     return {
         "select": (f"select id from public.{resource} where id = %s", [fresh]),
         "insert": insert,
-        "update": (f"update public.{resource} set {column} = {column} || '!' where id = %s",
-                   [fresh]),
+        "update": (
+            f"update public.{resource} set {column} = {column} || '!' where id = %s",
+            [fresh],
+        ),
         "delete": (f"delete from public.{resource} where id = %s", [fresh]),
     }
 
@@ -49,12 +54,19 @@ def fresh_row(access: Access, world: World, resource: str) -> Any:
         "deals": lambda: access.db.execute(
             "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
             "values ('Solto', %s, %s, %s) returning id",
-            [world["pipeline:eventos"], world["stage:0"], world["admin"]]),
+            [world["pipeline:eventos"], world["stage:0"], world["admin"]],
+        ),
         "tasks": lambda: access.db.execute(
             "insert into public.tasks (subject, owner_id, created_by) "
-            "values ('Solta', %s, %s) returning id", [world["admin"], world["admin"]]),
-    }.get(resource, lambda: access.db.execute(
-        f"insert into public.{resource} (name) values ('Solto') returning id"))
+            "values ('Solta', %s, %s) returning id",
+            [world["admin"], world["admin"]],
+        ),
+    }.get(
+        resource,
+        lambda: access.db.execute(
+            f"insert into public.{resource} (name) values ('Solto') returning id"
+        ),
+    )
     return crm().fetchone()[0]
 
 
@@ -67,7 +79,8 @@ GRANTED = {
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_each_scope_grants_exactly_its_commands(
-        access: Access, world: World, resource: str) -> None:
+    access: Access, world: World, resource: str
+) -> None:
     fresh = fresh_row(access, world, resource)
     commands = statements(world, resource, fresh)
 
@@ -75,16 +88,17 @@ def test_each_scope_grants_exactly_its_commands(
         result = {}
         for command, (query, params) in commands.items():
             with access.db.transaction(force_rollback=True):
-                outcome = access.attempt("admin", query, params,
-                                         api_scopes=[f"{level}:{resource}"])
+                outcome = access.attempt("admin", query, params, api_scopes=[f"{level}:{resource}"])
                 result[command] = outcome
         return result
+
     assert access.each(GRANTED, outcomes) == GRANTED
 
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_a_scope_on_another_resource_grants_nothing(
-        access: Access, world: World, resource: str) -> None:
+    access: Access, world: World, resource: str
+) -> None:
     fresh = fresh_row(access, world, resource)
     others = [s for s in ALL_SCOPES if not s.endswith(":" + resource)]
     outcomes = {}
@@ -94,8 +108,17 @@ def test_a_scope_on_another_resource_grants_nothing(
     assert outcomes == {"select": 0, "insert": DENIED, "update": 0, "delete": 0}
 
 
-CLOSED = ("teams", "pipelines", "stages", "sources", "loss_reasons", "users", "api_keys",
-          "audit_log", "webhook_events")
+CLOSED = (
+    "teams",
+    "pipelines",
+    "stages",
+    "sources",
+    "loss_reasons",
+    "users",
+    "api_keys",
+    "audit_log",
+    "webhook_events",
+)
 
 
 def test_tables_outside_the_scopes_are_closed_to_any_key(access: Access) -> None:
@@ -103,16 +126,19 @@ def test_tables_outside_the_scopes_are_closed_to_any_key(access: Access) -> None
     outcomes, expected = {}, {}
     for table in CLOSED:
         assert access.db.execute(f"select count(*) from public.{table}").fetchone()[0] > 0
-        outcomes[table, "select"] = len(access.rows("admin", f"select * from public.{table}",
-                                                    **scoped))
+        outcomes[table, "select"] = len(
+            access.rows("admin", f"select * from public.{table}", **scoped)
+        )
         expected[table, "select"] = 0
         if table in ("teams", "pipelines", "sources", "loss_reasons"):
             outcomes[table, "insert"] = access.attempt(
-                "admin", f"insert into public.{table} (name) values ('Via API')", **scoped)
+                "admin", f"insert into public.{table} (name) values ('Via API')", **scoped
+            )
             expected[table, "insert"] = DENIED
         if table not in ("audit_log", "webhook_events"):
             outcomes[table, "update"] = access.attempt(
-                "admin", f"update public.{table} set name = name", **scoped)
+                "admin", f"update public.{table} set name = name", **scoped
+            )
             expected[table, "update"] = 0
     assert outcomes == expected
 
@@ -122,25 +148,31 @@ def test_deal_children_follow_the_deals_scope(access: Access, world: World) -> N
     history = "select deal_id from public.deal_stage_history"
     assert access.names("seller_a", lines, api_scopes=["read:deals"]) == {"line:a", "line:a2"}
     assert access.names("seller_a", history, api_scopes=["read:deals"]) == {
-        "deal:a", "deal:a2", "deal:m_a", "deal:inactive"}
+        "deal:a",
+        "deal:a2",
+        "deal:m_a",
+        "deal:inactive",
+    }
     for other in (["read:tasks"], ["delete:products"]):
         assert access.names("seller_a", lines, api_scopes=other) == set()
         assert access.names("seller_a", history, api_scopes=other) == set()
-    add_line = ("insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
-                "values (%s, %s, 1, 10)")
+    add_line = (
+        "insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
+        "values (%s, %s, 1, 10)"
+    )
     params = [world["deal:a"], world["product:palco"]]
     assert access.attempt("seller_a", add_line, params, api_scopes=["read:deals"]) == DENIED
     assert access.attempt("seller_a", add_line, params, api_scopes=["write:deals"]) == 1
 
 
-def test_organization_links_follow_the_organizations_scope(
-        access: Access, world: World) -> None:
+def test_organization_links_follow_the_organizations_scope(access: Access, world: World) -> None:
     links = "select contact_id from public.organization_contacts"
     assert access.names("seller_a", links, api_scopes=["read:organizations"]) == {
-        "contact:a", "contact:b"}
+        "contact:a",
+        "contact:b",
+    }
     assert access.names("seller_a", links, api_scopes=["delete:contacts"]) == set()
-    link = ("insert into public.organization_contacts (organization_id, contact_id) "
-            "values (%s, %s)")
+    link = "insert into public.organization_contacts (organization_id, contact_id) values (%s, %s)"
     params = [world["org:a"], world["contact:none"]]
     assert access.attempt("seller_a", link, params, api_scopes=["read:organizations"]) == DENIED
     assert access.attempt("seller_a", link, params, api_scopes=["write:organizations"]) == 1
@@ -149,39 +181,57 @@ def test_organization_links_follow_the_organizations_scope(
 def test_scopes_never_exceed_the_owners_rights(access: Access, world: World) -> None:
     scopes = {"api_scopes": ["delete:deals"]}
     assert access.names("seller_a", "select id from public.deals", **scopes) == {
-        "deal:a", "deal:a2", "deal:m_a", "deal:inactive"}
-    assert access.attempt("seller_a", RENAME,
-                          [world["deal:a2"]], **scopes) == 0
+        "deal:a",
+        "deal:a2",
+        "deal:m_a",
+        "deal:inactive",
+    }
+    assert access.attempt("seller_a", RENAME, [world["deal:a2"]], **scopes) == 0
     # Sellers never hard-delete, whatever the key says.
-    assert access.attempt("seller_a", "delete from public.deals where id = %s",
-                          [world["deal:a"]], **scopes) == 0
+    assert (
+        access.attempt(
+            "seller_a", "delete from public.deals where id = %s", [world["deal:a"]], **scopes
+        )
+        == 0
+    )
 
 
 def test_read_deals_key_cannot_update_a_deal(access: Access, world: World) -> None:
-    assert access.attempt("seller_a", RENAME,
-                          [world["deal:a"]], api_scopes=["read:deals"]) == 0
-    assert access.attempt("seller_a", RENAME,
-                          [world["deal:a"]]) == 1
+    assert access.attempt("seller_a", RENAME, [world["deal:a"]], api_scopes=["read:deals"]) == 0
+    assert access.attempt("seller_a", RENAME, [world["deal:a"]]) == 1
 
 
 def test_a_malformed_or_empty_scopes_claim_grants_nothing(access: Access) -> None:
-    claims = {"empty": [], "string": "read:deals", "null": None, "object": {"read": "deals"},
-              "null element": [None], "upper case": ["READ:DEALS"], "padded": [" read:deals"]}
-    outcomes = {(name, table): access.names("admin", f"select id from public.{table}",
-                                            api_scopes=claim)
-                for name, claim in claims.items() for table in ("deals", "organizations")}
+    claims = {
+        "empty": [],
+        "string": "read:deals",
+        "null": None,
+        "object": {"read": "deals"},
+        "null element": [None],
+        "upper case": ["READ:DEALS"],
+        "padded": [" read:deals"],
+    }
+    outcomes = {
+        (name, table): access.names("admin", f"select id from public.{table}", api_scopes=claim)
+        for name, claim in claims.items()
+        for table in ("deals", "organizations")
+    }
     assert outcomes == dict.fromkeys(outcomes, set())
 
 
-def test_writing_functions_refuse_api_keys_without_the_scope(
-        access: Access, world: World) -> None:
+def test_writing_functions_refuse_api_keys_without_the_scope(access: Access, world: World) -> None:
     calls = (
         "select public.create_api_key('x', '{read:deals}')",
         "select public.soft_delete('deals', %(deal)s)",
         "select public.restore('deals', %(deleted)s)",
         "select public.reassign_owner(%(from)s, %(to)s)",
     )
-    params = {"deal": world["deal:a"], "deleted": world["deal:deleted_a"],
-              "from": world["seller_a"], "to": world["seller_a2"]}
-    assert {call: access.attempt("admin", call, params, api_scopes=["write:deals"])
-            for call in calls} == dict.fromkeys(calls, DENIED)
+    params = {
+        "deal": world["deal:a"],
+        "deleted": world["deal:deleted_a"],
+        "from": world["seller_a"],
+        "to": world["seller_a2"],
+    }
+    assert {
+        call: access.attempt("admin", call, params, api_scopes=["write:deals"]) for call in calls
+    } == dict.fromkeys(calls, DENIED)

@@ -25,18 +25,20 @@ def test_seed_does_nothing_without_pg_cron(db: psycopg.Connection) -> None:
     assert db.execute("select to_regnamespace('cron')").fetchone() == (None,)
 
 
-def test_seed_schedules_the_refresh_every_15_minutes_with_pg_cron(
-        db: psycopg.Connection) -> None:
+def test_seed_schedules_the_refresh_every_15_minutes_with_pg_cron(db: psycopg.Connection) -> None:
     db.execute(FAKE_PG_CRON)
     db.execute(SEED)
     assert db.execute("select * from cron.calls").fetchall() == [
-        ("refresh-pipeline-metrics", "*/15 * * * *", "select public.refresh_pipeline_metrics()")]
+        ("refresh-pipeline-metrics", "*/15 * * * *", "select public.refresh_pipeline_metrics()")
+    ]
 
 
 def test_the_scheduled_command_refreshes_the_metrics(db: psycopg.Connection) -> None:
     # pg_cron runs the command as the role that scheduled it: the schema owner.
-    owner = db.execute("select pg_get_userbyid(relowner) from pg_class "
-                       "where oid = 'reporting.mv_pipeline_metrics'::regclass").fetchone()[0]
+    owner = db.execute(
+        "select pg_get_userbyid(relowner) from pg_class "
+        "where oid = 'reporting.mv_pipeline_metrics'::regclass"
+    ).fetchone()[0]
     with db.transaction(force_rollback=True):
         db.execute(f'set local role "{owner}"')
         db.execute("select public.refresh_pipeline_metrics()")

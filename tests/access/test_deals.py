@@ -14,8 +14,17 @@ pytestmark = pytest.mark.grant_modes
 
 RENAME = "update public.deals set title = 'Novo título' where id = %s"
 
-ALL_DEALS = {"deal:a", "deal:a2", "deal:m_a", "deal:b", "deal:m_b", "deal:none",
-             "deal:m_none", "deal:inactive", "deal:deleted_a"}
+ALL_DEALS = {
+    "deal:a",
+    "deal:a2",
+    "deal:m_a",
+    "deal:b",
+    "deal:m_b",
+    "deal:none",
+    "deal:m_none",
+    "deal:inactive",
+    "deal:deleted_a",
+}
 NOT_DELETED = ALL_DEALS - {"deal:deleted_a"}
 TEAM_A = {"deal:a", "deal:a2", "deal:m_a", "deal:inactive"}
 TEAM_B = {"deal:b", "deal:m_b"}
@@ -48,8 +57,17 @@ WRITABLE = {
     "ghost": NOTHING,
 }
 # Owners an actor may give a deal it inserts or updates.
-OWNERS = ("admin", "manager_a", "seller_a", "seller_a2", "inactive", "seller_b", "manager_b",
-          "seller_none", "manager_none")
+OWNERS = (
+    "admin",
+    "manager_a",
+    "seller_a",
+    "seller_a2",
+    "inactive",
+    "seller_b",
+    "manager_b",
+    "seller_none",
+    "manager_none",
+)
 ASSIGNABLE = {
     "admin": set(OWNERS),
     "manager_a": {"manager_a", "seller_a", "seller_a2", "inactive"},
@@ -63,69 +81,95 @@ ASSIGNABLE = {
     "inactive_admin": NOTHING,
     "ghost": NOTHING,
 }
-INSERT_DEAL = ("insert into public.deals (title, pipeline_id, stage_id, owner_id) "
-               "values ('Casamento novo', %s, %s, %s)")
+INSERT_DEAL = (
+    "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
+    "values ('Casamento novo', %s, %s, %s)"
+)
 
 
 def test_each_role_reads_exactly_its_deals(access: Access) -> None:
-    assert access.each(AUTHENTICATED, lambda actor: access.names(
-        actor, "select id from public.deals")) == READABLE
+    assert (
+        access.each(AUTHENTICATED, lambda actor: access.names(actor, "select id from public.deals"))
+        == READABLE
+    )
 
 
 def test_each_role_updates_exactly_the_deals_it_may_write(access: Access) -> None:
-    assert access.each(AUTHENTICATED, lambda actor: access.changed(
-        actor, "update public.deals set title = title || ' (editado)'",
-        "select id from public.deals where title like '%(editado)'")) == WRITABLE
+    assert (
+        access.each(
+            AUTHENTICATED,
+            lambda actor: access.changed(
+                actor,
+                "update public.deals set title = title || ' (editado)'",
+                "select id from public.deals where title like '%(editado)'",
+            ),
+        )
+        == WRITABLE
+    )
 
 
-def test_each_role_inserts_deals_only_for_owners_it_may_write(
-        access: Access, world: World) -> None:
+def test_each_role_inserts_deals_only_for_owners_it_may_write(access: Access, world: World) -> None:
     def owners_accepted(actor: str) -> set[str]:
-        outcomes = {owner: access.attempt(actor, INSERT_DEAL, [
-            world["pipeline:eventos"], world["stage:0"], world[owner]]) for owner in OWNERS}
+        outcomes = {
+            owner: access.attempt(
+                actor, INSERT_DEAL, [world["pipeline:eventos"], world["stage:0"], world[owner]]
+            )
+            for owner in OWNERS
+        }
         assert set(outcomes.values()) <= {1, DENIED}
         return {owner for owner, outcome in outcomes.items() if outcome == 1}
+
     assert access.each(AUTHENTICATED, owners_accepted) == ASSIGNABLE
 
 
-def test_each_role_moves_a_deal_only_to_owners_it_may_write(
-        access: Access, world: World) -> None:
+def test_each_role_moves_a_deal_only_to_owners_it_may_write(access: Access, world: World) -> None:
     def owners_accepted(actor: str) -> set[str]:
         deal = world[min(WRITABLE[actor])] if WRITABLE[actor] else world["deal:a"]
-        outcomes = {owner: access.attempt(
-            actor, "update public.deals set owner_id = %s where id = %s", [world[owner], deal])
-            for owner in OWNERS}
+        outcomes = {
+            owner: access.attempt(
+                actor, "update public.deals set owner_id = %s where id = %s", [world[owner], deal]
+            )
+            for owner in OWNERS
+        }
         # A deal the actor cannot write is filtered out (0 rows); a new owner the actor
         # may not write is refused (42501).
         assert set(outcomes.values()) <= ({0} if not WRITABLE[actor] else {1, DENIED})
         return {owner for owner, outcome in outcomes.items() if outcome == 1}
+
     assert access.each(AUTHENTICATED, owners_accepted) == ASSIGNABLE
 
 
 def test_seller_cannot_give_own_deal_to_a_team_mate(access: Access, world: World) -> None:
-    assert access.attempt("seller_a", "update public.deals set owner_id = %s where id = %s",
-                          [world["seller_a2"], world["deal:a"]]) == DENIED
+    assert (
+        access.attempt(
+            "seller_a",
+            "update public.deals set owner_id = %s where id = %s",
+            [world["seller_a2"], world["deal:a"]],
+        )
+        == DENIED
+    )
 
 
 def test_seller_cannot_insert_deal_owned_by_someone_else(access: Access, world: World) -> None:
     for owner in ("seller_a2", "seller_b", "admin"):
-        assert access.attempt("seller_a", INSERT_DEAL, [
-            world["pipeline:eventos"], world["stage:0"], world[owner]]) == DENIED
+        assert (
+            access.attempt(
+                "seller_a", INSERT_DEAL, [world["pipeline:eventos"], world["stage:0"], world[owner]]
+            )
+            == DENIED
+        )
 
 
-def test_seller_cannot_update_a_team_mates_deal_it_can_read(
-        access: Access, world: World) -> None:
-    assert access.names("seller_a", "select id from public.deals where id = %s",
-                        [world["deal:a2"]]) == {"deal:a2"}
-    assert access.attempt("seller_a", RENAME,
-                          [world["deal:a2"]]) == 0
+def test_seller_cannot_update_a_team_mates_deal_it_can_read(access: Access, world: World) -> None:
+    assert access.names(
+        "seller_a", "select id from public.deals where id = %s", [world["deal:a2"]]
+    ) == {"deal:a2"}
+    assert access.attempt("seller_a", RENAME, [world["deal:a2"]]) == 0
 
 
 def test_manager_without_team_writes_only_own_deals(access: Access, world: World) -> None:
-    assert access.attempt("manager_none", RENAME,
-                          [world["deal:none"]]) == 0
-    assert access.attempt("manager_none", RENAME,
-                          [world["deal:m_none"]]) == 1
+    assert access.attempt("manager_none", RENAME, [world["deal:none"]]) == 0
+    assert access.attempt("manager_none", RENAME, [world["deal:m_none"]]) == 1
 
 
 def test_new_deal_is_owned_by_the_caller_by_default(access: Access, world: World) -> None:
@@ -133,7 +177,8 @@ def test_new_deal_is_owned_by_the_caller_by_default(access: Access, world: World
         "seller_a",
         "insert into public.deals (title, pipeline_id, stage_id) "
         "values ('Aniversário', %s, %s) returning owner_id",
-        [world["pipeline:eventos"], world["stage:0"]])
+        [world["pipeline:eventos"], world["stage:0"]],
+    )
     assert rows == [(world["seller_a"],)]
 
 
@@ -142,6 +187,7 @@ def test_only_admins_hard_delete_deals(access: Access) -> None:
         outcome = access.attempt(actor, "delete from public.deals")
         left = access.world.names(r[0] for r in access.db.execute("select id from public.deals"))
         return outcome, ALL_DEALS - left
+
     expected = {actor: (0, NOTHING) for actor in AUTHENTICATED}
     expected["admin"] = (len(ALL_DEALS), ALL_DEALS)
     assert access.each(AUTHENTICATED, deleted) == expected
@@ -150,33 +196,48 @@ def test_only_admins_hard_delete_deals(access: Access) -> None:
 def test_non_admins_cannot_soft_delete_through_a_plain_update(access: Access) -> None:
     def outcome(actor: str) -> int | str:
         deal = min(WRITABLE[actor])
-        return access.attempt(actor, "update public.deals set deleted_at = now() where id = %s",
-                              [access.world[deal]])
+        return access.attempt(
+            actor, "update public.deals set deleted_at = now() where id = %s", [access.world[deal]]
+        )
+
     actors = [a for a in AUTHENTICATED if WRITABLE[a] and a != "admin"]
     assert access.each(actors, outcome) == {actor: DENIED for actor in actors}
 
 
 def test_admin_soft_deletes_and_restores_through_a_plain_update(
-        access: Access, world: World) -> None:
-    assert access.attempt("admin", "update public.deals set deleted_at = now() where id = %s",
-                          [world["deal:b"]]) == 1
-    assert access.attempt("admin", "update public.deals set deleted_at = null where id = %s",
-                          [world["deal:deleted_a"]]) == 1
+    access: Access, world: World
+) -> None:
+    assert (
+        access.attempt(
+            "admin", "update public.deals set deleted_at = now() where id = %s", [world["deal:b"]]
+        )
+        == 1
+    )
+    assert (
+        access.attempt(
+            "admin",
+            "update public.deals set deleted_at = null where id = %s",
+            [world["deal:deleted_a"]],
+        )
+        == 1
+    )
 
 
 def test_anon_is_refused_every_command_on_deals(access: Access) -> None:
     statements = {
         "select": "select * from public.deals",
         "insert": "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
-                  "values ('x y z', gen_random_uuid(), gen_random_uuid(), gen_random_uuid())",
+        "values ('x y z', gen_random_uuid(), gen_random_uuid(), gen_random_uuid())",
         "update": "update public.deals set title = 'x y z'",
         "delete": "delete from public.deals",
     }
-    assert {command: access.attempt("anon", statement)
-            for command, statement in statements.items()} == dict.fromkeys(statements, DENIED)
+    assert {
+        command: access.attempt("anon", statement) for command, statement in statements.items()
+    } == dict.fromkeys(statements, DENIED)
 
 
 def test_service_role_reads_and_writes_every_deal(access: Access) -> None:
     assert access.names("service_role", "select id from public.deals") == ALL_DEALS
-    assert access.attempt("service_role",
-                          "update public.deals set title = title || '!'") == len(ALL_DEALS)
+    assert access.attempt("service_role", "update public.deals set title = title || '!'") == len(
+        ALL_DEALS
+    )

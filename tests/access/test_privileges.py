@@ -23,8 +23,10 @@ PUBLIC_TABLES = """
 
 @pytest.fixture(scope="module")
 def privileges(schemactl_databases: session.TestDatabases) -> dict[str, list[tuple]]:
-    return {mode: schemactl_databases.session_connection(mode).execute(PRIVILEGES).fetchall()
-            for mode in ("opt-in", "legacy")}
+    return {
+        mode: schemactl_databases.session_connection(mode).execute(PRIVILEGES).fetchall()
+        for mode in ("opt-in", "legacy")
+    }
 
 
 def test_grants_are_identical_in_both_grant_modes(privileges: dict[str, list[tuple]]) -> None:
@@ -34,7 +36,8 @@ def test_grants_are_identical_in_both_grant_modes(privileges: dict[str, list[tup
 
 @pytest.mark.parametrize("mode", ["opt-in", "legacy"])
 def test_anon_and_public_hold_nothing_but_usage_on_public(
-        privileges: dict[str, list[tuple]], mode: str) -> None:
+    privileges: dict[str, list[tuple]], mode: str
+) -> None:
     held = [p for p in privileges[mode] if p[2] in ("anon", "PUBLIC")]
     # PostgreSQL's own USAGE on schema public, and the stand-in's (as Supabase's) to anon.
     assert held == [("schema", "public", "PUBLIC", "USAGE"), ("schema", "public", "anon", "USAGE")]
@@ -42,14 +45,17 @@ def test_anon_and_public_hold_nothing_but_usage_on_public(
 
 @pytest.mark.parametrize("mode", ["opt-in", "legacy"])
 def test_private_and_reporting_schemas_grant_no_table_to_api_roles(
-        privileges: dict[str, list[tuple]], mode: str) -> None:
-    held = {p for p in privileges[mode]
-            if p[0] in ("relation", "column") and p[1].startswith(("private.", "reporting."))}
+    privileges: dict[str, list[tuple]], mode: str
+) -> None:
+    held = {
+        p
+        for p in privileges[mode]
+        if p[0] in ("relation", "column") and p[1].startswith(("private.", "reporting."))
+    }
     assert held == set()
 
 
-def test_every_public_table_has_rls_and_only_authenticated_policies(
-        db: psycopg.Connection) -> None:
+def test_every_public_table_has_rls_and_only_authenticated_policies(db: psycopg.Connection) -> None:
     rows = db.execute("""
         select c.relname, c.relrowsecurity,
             coalesce(array_agg(distinct r) filter (where r is not null), '{}')
@@ -68,7 +74,8 @@ COMMANDS = {"SELECT": "r", "INSERT": "a", "UPDATE": "w", "DELETE": "d"}
 
 
 def test_each_granted_command_has_one_permissive_and_one_api_scope_policy(
-        db: psycopg.Connection) -> None:
+    db: psycopg.Connection,
+) -> None:
     problems = []
     for (table,) in db.execute(PUBLIC_TABLES).fetchall():
         for command, code in COMMANDS.items():
@@ -76,13 +83,14 @@ def test_each_granted_command_has_one_permissive_and_one_api_scope_policy(
                 "select has_table_privilege('authenticated', %s, %s) "
                 "or (%s <> 'DELETE' and has_any_column_privilege('authenticated', %s, "
                 "case %s when 'DELETE' then 'SELECT' else %s end))",
-                [f"public.{table}", command, command, f"public.{table}", command, command]
+                [f"public.{table}", command, command, f"public.{table}", command, command],
             ).fetchone()[0]
             permissive, restrictive = db.execute(
                 "select count(*) filter (where polpermissive), "
                 "count(*) filter (where not polpermissive) from pg_policy "
                 "where polrelid = %s::regclass and polcmd in (%s, '*')",
-                [f"public.{table}", code]).fetchone()
+                [f"public.{table}", code],
+            ).fetchone()
             expected = (1, 1) if granted else (0, 0)
             if (permissive, restrictive) != expected:
                 problems.append((table, command, granted, permissive, restrictive))
@@ -90,11 +98,16 @@ def test_each_granted_command_has_one_permissive_and_one_api_scope_policy(
 
 
 def test_select_star_works_on_every_exposed_relation_for_admins(
-        access: Access, db: psycopg.Connection) -> None:
-    relations = [r[0] for r in db.execute(
-        "select c.relname from pg_class as c where c.relnamespace = 'public'::regnamespace "
-        "and c.relkind in ('r', 'p', 'v') "
-        "and has_table_privilege('authenticated', c.oid, 'SELECT') order by 1").fetchall()]
+    access: Access, db: psycopg.Connection
+) -> None:
+    relations = [
+        r[0]
+        for r in db.execute(
+            "select c.relname from pg_class as c where c.relnamespace = 'public'::regnamespace "
+            "and c.relkind in ('r', 'p', 'v') "
+            "and has_table_privilege('authenticated', c.oid, 'SELECT') order by 1"
+        ).fetchall()
+    ]
     assert "deals" in relations and "rotten_deals" in relations
     failures = {}
     for relation in relations:
@@ -105,12 +118,25 @@ def test_select_star_works_on_every_exposed_relation_for_admins(
     assert failures == {}
 
 
-def test_select_star_works_for_sellers_on_every_relation_they_may_read(
-        access: Access) -> None:
-    for relation in ("deals", "organizations", "contacts", "organization_contacts", "tasks",
-                     "deal_products", "deal_stage_history", "users", "teams", "pipelines",
-                     "stages", "sources", "loss_reasons", "products", "api_keys",
-                     "rotten_deals"):
+def test_select_star_works_for_sellers_on_every_relation_they_may_read(access: Access) -> None:
+    for relation in (
+        "deals",
+        "organizations",
+        "contacts",
+        "organization_contacts",
+        "tasks",
+        "deal_products",
+        "deal_stage_history",
+        "users",
+        "teams",
+        "pipelines",
+        "stages",
+        "sources",
+        "loss_reasons",
+        "products",
+        "api_keys",
+        "rotten_deals",
+    ):
         assert access.rows("seller_a", f"select * from public.{relation}") is not None
 
 
@@ -122,11 +148,13 @@ def plan_nodes(plan: dict[str, Any], relationship: str = "") -> list[tuple[str, 
 
 
 def test_select_policies_call_helpers_once_per_statement_not_per_row(
-        access: Access, db: psycopg.Connection) -> None:
+    access: Access, db: psycopg.Connection
+) -> None:
     per_row = {}
     for (table,) in db.execute(PUBLIC_TABLES).fetchall():
-        [(plan,)] = access.rows("seller_a", f"explain (verbose, format json) select * from "
-                                f"public.{table}")
+        [(plan,)] = access.rows(
+            "seller_a", f"explain (verbose, format json) select * from public.{table}"
+        )
         for relationship, node in plan_nodes(plan[0]["Plan"]):
             if node.get("Relation Name") != table or relationship in ("InitPlan", "SubPlan"):
                 continue
@@ -138,7 +166,8 @@ def test_select_policies_call_helpers_once_per_statement_not_per_row(
 
 
 def test_policy_helpers_are_definer_stable_pinned_and_for_authenticated_only(
-        db: psycopg.Connection) -> None:
+    db: psycopg.Connection,
+) -> None:
     rows = db.execute("""
         select p.proname, p.prosecdef, p.provolatile, p.proconfig,
             has_function_privilege('authenticated', p.oid, 'execute'),
@@ -152,23 +181,27 @@ def test_policy_helpers_are_definer_stable_pinned_and_for_authenticated_only(
         order by 1
     """).fetchall()
     assert len(rows) == 9
-    assert [r for r in rows if r[1:] != (True, "s", ["search_path=\"\""], True, False, False)
-            ] == []
+    assert [r for r in rows if r[1:] != (True, "s", ['search_path=""'], True, False, False)] == []
 
 
 def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> None:
-    row = db.execute("select prosecdef, provolatile, proconfig from pg_proc "
-                     "where oid = 'private.api_scope_allows(text, text)'::regprocedure"
-                     ).fetchone()
-    assert row == (False, "s", ["search_path=\"\""])
+    row = db.execute(
+        "select prosecdef, provolatile, proconfig from pg_proc "
+        "where oid = 'private.api_scope_allows(text, text)'::regprocedure"
+    ).fetchone()
+    assert row == (False, "s", ['search_path=""'])
 
 
 def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(
-        db: psycopg.Connection) -> None:
-    published = db.execute("select schemaname, tablename from pg_publication_tables "
-                           "where pubname = 'supabase_realtime' order by 2").fetchall()
+    db: psycopg.Connection,
+) -> None:
+    published = db.execute(
+        "select schemaname, tablename from pg_publication_tables "
+        "where pubname = 'supabase_realtime' order by 2"
+    ).fetchall()
     assert published == [("public", "deals"), ("public", "tasks")]
-    identities = db.execute("select relname, relreplident from pg_class where oid in "
-                            "('public.deals'::regclass, 'public.tasks'::regclass) order by 1"
-                            ).fetchall()
+    identities = db.execute(
+        "select relname, relreplident from pg_class where oid in "
+        "('public.deals'::regclass, 'public.tasks'::regclass) order by 1"
+    ).fetchall()
     assert identities == [("deals", "f"), ("tasks", "f")]

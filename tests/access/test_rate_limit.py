@@ -48,9 +48,11 @@ def test_keys_and_window_lengths_are_counted_apart(access: Limiter) -> None:
 def test_a_new_window_starts_from_zero(access: Limiter) -> None:
     assert hits(access, "user:bia", 2, "1 hour", 3) == [True, True, False]
     # The stored window becomes the previous one, as if an hour had passed.
-    access.db.execute("update private.rate_limits set window_start = window_start - "
-                      "interval '1 hour', expires_at = expires_at - interval '1 hour' "
-                      "where key = 'user:bia'")
+    access.db.execute(
+        "update private.rate_limits set window_start = window_start - "
+        "interval '1 hour', expires_at = expires_at - interval '1 hour' "
+        "where key = 'user:bia'"
+    )
     assert hits(access, "user:bia", 2, "1 hour", 3) == [True, True, False]
 
 
@@ -81,23 +83,36 @@ def test_opening_a_window_deletes_expired_windows(access: Limiter) -> None:
 
 def test_a_hit_inside_an_open_window_does_not_clean_up(access: Limiter) -> None:
     hits(access, "user:edu", 5, "1 hour", 1)
-    access.db.execute("insert into private.rate_limits values ('stale', '1 minute', "
-                      "now() - interval '1 hour', now() - interval '59 minutes', 1)")
+    access.db.execute(
+        "insert into private.rate_limits values ('stale', '1 minute', "
+        "now() - interval '1 hour', now() - interval '59 minutes', 1)"
+    )
     hits(access, "user:edu", 5, "1 hour", 1)
-    assert access.db.execute("select count(*) from private.rate_limits where key = 'stale'"
-                             ).fetchone()[0] == 1
+    assert (
+        access.db.execute(
+            "select count(*) from private.rate_limits where key = 'stale'"
+        ).fetchone()[0]
+        == 1
+    )
 
 
 def test_invalid_arguments_are_refused(access: Limiter) -> None:
-    for key, limit, window in ((None, 1, "1 hour"), ("k", None, "1 hour"), ("k", -1, "1 hour"),
-                               ("k", 1, None), ("k", 1, "0 seconds"), ("k", 1, "-1 hour")):
+    for key, limit, window in (
+        (None, 1, "1 hour"),
+        ("k", None, "1 hour"),
+        ("k", -1, "1 hour"),
+        ("k", 1, None),
+        ("k", 1, "0 seconds"),
+        ("k", 1, "-1 hour"),
+    ):
         with pytest.raises(psycopg.errors.InvalidParameterValue):
             access.hit(key, limit, window)
 
 
 @pytest.mark.grant_modes
 def test_only_the_service_role_counts_hits(
-        db: psycopg.Connection, make_auth_user: Any, as_user: Any, as_anon: Any) -> None:
+    db: psycopg.Connection, make_auth_user: Any, as_user: Any, as_anon: Any
+) -> None:
     user = make_auth_user("vendedor@stagetek.test")
     db.execute("update public.users set is_active = true, role = 'admin' where id = %s", [user])
     for request in (lambda: as_user(user), as_anon):
@@ -115,10 +130,13 @@ def test_concurrent_hits_are_counted_exactly(committed_db: CommittedDatabase) ->
     def hammer(conn: psycopg.Connection) -> None:
         conn.execute("set role service_role")
         barrier.wait()
-        mine = [conn.execute(HIT, ["api_key:hot", limit, "1 hour"]).fetchone()[0]
-                for _ in range(per_thread)]
+        mine = [
+            conn.execute(HIT, ["api_key:hot", limit, "1 hour"]).fetchone()[0]
+            for _ in range(per_thread)
+        ]
         with lock:
             results.extend(mine)
+
     workers = [threading.Thread(target=hammer, args=(conn,)) for conn in connections]
     for worker in workers:
         worker.start()
@@ -126,5 +144,6 @@ def test_concurrent_hits_are_counted_exactly(committed_db: CommittedDatabase) ->
         worker.join()
     assert (results.count(True), results.count(False)) == (limit, threads * per_thread - limit)
     stored = committed_db.connection.execute(
-        "select hits from private.rate_limits where key = 'api_key:hot'").fetchone()
+        "select hits from private.rate_limits where key = 'api_key:hot'"
+    ).fetchone()
     assert stored == (threads * per_thread,)

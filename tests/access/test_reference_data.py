@@ -26,45 +26,72 @@ def new_row(world: World, table: str) -> dict[str, Any]:
 
 
 def insert_sql(row: dict[str, Any], table: str) -> str:
-    return (f"insert into public.{table} ({', '.join(row)}) "
-            f"values ({', '.join(f'%({c})s' for c in row)})")
+    return (
+        f"insert into public.{table} ({', '.join(row)}) "
+        f"values ({', '.join(f'%({c})s' for c in row)})"
+    )
 
 
 def test_every_active_user_reads_all_reference_data(access: Access) -> None:
-    counts = {t: access.db.execute(f"select count(*) from public.{t}").fetchone()[0]
-              for t in TABLES}
+    counts = {
+        t: access.db.execute(f"select count(*) from public.{t}").fetchone()[0] for t in TABLES
+    }
     assert all(counts.values())
     expected = {actor: counts for actor in AUTHENTICATED}
     for nobody in NOBODY:
         expected[nobody] = dict.fromkeys(TABLES, 0)
-    assert access.each(AUTHENTICATED, lambda actor: {
-        t: len(access.rows(actor, f"select * from public.{t}")) for t in TABLES}) == expected
+    assert (
+        access.each(
+            AUTHENTICATED,
+            lambda actor: {t: len(access.rows(actor, f"select * from public.{t}")) for t in TABLES},
+        )
+        == expected
+    )
 
 
 def test_only_admins_insert_reference_data(access: Access, world: World) -> None:
     def outcomes(actor: str) -> dict[str, int | str]:
-        return {t: access.attempt(actor, insert_sql(new_row(world, t), t), new_row(world, t))
-                for t in TABLES}
-    expected = {actor: dict.fromkeys(TABLES, 1 if actor == "admin" else DENIED)
-                for actor in AUTHENTICATED}
+        return {
+            t: access.attempt(actor, insert_sql(new_row(world, t), t), new_row(world, t))
+            for t in TABLES
+        }
+
+    expected = {
+        actor: dict.fromkeys(TABLES, 1 if actor == "admin" else DENIED) for actor in AUTHENTICATED
+    }
     assert access.each(AUTHENTICATED, outcomes) == expected
 
 
 def test_only_admins_update_and_delete_reference_data(access: Access, world: World) -> None:
-    rows = {t: access.db.execute(insert_sql(new_row(world, t), t) + " returning id",
-                                 new_row(world, t)).fetchone()[0] for t in TABLES}
+    rows = {
+        t: access.db.execute(
+            insert_sql(new_row(world, t), t) + " returning id", new_row(world, t)
+        ).fetchone()[0]
+        for t in TABLES
+    }
 
     def outcomes(actor: str) -> dict[str, tuple[int | str, int | str]]:
-        return {t: (access.attempt(actor, f"update public.{t} set name = name || '*' "
-                                   "where id = %s", [row]),
-                    access.attempt(actor, f"delete from public.{t} where id = %s", [row]))
-                for t, row in rows.items()}
-    expected = {actor: dict.fromkeys(TABLES, (1, 1) if actor == "admin" else (0, 0))
-                for actor in AUTHENTICATED}
+        return {
+            t: (
+                access.attempt(
+                    actor, f"update public.{t} set name = name || '*' where id = %s", [row]
+                ),
+                access.attempt(actor, f"delete from public.{t} where id = %s", [row]),
+            )
+            for t, row in rows.items()
+        }
+
+    expected = {
+        actor: dict.fromkeys(TABLES, (1, 1) if actor == "admin" else (0, 0))
+        for actor in AUTHENTICATED
+    }
     assert access.each(AUTHENTICATED, outcomes) == expected
 
 
 def test_anon_is_refused_reference_data(access: Access) -> None:
-    outcomes = {(t, command): access.attempt("anon", f"{command} from public.{t}")
-                for t in TABLES for command in ("select *", "delete")}
+    outcomes = {
+        (t, command): access.attempt("anon", f"{command} from public.{t}")
+        for t in TABLES
+        for command in ("select *", "delete")
+    }
     assert outcomes == dict.fromkeys(outcomes, DENIED)

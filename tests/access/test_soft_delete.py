@@ -11,8 +11,17 @@ from access.world import AUTHENTICATED, DENIED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 
-DEALS = ("deal:a", "deal:a2", "deal:m_a", "deal:b", "deal:m_b", "deal:none", "deal:m_none",
-         "deal:inactive", "deal:deleted_a")
+DEALS = (
+    "deal:a",
+    "deal:a2",
+    "deal:m_a",
+    "deal:b",
+    "deal:m_b",
+    "deal:none",
+    "deal:m_none",
+    "deal:inactive",
+    "deal:deleted_a",
+)
 ORGANIZATIONS = ("org:a", "org:b", "org:none", "org:deleted")
 CONTACTS = ("contact:a", "contact:b", "contact:none", "contact:deleted")
 
@@ -41,8 +50,9 @@ def soft_deletable_shared(kind: str) -> dict[str, set[str]]:
     }
 
 
-def expected_outcomes(rows: tuple[str, ...], allowed: dict[str, set[str]],
-                      already_deleted: str) -> dict[str, dict[str, object]]:
+def expected_outcomes(
+    rows: tuple[str, ...], allowed: dict[str, set[str]], already_deleted: str
+) -> dict[str, dict[str, object]]:
     """True where the actor may soft-delete, False for the admin on the row that is
     already deleted, 42501 everywhere else (inactive users and ghosts included)."""
     expected = {}
@@ -53,63 +63,89 @@ def expected_outcomes(rows: tuple[str, ...], allowed: dict[str, set[str]],
     return expected
 
 
-@pytest.mark.parametrize(("table", "rows", "allowed", "already_deleted"), [
-    ("deals", DEALS, SOFT_DELETABLE_DEALS, "deal:deleted_a"),
-    ("organizations", ORGANIZATIONS, soft_deletable_shared("org"), "org:deleted"),
-    ("contacts", CONTACTS, soft_deletable_shared("contact"), "contact:deleted"),
-], ids=["deals", "organizations", "contacts"])
+@pytest.mark.parametrize(
+    ("table", "rows", "allowed", "already_deleted"),
+    [
+        ("deals", DEALS, SOFT_DELETABLE_DEALS, "deal:deleted_a"),
+        ("organizations", ORGANIZATIONS, soft_deletable_shared("org"), "org:deleted"),
+        ("contacts", CONTACTS, soft_deletable_shared("contact"), "contact:deleted"),
+    ],
+    ids=["deals", "organizations", "contacts"],
+)
 def test_each_role_soft_deletes_exactly_what_it_may_update(
-        access: Access, world: World, table: str, rows: tuple[str, ...],
-        allowed: dict[str, set[str]], already_deleted: str) -> None:
+    access: Access,
+    world: World,
+    table: str,
+    rows: tuple[str, ...],
+    allowed: dict[str, set[str]],
+    already_deleted: str,
+) -> None:
     def outcomes(actor: str) -> dict[str, object]:
         result = {}
         for row in rows:
             with access.db.transaction(force_rollback=True):
-                result[row] = access.scalar(actor, "select public.soft_delete(%s, %s)",
-                                            [table, world[row]])
+                result[row] = access.scalar(
+                    actor, "select public.soft_delete(%s, %s)", [table, world[row]]
+                )
         return result
-    assert access.each(AUTHENTICATED, outcomes) == expected_outcomes(
-        rows, allowed, already_deleted)
+
+    assert access.each(AUTHENTICATED, outcomes) == expected_outcomes(rows, allowed, already_deleted)
 
 
-@pytest.mark.parametrize(("table", "deleted", "live"), [
-    ("deals", "deal:deleted_a", "deal:a"),
-    ("organizations", "org:deleted", "org:a"),
-    ("contacts", "contact:deleted", "contact:a"),
-])
-def test_only_admins_restore(access: Access, world: World, table: str, deleted: str,
-                             live: str) -> None:
+@pytest.mark.parametrize(
+    ("table", "deleted", "live"),
+    [
+        ("deals", "deal:deleted_a", "deal:a"),
+        ("organizations", "org:deleted", "org:a"),
+        ("contacts", "contact:deleted", "contact:a"),
+    ],
+)
+def test_only_admins_restore(
+    access: Access, world: World, table: str, deleted: str, live: str
+) -> None:
     def outcome(actor: str) -> tuple[object, object]:
-        return (access.scalar(actor, "select public.restore(%s, %s)", [table, world[deleted]]),
-                access.scalar(actor, "select public.restore(%s, %s)", [table, world[live]]))
+        return (
+            access.scalar(actor, "select public.restore(%s, %s)", [table, world[deleted]]),
+            access.scalar(actor, "select public.restore(%s, %s)", [table, world[live]]),
+        )
+
     expected = {actor: (DENIED, DENIED) for actor in AUTHENTICATED}
     expected["admin"] = (True, False)
     assert access.each(AUTHENTICATED, outcome) == expected
 
 
 def test_soft_deleted_deal_disappears_for_seller_and_manager_but_not_admin(
-        access: Access, world: World) -> None:
-    assert access.scalar("seller_a", "select public.soft_delete('deals', %s)",
-                         [world["deal:a"]]) is True
+    access: Access, world: World
+) -> None:
+    assert (
+        access.scalar("seller_a", "select public.soft_delete('deals', %s)", [world["deal:a"]])
+        is True
+    )
     query = "select id from public.deals where id = %s"
-    assert {actor: access.names(actor, query, [world["deal:a"]])
-            for actor in ("seller_a", "seller_a2", "manager_a", "admin")} == {
-        "seller_a": set(), "seller_a2": set(), "manager_a": set(), "admin": {"deal:a"}}
-    deleted_at = access.db.execute("select deleted_at from public.deals where id = %s",
-                                   [world["deal:a"]]).fetchone()
+    assert {
+        actor: access.names(actor, query, [world["deal:a"]])
+        for actor in ("seller_a", "seller_a2", "manager_a", "admin")
+    } == {"seller_a": set(), "seller_a2": set(), "manager_a": set(), "admin": {"deal:a"}}
+    deleted_at = access.db.execute(
+        "select deleted_at from public.deals where id = %s", [world["deal:a"]]
+    ).fetchone()
     assert deleted_at is not None and deleted_at[0] is not None
 
 
 def test_restored_deal_is_visible_to_its_team_again(access: Access, world: World) -> None:
-    assert access.scalar("admin", "select public.restore('deals', %s)",
-                         [world["deal:deleted_a"]]) is True
-    assert access.names("seller_a2", "select id from public.deals where id = %s",
-                        [world["deal:deleted_a"]]) == {"deal:deleted_a"}
+    assert (
+        access.scalar("admin", "select public.restore('deals', %s)", [world["deal:deleted_a"]])
+        is True
+    )
+    assert access.names(
+        "seller_a2", "select id from public.deals where id = %s", [world["deal:deleted_a"]]
+    ) == {"deal:deleted_a"}
 
 
 @pytest.mark.parametrize("function", ["soft_delete", "restore"])
 def test_soft_delete_and_restore_refuse_other_tables(
-        access: Access, world: World, function: str) -> None:
+    access: Access, world: World, function: str
+) -> None:
     for table in ("tasks", "users", "deals; drop table public.deals", None):
         with pytest.raises(psycopg.errors.InvalidParameterValue), access.request("admin"):
             access.db.execute(f"select public.{function}(%s, %s)", [table, world["task:a"]])
@@ -117,25 +153,28 @@ def test_soft_delete_and_restore_refuse_other_tables(
 
 @pytest.mark.parametrize("function", ["soft_delete", "restore"])
 def test_anon_and_service_role_cannot_call_soft_delete_or_restore(
-        access: Access, world: World, function: str) -> None:
+    access: Access, world: World, function: str
+) -> None:
     query = f"select public.{function}('deals', %s)"
     assert access.scalar("anon", query, [world["deal:a"]]) == DENIED
     # service_role writes deleted_at directly; the functions act for users only.
     assert access.scalar("service_role", query, [world["deal:a"]]) == DENIED
 
 
-def test_soft_delete_with_an_api_key_needs_the_delete_scope(
-        access: Access, world: World) -> None:
+def test_soft_delete_with_an_api_key_needs_the_delete_scope(access: Access, world: World) -> None:
     query = "select public.soft_delete('deals', %s)"
     for scopes in (["read:deals"], ["write:deals"], ["delete:contacts"]):
         assert access.scalar("seller_a", query, [world["deal:a"]], api_scopes=scopes) == DENIED
-    assert access.scalar("seller_a", query, [world["deal:a"]],
-                         api_scopes=["delete:deals"]) is True
+    assert access.scalar("seller_a", query, [world["deal:a"]], api_scopes=["delete:deals"]) is True
 
 
 def test_restore_with_an_api_key_needs_the_delete_scope(access: Access, world: World) -> None:
     query = "select public.restore('organizations', %s)"
-    assert access.scalar("admin", query, [world["org:deleted"]],
-                         api_scopes=["write:organizations"]) == DENIED
-    assert access.scalar("admin", query, [world["org:deleted"]],
-                         api_scopes=["delete:organizations"]) is True
+    assert (
+        access.scalar("admin", query, [world["org:deleted"]], api_scopes=["write:organizations"])
+        == DENIED
+    )
+    assert (
+        access.scalar("admin", query, [world["org:deleted"]], api_scopes=["delete:organizations"])
+        is True
+    )

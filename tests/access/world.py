@@ -9,10 +9,10 @@ profile ("ghost"), and rows owned across them. Tests name users and rows by thei
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -24,8 +24,18 @@ NOW = datetime.now(UTC)
 
 # The world's users; with "ghost" (a JWT whose sub has no profile), everyone a test acts
 # as through `authenticated`. Access.request also takes "anon" and "service_role".
-USERS = ("admin", "manager_a", "manager_b", "manager_none", "seller_a", "seller_a2",
-         "seller_b", "seller_none", "inactive", "inactive_admin")
+USERS = (
+    "admin",
+    "manager_a",
+    "manager_b",
+    "manager_none",
+    "seller_a",
+    "seller_a2",
+    "seller_b",
+    "seller_none",
+    "inactive",
+    "inactive_admin",
+)
 AUTHENTICATED = (*USERS, "ghost")
 # Users who see nothing at all.
 NOBODY = ("inactive", "inactive_admin", "ghost")
@@ -48,8 +58,10 @@ def build_world(crm: Crm) -> World:
     """The world, in one multi-row statement per table (it is rebuilt for every test)."""
     w = World()
     ids = w.ids
-    team_a, team_b = (row["id"] for row in crm.insert_many(
-        "teams", [{"name": "Equipe Norte"}, {"name": "Equipe Sul"}]))
+    team_a, team_b = (
+        row["id"]
+        for row in crm.insert_many("teams", [{"name": "Equipe Norte"}, {"name": "Equipe Sul"}])
+    )
     ids["team:a"], ids["team:b"] = team_a, team_b
     people = {
         "admin": User("admin"),
@@ -63,8 +75,13 @@ def build_world(crm: Crm) -> World:
         "inactive": User("seller", team_a, active=False),
         "inactive_admin": User("admin", active=False),
     }
-    ids.update(zip(people, crm.users([User(u.role, u.team, u.active, name=key)
-                                      for key, u in people.items()]), strict=True))
+    ids.update(
+        zip(
+            people,
+            crm.users([User(u.role, u.team, u.active, name=key) for key, u in people.items()]),
+            strict=True,
+        )
+    )
     ids["ghost"] = uuid.uuid4()
 
     pipeline = crm.pipeline("Eventos")
@@ -76,60 +93,121 @@ def build_world(crm: Crm) -> World:
         inserted = crm.insert_many(table, list(rows.values()))
         ids.update((f"{kind}:{key}", row["id"]) for key, row in zip(rows, inserted, strict=True))
 
-    deal_owners = {"a": "seller_a", "a2": "seller_a2", "m_a": "manager_a", "b": "seller_b",
-                   "m_b": "manager_b", "none": "seller_none", "m_none": "manager_none",
-                   "inactive": "inactive", "deleted_a": "seller_a"}
-    add("deal", "deals", {key: {
-        "title": f"Negócio {key}", "owner_id": ids[owner], "pipeline_id": pipeline.id,
-        "stage_id": pipeline.stages[0], "value": 1000,
-        "deleted_at": NOW if key == "deleted_a" else None,
-    } for key, owner in deal_owners.items()})
+    deal_owners = {
+        "a": "seller_a",
+        "a2": "seller_a2",
+        "m_a": "manager_a",
+        "b": "seller_b",
+        "m_b": "manager_b",
+        "none": "seller_none",
+        "m_none": "manager_none",
+        "inactive": "inactive",
+        "deleted_a": "seller_a",
+    }
+    add(
+        "deal",
+        "deals",
+        {
+            key: {
+                "title": f"Negócio {key}",
+                "owner_id": ids[owner],
+                "pipeline_id": pipeline.id,
+                "stage_id": pipeline.stages[0],
+                "value": 1000,
+                "deleted_at": NOW if key == "deleted_a" else None,
+            }
+            for key, owner in deal_owners.items()
+        },
+    )
 
     ids["product:palco"] = crm.product(name="Palco 10x8", sku="PALCO-10X8")
-    add("line", "deal_products", {key: {
-        "deal_id": ids[f"deal:{key}"], "product_id": ids["product:palco"], "quantity": 1,
-        "unit_price": 1000,
-    } for key in ("a", "a2", "b", "deleted_a")})
+    add(
+        "line",
+        "deal_products",
+        {
+            key: {
+                "deal_id": ids[f"deal:{key}"],
+                "product_id": ids["product:palco"],
+                "quantity": 1,
+                "unit_price": 1000,
+            }
+            for key in ("a", "a2", "b", "deleted_a")
+        },
+    )
 
     owners = {"a": "seller_a", "b": "seller_b", "none": None, "deleted": "seller_a"}
-    for kind, table, label in (("org", "organizations", "Organização"),
-                               ("contact", "contacts", "Contato")):
-        add(kind, table, {key: {
-            "name": f"{label} {key}", "owner_id": ids[owner] if owner else None,
-            "deleted_at": NOW if key == "deleted" else None,
-        } for key, owner in owners.items()})
-    crm.insert_many("organization_contacts", [
-        {"organization_id": ids[f"org:{org}"], "contact_id": ids[f"contact:{contact}"]}
-        for org, contact in (("a", "a"), ("b", "b"), ("deleted", "a"))])
+    for kind, table, label in (
+        ("org", "organizations", "Organização"),
+        ("contact", "contacts", "Contato"),
+    ):
+        add(
+            kind,
+            table,
+            {
+                key: {
+                    "name": f"{label} {key}",
+                    "owner_id": ids[owner] if owner else None,
+                    "deleted_at": NOW if key == "deleted" else None,
+                }
+                for key, owner in owners.items()
+            },
+        )
+    crm.insert_many(
+        "organization_contacts",
+        [
+            {"organization_id": ids[f"org:{org}"], "contact_id": ids[f"contact:{contact}"]}
+            for org, contact in (("a", "a"), ("b", "b"), ("deleted", "a"))
+        ],
+    )
 
-    add("task", "tasks", {key: {
-        "subject": f"Tarefa {key}", "owner_id": ids[owner], "created_by": ids[creator],
-        "deal_id": ids[f"deal:{deal}"] if deal else None,
-    } for key, owner, creator, deal in (
-        ("a", "seller_a", "seller_a", None),
-        ("a_for_a2", "seller_a2", "seller_a", None),
-        ("a2", "seller_a2", "seller_a2", None),
-        ("a2_deal", "seller_a2", "seller_a2", "a2"),
-        ("b", "seller_b", "seller_b", "b"),
-        ("b_by_m", "seller_b", "manager_b", None),
-        ("from_admin", "seller_a", "admin", None),
-        ("none", "seller_none", "seller_none", None),
-        ("m_none", "manager_none", "manager_none", None),
-        ("inactive", "inactive", "manager_a", None),
-    )})
+    add(
+        "task",
+        "tasks",
+        {
+            key: {
+                "subject": f"Tarefa {key}",
+                "owner_id": ids[owner],
+                "created_by": ids[creator],
+                "deal_id": ids[f"deal:{deal}"] if deal else None,
+            }
+            for key, owner, creator, deal in (
+                ("a", "seller_a", "seller_a", None),
+                ("a_for_a2", "seller_a2", "seller_a", None),
+                ("a2", "seller_a2", "seller_a2", None),
+                ("a2_deal", "seller_a2", "seller_a2", "a2"),
+                ("b", "seller_b", "seller_b", "b"),
+                ("b_by_m", "seller_b", "manager_b", None),
+                ("from_admin", "seller_a", "admin", None),
+                ("none", "seller_none", "seller_none", None),
+                ("m_none", "manager_none", "manager_none", None),
+                ("inactive", "inactive", "manager_a", None),
+            )
+        },
+    )
 
-    add("key", "api_keys", {key: {
-        "name": f"Chave {key}", "key_prefix": "stk_00000000", "scopes": ["read:deals"],
-        "owner_id": ids[owner], "revoked_at": NOW if key == "a_revoked" else None,
-    } for key, owner in (("a", "seller_a"), ("a_revoked", "seller_a"), ("b", "seller_b"))})
+    add(
+        "key",
+        "api_keys",
+        {
+            key: {
+                "name": f"Chave {key}",
+                "key_prefix": "stk_00000000",
+                "scopes": ["read:deals"],
+                "owner_id": ids[owner],
+                "revoked_at": NOW if key == "a_revoked" else None,
+            }
+            for key, owner in (("a", "seller_a"), ("a_revoked", "seller_a"), ("b", "seller_b"))
+        },
+    )
     return w
 
 
 class Access:
     """Statements run as one of the world's actors, with their exact outcome."""
 
-    def __init__(self, db: psycopg.Connection, world: World, as_user: Any, as_anon: Any,
-                 as_service_role: Any) -> None:
+    def __init__(
+        self, db: psycopg.Connection, world: World, as_user: Any, as_anon: Any, as_service_role: Any
+    ) -> None:
         self.db = db
         self.world = world
         self._as_user = as_user

@@ -14,6 +14,7 @@ from schemactl.catalog import Catalog, read_catalog
 from schemactl.config import Project
 from schemactl.generators import catalog_schemas
 from schemactl.testing.session import TestDatabases
+
 # CliResult and run_cli are also imported from here by this folder's tests.
 from tool.helpers import CliResult, run_cli, write_files
 

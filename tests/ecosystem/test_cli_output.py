@@ -69,8 +69,9 @@ def test_summary_and_results_tables_print_cells_literally() -> None:
 
 
 def test_up_prints_a_summary_and_the_url_last() -> None:
-    result = commands.UpResult("postgresql://postgres@127.0.0.1:54322/postgres",
-                               "PATH (PostgreSQL 15)", True, True, 120, 4)
+    result = commands.UpResult(
+        "postgresql://postgres@127.0.0.1:54322/postgres", "PATH (PostgreSQL 15)", True, True, 120, 4
+    )
     with CliRunner().isolation() as (stdout, _, _):
         cli_module._print_up(result)
         lines = [line.rstrip() for line in stdout.getvalue().decode().splitlines()]
@@ -108,7 +109,8 @@ def empty_database(schemactl_databases: session.TestDatabases) -> Iterator[tuple
 
 
 def test_up_reports_its_phases_and_one_step_per_statement(
-        shop: Path, empty_database: tuple[Server, str]) -> None:
+    shop: Path, empty_database: tuple[Server, str]
+) -> None:
     """A project without migrations: schema/ is applied statement by statement."""
     server, name = empty_database
     project = load_project(shop)
@@ -126,7 +128,8 @@ def test_up_reports_its_phases_and_one_step_per_statement(
 
 
 def test_up_of_a_project_with_migrations_reports_applying_them(
-        project: Project, empty_database: tuple[Server, str]) -> None:
+    project: Project, empty_database: tuple[Server, str]
+) -> None:
     server, name = empty_database
     migrations = tuple(m.filename for m in read_migrations(project))
     seeds = len(seed_statements(project))

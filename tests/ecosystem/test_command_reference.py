@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
+from conftest import run_cli
 from schemactl import cli as cli_module
 from schemactl.commandref import (
     CommandDoc,
@@ -19,14 +20,13 @@ from schemactl.commandref import (
 )
 from schemactl.config import Project
 
-from conftest import run_cli
-
 
 def test_committed_command_reference_is_current(project: Project) -> None:
     committed = (project.root / "docs" / "commands.md").read_text("utf-8")
 
     assert committed == render_command_reference(cli_module.command_reference()), (
-        "docs/commands.md is out of date: run `schemactl commands-doc`")
+        "docs/commands.md is out of date: run `schemactl commands-doc`"
+    )
 
 
 def test_every_command_has_help_text_and_an_example() -> None:
@@ -34,7 +34,8 @@ def test_every_command_has_help_text_and_an_example() -> None:
 
     assert missing_documentation(reference) == []
     assert {"build", "up", "docs", "types", "seed-sql", "commands-doc", "generate"} <= {
-        c.name for c in reference.commands}
+        c.name for c in reference.commands
+    }
 
 
 def test_reference_lists_every_command_with_usage_options_example_and_exit_codes() -> None:
@@ -54,8 +55,11 @@ def test_reference_lists_every_command_with_usage_options_example_and_exit_codes
 @pytest.fixture
 def undocumented(monkeypatch: pytest.MonkeyPatch) -> None:
     """A command added to the CLI without a docstring."""
-    monkeypatch.setitem(cli_module.cli.commands, "undocumented",
-                        click.Command("undocumented", callback=lambda: None))
+    monkeypatch.setitem(
+        cli_module.cli.commands,
+        "undocumented",
+        click.Command("undocumented", callback=lambda: None),
+    )
 
 
 @pytest.mark.usefixtures("undocumented")
@@ -74,8 +78,9 @@ def test_a_command_added_without_docs_fails_the_reference(project: Project) -> N
 
 
 @pytest.mark.usefixtures("undocumented")
-def test_commands_doc_refuses_to_write_an_incomplete_reference(tmp_path: Path,
-                                                               project: Project) -> None:
+def test_commands_doc_refuses_to_write_an_incomplete_reference(
+    tmp_path: Path, project: Project
+) -> None:
     output = tmp_path / "commands.md"
     result = run_cli(["--project", str(project.root), "commands-doc", "-o", str(output)])
 
@@ -93,22 +98,31 @@ def test_help_is_split_into_summary_description_example_and_exit_codes() -> None
     parts = split_help(
         "Do the thing to\nthe schema.\n\nLonger words\nhere.\n\n\b\nExample:\n"
         "    schemactl thing\n    schemactl thing --x   # comment\n\n\b\nExit codes:\n"
-        "    1  it found something\n    2  bad input, said differently\n")
+        "    1  it found something\n    2  bad input, said differently\n"
+    )
 
     assert parts.summary == "Do the thing to the schema."
     assert parts.description == "Longer words here."
     assert parts.example == "schemactl thing\nschemactl thing --x   # comment"
-    assert exit_codes(parts) == {0: "success", 1: "it found something",
-                                 2: "bad input, said differently"}
+    assert exit_codes(parts) == {
+        0: "success",
+        1: "it found something",
+        2: "bad input, said differently",
+    }
 
 
 def test_rendered_reference_of_a_small_cli_is_exact() -> None:
     reference = CommandReference(
-        program="tool", help="A tool.\n\nExample:\n    tool go\n", global_options=(),
-        commands=(CommandDoc("go", "tool go [OPTIONS]", "Go somewhere.\n\n\bExample:\n    tool go\n",
-                             ()),))
+        program="tool",
+        help="A tool.\n\nExample:\n    tool go\n",
+        global_options=(),
+        commands=(
+            CommandDoc("go", "tool go [OPTIONS]", "Go somewhere.\n\n\bExample:\n    tool go\n", ()),
+        ),
+    )
 
     assert render_command_reference(reference).split("## tool go\n")[1] == (
         "\nGo somewhere.\n\n```\ntool go [OPTIONS]\n```\n\nNo options.\n\nExample:\n\n"
         "```bash\ntool go\n```\n\n| exit code | meaning |\n|---|---|\n| 0 | success |\n"
-        "| 2 | usage or input error (`error: …` on one line) |\n")
+        "| 2 | usage or input error (`error: …` on one line) |\n"
+    )

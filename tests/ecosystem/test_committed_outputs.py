@@ -19,16 +19,19 @@ from schemactl.typegen import render_types
 pytestmark = pytest.mark.parametrize("grant_mode", [DOCS_GRANT_MODE], indirect=True)
 
 
-def test_committed_schema_doc_is_current(project: Project, schema_build: Build,
-                                         catalog: Catalog) -> None:
+def test_committed_schema_doc_is_current(
+    project: Project, schema_build: Build, catalog: Catalog
+) -> None:
     committed = (project.root / SCHEMA_DOC).read_text("utf-8")
 
     assert committed == render_schema_doc(catalog, schema_build, grant_mode=DOCS_GRANT_MODE), (
-        f"{SCHEMA_DOC} is out of date: run `schemactl generate` and commit the result")
+        f"{SCHEMA_DOC} is out of date: run `schemactl generate` and commit the result"
+    )
 
 
 def test_committed_types_are_current(project: Project, catalog: Catalog) -> None:
     committed = (project.root / TYPES).read_text("utf-8")
 
     assert committed == render_types(catalog, project.exposed_schemas), (
-        f"{TYPES} is out of date: run `schemactl generate` and commit the result")
+        f"{TYPES} is out of date: run `schemactl generate` and commit the result"
+    )

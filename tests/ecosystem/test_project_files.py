@@ -30,7 +30,8 @@ def _config(project: Project) -> dict[str, Any]:
 
 
 def test_supabase_config_points_the_cli_at_our_migrations_seed_and_schemas(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     config = _config(project)
 
     assert config["project_id"] == "stagetek-crm"
@@ -43,7 +44,8 @@ def test_supabase_config_points_the_cli_at_our_migrations_seed_and_schemas(
 
 
 def test_supabase_api_exposes_exactly_the_schemas_schemactl_treats_as_exposed(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     assert _config(project)["api"]["schemas"] == list(project.exposed_schemas)
 
 
@@ -53,8 +55,9 @@ def test_supabase_cli_accepts_the_config(project: Project) -> None:
     supabase = shutil.which("supabase")
     if supabase is None:
         pytest.skip("the Supabase CLI is not on PATH")
-    result = subprocess.run([supabase, "status"], cwd=project.root, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [supabase, "status"], cwd=project.root, capture_output=True, text=True, timeout=120
+    )
     output = result.stdout + result.stderr
     assert "config.toml" not in output, output
     assert "WARN" not in output, output
@@ -88,7 +91,8 @@ def test_each_ci_check_is_a_command_of_the_cli(command_line: str) -> None:
 
 
 def test_pre_commit_hooks_run_lint_the_migration_check_and_the_generated_files(
-        project: Project) -> None:
+    project: Project,
+) -> None:
     config = yaml.safe_load((project.root / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
 
@@ -105,8 +109,17 @@ def test_pre_commit_hooks_run_lint_the_migration_check_and_the_generated_files(
 
 def test_generated_files_are_not_ignored_by_git(project: Project) -> None:
     ignored = subprocess.run(
-        ["git", "check-ignore", "docs/schema.md", "docs/commands.md",
-         "types/database.types.ts", "supabase/seed.sql", "supabase/config.toml"],
-        cwd=project.root, capture_output=True, text=True)
+        [
+            "git",
+            "check-ignore",
+            "docs/schema.md",
+            "docs/commands.md",
+            "types/database.types.ts",
+            "supabase/seed.sql",
+            "supabase/config.toml",
+        ],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+    )
     assert ignored.stdout == ""
-

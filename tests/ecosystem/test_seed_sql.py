@@ -23,7 +23,8 @@ def test_committed_seed_sql_is_current(project: Project) -> None:
     committed = (project.root / "supabase" / "seed.sql").read_text("utf-8")
 
     assert committed == render_seed_sql(project), (
-        "supabase/seed.sql is out of date: run `schemactl seed-sql`")
+        "supabase/seed.sql is out of date: run `schemactl seed-sql`"
+    )
 
 
 def _load(conn: psycopg.Connection, project: Project, script: str) -> None:
@@ -33,7 +34,8 @@ def _load(conn: psycopg.Connection, project: Project, script: str) -> None:
 
 
 def test_seed_sql_loads_what_the_seeds_load_and_twice_changes_nothing(
-        db: psycopg.Connection, project: Project, schema_build: Build, scratch_url: str) -> None:
+    db: psycopg.Connection, project: Project, schema_build: Build, scratch_url: str
+) -> None:
     seeded_by_schemactl = db.execute(REFERENCE_DATA).fetchone()
     script = render_seed_sql(project)
 
@@ -48,12 +50,15 @@ def test_seed_sql_loads_what_the_seeds_load_and_twice_changes_nothing(
     assert once == (8, 7, 1, 5, "Lead,Contato feito,Proposta enviada,Negociação,Fechamento")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("select 1;", "select 1;"),
-    ("select 1", "select 1;"),
-    ("select 1 -- the end", "select 1; -- the end"),
-    ("select 'a;b' /* c; */", "select 'a;b'; /* c; */"),
-    ("-- only a comment", "-- only a comment"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("select 1;", "select 1;"),
+        ("select 1", "select 1;"),
+        ("select 1 -- the end", "select 1; -- the end"),
+        ("select 'a;b' /* c; */", "select 'a;b'; /* c; */"),
+        ("-- only a comment", "-- only a comment"),
+    ],
+)
 def test_a_seed_without_a_final_semicolon_is_terminated(text: str, expected: str) -> None:
     assert terminated(text) == expected

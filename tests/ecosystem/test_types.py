@@ -53,7 +53,9 @@ def _columns(db: psycopg.Connection, schemas: list[str]) -> list[tuple]:
         "join pg_namespace n on n.oid = c.relnamespace "
         "where n.nspname = any(%s) and c.relkind in ('r', 'p', 'v', 'm') "
         "  and a.attnum > 0 and not a.attisdropped "
-        "order by 1, 2, a.attnum", [schemas]).fetchall()
+        "order by 1, 2, a.attnum",
+        [schemas],
+    ).fetchall()
 
 
 @pytest.fixture
@@ -62,7 +64,8 @@ def types_text(catalog: Catalog, project: Project) -> str:
 
 
 def test_every_column_has_its_nullability_in_row(
-        db: psycopg.Connection, project: Project, types_text: str) -> None:
+    db: psycopg.Connection, project: Project, types_text: str
+) -> None:
     columns = _columns(db, list(project.exposed_schemas))
 
     assert columns
@@ -79,9 +82,11 @@ def test_every_column_has_its_nullability_in_row(
 
 
 def test_insert_requires_exactly_the_columns_without_default_or_null(
-        db: psycopg.Connection, project: Project, types_text: str) -> None:
+    db: psycopg.Connection, project: Project, types_text: str
+) -> None:
     for schema, relation, kind, column, not_null, has_default, identity, generated, _ in _columns(
-            db, list(project.exposed_schemas)):
+        db, list(project.exposed_schemas)
+    ):
         if kind not in ("r", "p"):
             continue
         insert = members(types_text, schema, "Tables", relation, "Insert")
@@ -101,10 +106,10 @@ def test_check_lists_become_enums(catalog: Catalog, project: Project, types_text
     assert enums, "the CRM limits some text columns to lists (deals.status, users.role, …)"
     for (schema, relation, column), enum in enums.items():
         row = members(types_text, schema, "Tables", relation, "Row")
-        assert row[column].split(" | null")[0] == (
-            f'Database["{schema}"]["Enums"]["{enum.name}"]')
-        assert f'      {enum.name}: [{", ".join(json.dumps(v) for v in enum.labels)}],' in (
-            types_text)
+        assert row[column].split(" | null")[0] == (f'Database["{schema}"]["Enums"]["{enum.name}"]')
+        assert f"      {enum.name}: [{', '.join(json.dumps(v) for v in enum.labels)}]," in (
+            types_text
+        )
 
 
 @pytest.fixture(scope="session")
@@ -122,8 +127,20 @@ def tsc() -> Path:
     TSC_CACHE.mkdir(parents=True, exist_ok=True)
     try:
         result = subprocess.run(
-            [npm, "install", "--prefix", str(TSC_CACHE), "--no-audit", "--no-fund",
-             "--silent", TYPESCRIPT], capture_output=True, text=True, timeout=300)
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(TSC_CACHE),
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+                TYPESCRIPT,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
     except subprocess.TimeoutExpired:
         pytest.skip(f"npm install {TYPESCRIPT} timed out (no registry access?)")
     if result.returncode != 0 or not binary.is_file():
@@ -136,7 +153,7 @@ def _assertions(db: psycopg.Connection, project: Project, catalog: Catalog) -> s
     """A TypeScript file that only compiles if every column's nullability and
     optionality is what the catalog says, and if the helper types work."""
     lines = [
-        'import type { Database, Enums, Tables, TablesInsert, TablesUpdate } '
+        "import type { Database, Enums, Tables, TablesInsert, TablesUpdate } "
         'from "./database.types"',
         "type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends "
         "(<T>() => T extends B ? 1 : 2) ? true : false",
@@ -145,8 +162,17 @@ def _assertions(db: psycopg.Connection, project: Project, catalog: Catalog) -> s
         "type Optional<T, K extends keyof T> = {} extends Pick<T, K> ? true : false",
         "export type Checks = [",
     ]
-    for (schema, relation, kind, column, not_null, has_default, identity, generated,
-         is_json) in _columns(db, list(project.exposed_schemas)):
+    for (
+        schema,
+        relation,
+        kind,
+        column,
+        not_null,
+        has_default,
+        identity,
+        generated,
+        is_json,
+    ) in _columns(db, list(project.exposed_schemas)):
         section = "Tables" if kind in ("r", "p") else "Views"
         base = f"Database[{json.dumps(schema)}][{json.dumps(section)}][{json.dumps(relation)}]"
         key = json.dumps(column)
@@ -155,8 +181,10 @@ def _assertions(db: psycopg.Connection, project: Project, catalog: Catalog) -> s
             lines.append(f'  Expect<Equal<Nullable<{base}["Row"][{key}]>, {nullable}>>,')
         if section == "Tables" and not (identity == "a" or generated):
             required = not_null and not has_default and not identity
-            lines.append(f'  Expect<Equal<Optional<{base}["Insert"], {key}>, '
-                         f'{"false" if required else "true"}>>,')
+            lines.append(
+                f'  Expect<Equal<Optional<{base}["Insert"], {key}>, '
+                f"{'false' if required else 'true'}>>,"
+            )
             lines.append(f'  Expect<Equal<Optional<{base}["Update"], {key}>, true>>,')
     for (schema, relation, column), enum in check_enums(catalog, project.exposed_schemas).items():
         if schema != "public":
@@ -164,20 +192,37 @@ def _assertions(db: psycopg.Connection, project: Project, catalog: Catalog) -> s
         union = " | ".join(json.dumps(v) for v in enum.labels)
         nullable = catalog.relation(f"{schema}.{relation}").column(column).nullable
         lines.append(f"  Expect<Equal<Enums<{json.dumps(enum.name)}>, {union}>>,")
-        lines.append(f"  Expect<Equal<Tables<{json.dumps(relation)}>[{json.dumps(column)}], "
-                     f"{union}{' | null' if nullable else ''}>>,")
-        lines.append(f"  Expect<Equal<Exclude<TablesInsert<{json.dumps(relation)}>"
-                     f"[{json.dumps(column)}], undefined>, "
-                     f"{union}{' | null' if nullable else ''}>>,")
-        lines.append(f"  Expect<Equal<Exclude<TablesUpdate<{json.dumps(relation)}>"
-                     f"[{json.dumps(column)}], undefined>, "
-                     f"{union}{' | null' if nullable else ''}>>,")
+        lines.append(
+            f"  Expect<Equal<Tables<{json.dumps(relation)}>[{json.dumps(column)}], "
+            f"{union}{' | null' if nullable else ''}>>,"
+        )
+        lines.append(
+            f"  Expect<Equal<Exclude<TablesInsert<{json.dumps(relation)}>"
+            f"[{json.dumps(column)}], undefined>, "
+            f"{union}{' | null' if nullable else ''}>>,"
+        )
+        lines.append(
+            f"  Expect<Equal<Exclude<TablesUpdate<{json.dumps(relation)}>"
+            f"[{json.dumps(column)}], undefined>, "
+            f"{union}{' | null' if nullable else ''}>>,"
+        )
     lines.append("]")
     return "\n".join(lines) + "\n"
 
 
-TSC_OPTIONS = ["--strict", "--noEmit", "--target", "es2022", "--lib", "es2022",
-               "--skipLibCheck", "--module", "esnext", "--moduleResolution", "bundler"]
+TSC_OPTIONS = [
+    "--strict",
+    "--noEmit",
+    "--target",
+    "es2022",
+    "--lib",
+    "es2022",
+    "--skipLibCheck",
+    "--module",
+    "esnext",
+    "--moduleResolution",
+    "bundler",
+]
 WRONG_CLAIM = (
     'import type { Tables } from "./database.types"\n'
     "type Expect<T extends true> = T\n"
@@ -186,8 +231,13 @@ WRONG_CLAIM = (
 
 
 def test_types_pass_tsc_strict_and_a_wrong_claim_does_not(
-        db: psycopg.Connection, project: Project, catalog: Catalog, types_text: str,
-        tsc: Path, tmp_path: Path) -> None:
+    db: psycopg.Connection,
+    project: Project,
+    catalog: Catalog,
+    types_text: str,
+    tsc: Path,
+    tmp_path: Path,
+) -> None:
     """One compiler run: the types and every assertion about them compile under
     --strict; the one wrong claim (deals.closed_at is nullable) is the only error, so
     the assertions are not vacuous."""
@@ -196,8 +246,13 @@ def test_types_pass_tsc_strict_and_a_wrong_claim_does_not(
     (tmp_path / "wrong.ts").write_text(WRONG_CLAIM)
     result = subprocess.run(
         [str(tsc), *TSC_OPTIONS, "database.types.ts", "checks.ts", "wrong.ts"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
-        "wrong.ts(3,28): error TS2344: Type 'false' does not satisfy the constraint 'true'."]
+        "wrong.ts(3,28): error TS2344: Type 'false' does not satisfy the constraint 'true'."
+    ]

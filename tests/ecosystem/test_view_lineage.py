@@ -12,20 +12,51 @@ def _column(name: str) -> Column:
 
 
 def _table(name: str, columns: list[str], constraints: tuple[Constraint, ...] = ()) -> Relation:
-    return Relation("public", name, "r", None, True, False, "postgres", "d", (), (), 0, None,
-                    columns=tuple(_column(c) for c in columns), constraints=constraints)
+    return Relation(
+        "public",
+        name,
+        "r",
+        None,
+        True,
+        False,
+        "postgres",
+        "d",
+        (),
+        (),
+        0,
+        None,
+        columns=tuple(_column(c) for c in columns),
+        constraints=constraints,
+    )
 
 
 def _view(name: str, columns: list[str], definition: str) -> Relation:
-    return Relation("public", name, "v", None, False, False, "postgres", "d", (), (), 0,
-                    definition, columns=tuple(_column(c) for c in columns))
+    return Relation(
+        "public",
+        name,
+        "v",
+        None,
+        False,
+        False,
+        "postgres",
+        "d",
+        (),
+        (),
+        0,
+        definition,
+        columns=tuple(_column(c) for c in columns),
+    )
 
 
-PEOPLE = _table("people", ["id", "team_id", "boss_id"], (
-    Constraint("people_pkey", "p", "PRIMARY KEY (id)", ("id",)),
-    Constraint("people_team_id_fkey", "f", "", ("team_id",), "public", "teams", ("id",)),
-    Constraint("people_boss_id_fkey", "f", "", ("boss_id",), "public", "people", ("id",)),
-))
+PEOPLE = _table(
+    "people",
+    ["id", "team_id", "boss_id"],
+    (
+        Constraint("people_pkey", "p", "PRIMARY KEY (id)", ("id",)),
+        Constraint("people_team_id_fkey", "f", "", ("team_id",), "public", "teams", ("id",)),
+        Constraint("people_boss_id_fkey", "f", "", ("boss_id",), "public", "people", ("id",)),
+    ),
+)
 TEAMS = _table("teams", ["id", "name"], (Constraint("teams_pkey", "p", "", ("id",)),))
 
 
@@ -34,9 +65,14 @@ def _catalog(*views: Relation) -> Catalog:
 
 
 def test_plain_and_renamed_columns_map_to_their_table_through_aliases() -> None:
-    view = _view("staff", ["person", "team_id", "name", "twice"], (
-        "SELECT p.id AS person, p.team_id, t.name, p.id || 'x' AS twice "
-        "FROM public.people p JOIN public.teams t ON t.id = p.team_id"))
+    view = _view(
+        "staff",
+        ["person", "team_id", "name", "twice"],
+        (
+            "SELECT p.id AS person, p.team_id, t.name, p.id || 'x' AS twice "
+            "FROM public.people p JOIN public.teams t ON t.id = p.team_id"
+        ),
+    )
 
     assert view_column_sources(_catalog(view), view) == {
         "person": ColumnSource("p", "public", "people", "id"),
@@ -46,11 +82,13 @@ def test_plain_and_renamed_columns_map_to_their_table_through_aliases() -> None:
 
 
 def test_unqualified_columns_resolve_only_when_one_table_has_them() -> None:
-    view = _view("v", ["boss_id", "id"],
-                 "SELECT boss_id, id FROM public.people JOIN public.teams ON true")
+    view = _view(
+        "v", ["boss_id", "id"], "SELECT boss_id, id FROM public.people JOIN public.teams ON true"
+    )
 
     assert view_column_sources(_catalog(view), view) == {
-        "boss_id": ColumnSource("people", "public", "people", "boss_id")}
+        "boss_id": ColumnSource("people", "public", "people", "boss_id")
+    }
 
 
 def test_set_operations_and_ctes_expose_no_column() -> None:
@@ -62,10 +100,13 @@ def test_set_operations_and_ctes_expose_no_column() -> None:
 
 
 def test_a_view_exposing_both_ends_of_a_foreign_key_relates_both_ways() -> None:
-    view = _view("staff", ["person", "team_id"],
-                 "SELECT p.id AS person, p.team_id FROM public.people p")
-    found = {(r.foreign_key_name, r.relation, r.columns, r.referenced_relation,
-              r.referenced_columns) for r in all_relationships(_catalog(view))}
+    view = _view(
+        "staff", ["person", "team_id"], "SELECT p.id AS person, p.team_id FROM public.people p"
+    )
+    found = {
+        (r.foreign_key_name, r.relation, r.columns, r.referenced_relation, r.referenced_columns)
+        for r in all_relationships(_catalog(view))
+    }
 
     assert found == {
         ("people_team_id_fkey", "people", ("team_id",), "teams", ("id",)),

@@ -21,6 +21,7 @@ def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
         shutil.copytree(FIXTURES / case / variant, root)
         shutil.copy(FIXTURES / "pyproject.toml", root / "pyproject.toml")
         return load_project(root)
+
     return make
 
 
@@ -28,15 +29,18 @@ def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
 def write_project(tmp_path: Path) -> Callable[..., Project]:
     """A project from ``{relative path: text}``; ``settings`` are lines for
     ``[tool.schemactl]``, ``pyproject_extra`` more tables for pyproject.toml."""
+
     def make(files: dict[str, str], pyproject_extra: str = "", settings: str = "") -> Project:
         root = tmp_path / f"project{len(list(tmp_path.iterdir()))}"
         root.mkdir()
         config = (FIXTURES / "pyproject.toml").read_text("utf-8").replace(
-            "[tool.schemactl]\n", f"[tool.schemactl]\n{settings}", 1) + pyproject_extra
+            "[tool.schemactl]\n", f"[tool.schemactl]\n{settings}", 1
+        ) + pyproject_extra
         (root / "pyproject.toml").write_text(config, encoding="utf-8")
         for relative, text in files.items():
             path = root / relative
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
         return load_project(root)
+
     return make

@@ -14,7 +14,8 @@ from schemactl.lint import Finding, render
 # https://docs.github.com/actions/reference/workflow-commands-for-github-actions
 ANNOTATION = re.compile(
     r"^::error file=(?P<file>[^,:]+),line=(?P<line>\d+),col=(?P<col>\d+),"
-    r"title=(?P<title>[A-Z]{2}\d{2,3})::(?P<message>[^\r\n]+)$")
+    r"title=(?P<title>[A-Z]{2}\d{2,3})::(?P<message>[^\r\n]+)$"
+)
 
 
 def run(project, *args: str, capsys) -> tuple[int, str, str]:
@@ -64,61 +65,77 @@ def test_github_format_lines_are_error_annotations(fixture_project, capsys):
     matches = [ANNOTATION.match(line) for line in out.splitlines()]
     assert all(matches)
     assert [(m["file"], m["line"], m["col"], m["title"]) for m in matches] == [
-        ("schema/policies/notes.sql", "8", "1", "SC011")]
+        ("schema/policies/notes.sql", "8", "1", "SC011")
+    ]
 
 
 def test_github_annotation_escapes_what_would_end_the_command():
     finding = Finding("schema/a,b.sql", 3, 4, "LT01", "50% of\nthe line: bad")
     assert render([finding], "github") == (
-        "::error file=schema/a%2Cb.sql,line=3,col=4,title=LT01::50%25 of%0Athe line: bad\n")
+        "::error file=schema/a%2Cb.sql,line=3,col=4,title=LT01::50%25 of%0Athe line: bad\n"
+    )
 
 
 def test_syntax_error_exits_2_with_file_line_col(write_project, capsys):
     project = write_project({"schema/tables/x.sql": "create table public.x (\n    a int,,\n);\n"})
     code, out, err = run(project, capsys=capsys)
     assert (code, out) == (2, "")
-    assert err.startswith('error: schema/tables/x.sql:2:11: syntax error: syntax error at or '
-                          'near ","')
+    assert err.startswith(
+        'error: schema/tables/x.sql:2:11: syntax error: syntax error at or near ","'
+    )
 
 
 def test_syntax_error_in_seeds_exits_2(write_project, capsys):
-    project = write_project({"schema/x.sql": "create schema app;\n",
-                             "seeds/010.sql": "insert into app.x values (1;\n"})
+    project = write_project(
+        {"schema/x.sql": "create schema app;\n", "seeds/010.sql": "insert into app.x values (1;\n"}
+    )
     code, _, err = run(project, capsys=capsys)
     assert code == 2
     assert err.startswith("error: seeds/010.sql:1:28: syntax error")
 
 
 def test_unknown_lint_setting_exits_2(write_project, capsys):
-    project = write_project({"schema/x.sql": "create schema app;\n"},
-                            "\n[tool.schemactl.lint]\nupdated_at_colum = 'x'\n")
+    project = write_project(
+        {"schema/x.sql": "create schema app;\n"},
+        "\n[tool.schemactl.lint]\nupdated_at_colum = 'x'\n",
+    )
     code, _, err = run(project, capsys=capsys)
     assert code == 2
-    assert err == ("error: pyproject.toml: unknown key 'updated_at_colum' in "
-                   "[tool.schemactl.lint] (known keys: updated_at_column, updated_at_functions)\n")
+    assert err == (
+        "error: pyproject.toml: unknown key 'updated_at_colum' in "
+        "[tool.schemactl.lint] (known keys: updated_at_column, updated_at_functions)\n"
+    )
 
 
 def test_notes_go_to_standard_error_and_do_not_fail_lint(write_project, capsys):
-    project = write_project({"schema/x.sql": (
-        "create function public.on_ddl()\n"
-        "returns event_trigger\n"
-        "language plpgsql\n"
-        "as $$ begin null; end $$;\n"
-        "\n"
-        "create event trigger on_ddl on ddl_command_end\n"
-        "execute function public.on_ddl();\n"
-    )})
+    project = write_project(
+        {
+            "schema/x.sql": (
+                "create function public.on_ddl()\n"
+                "returns event_trigger\n"
+                "language plpgsql\n"
+                "as $$ begin null; end $$;\n"
+                "\n"
+                "create event trigger on_ddl on ddl_command_end\n"
+                "execute function public.on_ddl();\n"
+            )
+        }
+    )
     code, out, err = run(project, "--format", "json", capsys=capsys)
     assert (code, json.loads(out)) == (0, [])
-    assert err == ("note: schema/x.sql:6:1 sqlfluff cannot parse this statement (PostgreSQL "
-                   "can): its style is not checked\nlint: no findings\n")
+    assert err == (
+        "note: schema/x.sql:6:1 sqlfluff cannot parse this statement (PostgreSQL "
+        "can): its style is not checked\nlint: no findings\n"
+    )
 
 
 def test_invalid_sqlfluff_configuration_exits_2(write_project, capsys):
     project = write_project({"schema/x.sql": "create schema app;\n"})
     pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text("utf-8").replace(
-        'dialect = "postgres"', 'dialect = "postgresql"'), encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace('dialect = "postgres"', 'dialect = "postgresql"'),
+        encoding="utf-8",
+    )
     code, out, err = run(project, capsys=capsys)
     assert (code, out) == (2, "")
     assert err.startswith("error: pyproject.toml: invalid [tool.sqlfluff] configuration: ")

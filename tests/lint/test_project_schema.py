@@ -21,11 +21,16 @@ def test_the_project_schema_has_no_structural_findings():
 
 def test_the_project_waives_only_these_findings():
     project = load_project(REPO)
-    waivers = read_waivers(read_sources(project, project.schema_dir),
-                           (item.statement for item in build(project).statements))
+    waivers = read_waivers(
+        read_sources(project, project.schema_dir),
+        (item.statement for item in build(project).statements),
+    )
     assert waivers.problems == []
-    assert sorted((key[0], key[1], waiver.codes) for key, entries in waivers.by_statement.items()
-                  for waiver in entries) == [
+    assert sorted(
+        (key[0], key[1], waiver.codes)
+        for key, entries in waivers.by_statement.items()
+        for waiver in entries
+    ) == [
         # RLS on with no policy on purpose: only SECURITY DEFINER functions reach them.
         ("schema/policies/api_key_secrets.sql", 4, ("SC002",)),
         ("schema/policies/rate_limits.sql", 4, ("SC002",)),

@@ -8,13 +8,15 @@ APP = "create schema app;\n"
 
 
 def findings_of(write_project, sql: str, pyproject_extra: str = "", settings: str = ""):
-    project = write_project({"schema/app.sql": APP, "schema/objects.sql": sql},
-                            pyproject_extra, settings)
+    project = write_project(
+        {"schema/app.sql": APP, "schema/objects.sql": sql}, pyproject_extra, settings
+    )
     return structural_findings(project)
 
 
-def codes(write_project, sql: str, pyproject_extra: str = "",
-          settings: str = "") -> list[tuple[str, int]]:
+def codes(
+    write_project, sql: str, pyproject_extra: str = "", settings: str = ""
+) -> list[tuple[str, int]]:
     return [(f.code, f.line) for f in findings_of(write_project, sql, pyproject_extra, settings)]
 
 
@@ -28,9 +30,10 @@ PARENT = """create table app.parent (
 # --- SC003 -----------------------------------------------------------------------------
 
 
-def test_composite_foreign_key_is_covered_by_an_index_on_its_columns_in_any_order(
-        write_project):
-    sql = PARENT + """
+def test_composite_foreign_key_is_covered_by_an_index_on_its_columns_in_any_order(write_project):
+    sql = (
+        PARENT
+        + """
 create table app.child (
     id int primary key,
     a int,
@@ -40,11 +43,14 @@ create table app.child (
 
 create index child_b_a_idx on app.child (b, a, id);
 """
+    )
     assert codes(write_project, sql) == []
 
 
 def test_index_on_only_part_of_a_composite_key_does_not_cover_it(write_project):
-    sql = PARENT + """
+    sql = (
+        PARENT
+        + """
 create table app.child (
     id int primary key,
     a int,
@@ -55,6 +61,7 @@ create table app.child (
 create index child_a_idx on app.child (a);
 create index child_id_a_b_idx on app.child (id, a, b);
 """
+    )
     assert codes(write_project, sql) == [("SC003", 11)]
 
 
@@ -96,8 +103,7 @@ create table app.child (id uuid primary key, parent_id uuid);
 alter table app.child
 add constraint child_parent_fkey foreign key (parent_id) references app.parent (id);
 """
-    assert [(f.code, f.line, f.col) for f in findings_of(write_project, sql)] == [
-        ("SC003", 6, 5)]
+    assert [(f.code, f.line, f.col) for f in findings_of(write_project, sql)] == [("SC003", 6, 5)]
 
 
 # --- SC004 -----------------------------------------------------------------------------
@@ -110,7 +116,9 @@ alter table app.notes enable row level security;
 
 
 def test_subqueries_that_run_once_are_accepted(write_project):
-    sql = NOTES + """create policy notes_select on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_select on app.notes
 for select to authenticated
 using (
     owner_id = (select auth.uid())
@@ -120,23 +128,30 @@ using (
     or team = (select pg_catalog.current_setting('app.team', true))
 );
 """
+    )
     assert codes(write_project, sql) == []
 
 
 def test_a_call_inside_a_subquery_with_from_runs_per_row(write_project):
-    sql = NOTES + """create policy notes_select on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_select on app.notes
 for select to authenticated
 using (exists (select 1 from app.notes as n where n.owner_id = auth.uid()));
 """
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line, f.col) for f in findings] == [("SC004", 7, 64)]
 
 
 def test_auth_role_and_qualified_current_setting_count_too(write_project):
-    sql = NOTES + """create policy notes_select on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_select on app.notes
 for select to authenticated
 using (auth.role() = 'authenticated' and pg_catalog.current_setting('x') = team);
 """
+    )
     assert [f.message.split(" in its ")[0] for f in findings_of(write_project, sql)] == [
         'policy "notes_select" on app.notes calls auth.role()',
         'policy "notes_select" on app.notes calls pg_catalog.current_setting(…)',
@@ -159,8 +174,9 @@ def test_alter_function_set_search_path_satisfies_sc005(write_project):
 
 
 def test_search_path_from_current_satisfies_sc005_and_reset_undoes_it(write_project):
-    pinned = DEFINER.replace("security definer\n",
-                             "security definer\nset search_path from current\n")
+    pinned = DEFINER.replace(
+        "security definer\n", "security definer\nset search_path from current\n"
+    )
     assert codes(write_project, pinned) == []
     reset = pinned + "\nalter function app.f(int, text []) reset all;\n"
     assert codes(write_project, reset) == [("SC005", 1)]
@@ -175,15 +191,20 @@ def test_security_invoker_functions_need_no_search_path_for_sc005(write_project)
 
 
 def test_to_public_is_the_same_as_no_role(write_project):
-    sql = NOTES + """create policy notes_select on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_select on app.notes
 for select to public
 using (owner_id = (select auth.uid()));
 """
+    )
     assert codes(write_project, sql) == [("SC006", 5)]
 
 
 def test_a_public_policy_overlaps_every_role(write_project):
-    sql = NOTES + """-- schemactl: allow SC006 because the table is public reference data
+    sql = (
+        NOTES
+        + """-- schemactl: allow SC006 because the table is public reference data
 create policy notes_everyone on app.notes
 for select
 using (true);
@@ -192,15 +213,19 @@ create policy notes_own on app.notes
 for all to authenticated
 using (owner_id = (select auth.uid()));
 """
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line) for f in findings] == [("SC011", 10)]
     assert findings[0].message.split(":")[0] == (
         'policy "notes_own" on app.notes is another permissive policy for authenticated '
-        'select (with "notes_everyone")')
+        'select (with "notes_everyone")'
+    )
 
 
 def test_for_all_overlaps_each_command_and_roles_are_separate(write_project):
-    sql = NOTES + """create policy notes_all on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_all on app.notes
 for all to authenticated
 using (owner_id = (select auth.uid()));
 
@@ -212,15 +237,19 @@ create policy notes_service on app.notes
 for select to service_role
 using (true);
 """
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line) for f in findings] == [("SC011", 9)]
     assert findings[0].message.split(":")[0] == (
         'policy "notes_update" on app.notes is another permissive policy for authenticated '
-        'update (with "notes_all")')
+        'update (with "notes_all")'
+    )
 
 
 def test_true_is_a_finding_for_each_write_command_but_not_for_restrictive(write_project):
-    sql = NOTES + """create policy notes_update on app.notes
+    sql = (
+        NOTES
+        + """create policy notes_update on app.notes
 for update to authenticated
 using (true)
 with check (owner_id = (select auth.uid()));
@@ -237,10 +266,12 @@ create policy notes_insert on app.notes
 for insert to authenticated
 with check (owner_id = (select auth.uid()));
 """
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line) for f in findings] == [("SC013", 5), ("SC013", 10)]
     assert findings[0].message.split(":")[0] == (
-        'policy "notes_update" on app.notes has using (true) for update')
+        'policy "notes_update" on app.notes has using (true) for update'
+    )
 
 
 # --- SC007 -----------------------------------------------------------------------------
@@ -273,7 +304,9 @@ create view api.thing_ids as select things.id from api.things;
 create table public.internal (id int primary key);
 """
     assert codes(write_project, sql, settings='exposed_schemas = ["api"]\n') == [
-        ("SC001", 3), ("SC009", 5)]
+        ("SC001", 3),
+        ("SC009", 5),
+    ]
 
 
 def test_alter_view_can_set_security_invoker(write_project):
@@ -299,7 +332,9 @@ ITEMS = """create table app.items (
 
 
 def test_the_trigger_must_run_before_update_for_each_row_and_set_new(write_project):
-    sql = ITEMS + """create function app.touch()
+    sql = (
+        ITEMS
+        + """create function app.touch()
 returns trigger
 language plpgsql
 as $$
@@ -331,16 +366,22 @@ for each row execute function app.touch();
 create trigger items_old before update on app.items
 for each row execute function app.touch_old();
 """
+    )
     assert codes(write_project, sql) == [("SC010", 3)]
-    fixed = sql + """
+    fixed = (
+        sql
+        + """
 create trigger items_touch before update of id on app.items
 for each row execute function app.touch();
 """
+    )
     assert codes(write_project, fixed) == []
 
 
 def test_a_configured_generic_function_is_trusted(write_project):
-    sql = ITEMS + """create function app.touch_any()
+    sql = (
+        ITEMS
+        + """create function app.touch_any()
 returns trigger
 language plpgsql
 as $$
@@ -352,6 +393,7 @@ $$;
 create trigger items_touch before insert or update on app.items
 for each row execute function app.touch_any('updated_at');
 """
+    )
     assert codes(write_project, sql) == [("SC010", 3)]
     extra = '\n[tool.schemactl.lint]\nupdated_at_functions = ["app.touch_*"]\n'
     assert codes(write_project, sql, extra) == []
@@ -381,36 +423,49 @@ def test_revoking_on_all_functions_in_schema_counts(write_project):
 
 
 def test_a_later_grant_to_anon_makes_it_executable_again(write_project):
-    sql = TOKEN + """
+    sql = (
+        TOKEN
+        + """
 revoke execute on function public.token(int4) from public, anon;
 grant execute on function public.token(integer) to anon;
 """
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line) for f in findings] == [("SC012", 1)]
     assert findings[0].message.split(":")[0] == (
         "security definer function public.token(int4) in API-exposed schema public is "
-        "executable by anon")
+        "executable by anon"
+    )
 
 
 def test_default_privileges_before_the_function_count(write_project):
-    sql = """alter default privileges revoke execute on functions from public;
+    sql = (
+        """alter default privileges revoke execute on functions from public;
 alter default privileges in schema public revoke execute on functions from anon;
 
-""" + TOKEN
+"""
+        + TOKEN
+    )
     assert codes(write_project, sql) == []
 
 
 def test_per_schema_default_privileges_cannot_revoke_the_global_public_grant(write_project):
-    sql = """alter default privileges in schema public revoke execute on functions
+    sql = (
+        """alter default privileges in schema public revoke execute on functions
 from public, anon;
 
-""" + TOKEN
+"""
+        + TOKEN
+    )
     findings = findings_of(write_project, sql)
     assert [(f.code, f.line) for f in findings] == [("SC012", 4)]
     assert "executable by PUBLIC" in findings[0].message
 
 
 def test_functions_outside_exposed_schemas_and_invoker_functions_are_not_sc012(write_project):
-    sql = TOKEN.replace("public.token", "app.token") + "\n" + TOKEN.replace(
-        "security definer", "security invoker")
+    sql = (
+        TOKEN.replace("public.token", "app.token")
+        + "\n"
+        + TOKEN.replace("security definer", "security invoker")
+    )
     assert codes(write_project, sql) == []

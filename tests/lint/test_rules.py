@@ -12,52 +12,154 @@ from schemactl.lint import lint
 
 # rule -> every finding of its bad fixture: (code, file, line, col, message up to ": ")
 BAD = {
-    "SC001": [("SC001", "schema/tables/notes.sql", 1, 1,
-               "table public.notes is in API-exposed schema public without row level security")],
-    "SC002": [("SC002", "schema/policies/secrets.sql", 2, 1,
-               "row level security is enabled on app.secrets but no policy exists")],
-    "SC003": [("SC003", "schema/tables/orders.sql", 3, 31,
-               "foreign key app.orders (customer_id) -> app.customers has no index on app.orders "
-               "that starts with (customer_id)")],
+    "SC001": [
+        (
+            "SC001",
+            "schema/tables/notes.sql",
+            1,
+            1,
+            "table public.notes is in API-exposed schema public without row level security",
+        )
+    ],
+    "SC002": [
+        (
+            "SC002",
+            "schema/policies/secrets.sql",
+            2,
+            1,
+            "row level security is enabled on app.secrets but no policy exists",
+        )
+    ],
+    "SC003": [
+        (
+            "SC003",
+            "schema/tables/orders.sql",
+            3,
+            31,
+            "foreign key app.orders (customer_id) -> app.customers has no index on app.orders "
+            "that starts with (customer_id)",
+        )
+    ],
     "SC004": [
-        ("SC004", "schema/policies/notes.sql", 5, 19,
-         'policy "notes_select" on app.notes calls auth.uid() in its using expression once '
-         "per row"),
-        ("SC004", "schema/policies/notes.sql", 13, 32,
-         'policy "notes_update" on app.notes calls auth.uid() in its with check expression '
-         "once per row"),
-        ("SC004", "schema/policies/notes.sql", 15, 9,
-         'policy "notes_update" on app.notes calls current_setting(…) in its with check '
-         "expression once per row"),
+        (
+            "SC004",
+            "schema/policies/notes.sql",
+            5,
+            19,
+            'policy "notes_select" on app.notes calls auth.uid() in its using expression once '
+            "per row",
+        ),
+        (
+            "SC004",
+            "schema/policies/notes.sql",
+            13,
+            32,
+            'policy "notes_update" on app.notes calls auth.uid() in its with check expression '
+            "once per row",
+        ),
+        (
+            "SC004",
+            "schema/policies/notes.sql",
+            15,
+            9,
+            'policy "notes_update" on app.notes calls current_setting(…) in its with check '
+            "expression once per row",
+        ),
     ],
-    "SC005": [("SC005", "schema/functions/owner_count.sql", 1, 1,
-               "security definer function app.owner_count() does not set search_path")],
-    "SC006": [("SC006", "schema/policies/notes.sql", 3, 1,
-               'policy "notes_select" on app.notes has no TO role, so it applies to PUBLIC '
-               "(anon included) and is evaluated for every role; name the roles, e.g. "
-               "`to authenticated`")],
+    "SC005": [
+        (
+            "SC005",
+            "schema/functions/owner_count.sql",
+            1,
+            1,
+            "security definer function app.owner_count() does not set search_path",
+        )
+    ],
+    "SC006": [
+        (
+            "SC006",
+            "schema/policies/notes.sql",
+            3,
+            1,
+            'policy "notes_select" on app.notes has no TO role, so it applies to PUBLIC '
+            "(anon included) and is evaluated for every role; name the roles, e.g. "
+            "`to authenticated`",
+        )
+    ],
     "SC007": [
-        ("SC007", "schema/tables/bookings.sql", 3, 5,
-         "column app.bookings.starts_at is timestamp without time zone"),
+        (
+            "SC007",
+            "schema/tables/bookings.sql",
+            3,
+            5,
+            "column app.bookings.starts_at is timestamp without time zone",
+        ),
         ("SC007", "schema/tables/bookings.sql", 4, 5, "column app.bookings.price is money"),
-        ("SC007", "schema/tables/bookings.sql", 5, 5,
-         "column app.bookings.weight is double precision (float8)"),
+        (
+            "SC007",
+            "schema/tables/bookings.sql",
+            5,
+            5,
+            "column app.bookings.weight is double precision (float8)",
+        ),
     ],
-    "SC008": [("SC008", "schema/views/sales_total.sql", 1, 1,
-               "materialized view public.sales_total is in API-exposed schema public")],
-    "SC009": [("SC009", "schema/views/big_sales.sql", 1, 1,
-               "view public.big_sales is in API-exposed schema public without security_invoker")],
-    "SC010": [("SC010", "schema/tables/items.sql", 5, 5,
-               "table app.items has updated_at but no BEFORE UPDATE … FOR EACH ROW trigger whose "
-               "function sets new.updated_at")],
-    "SC011": [("SC011", "schema/policies/notes.sql", 8, 1,
-               'policy "notes_shared" on app.notes is another permissive policy for '
-               'authenticated select (with "notes_own")')],
-    "SC012": [("SC012", "schema/functions/issue_token.sql", 1, 1,
-               "security definer function public.issue_token() in API-exposed schema public is "
-               "executable by anon")],
-    "SC013": [("SC013", "schema/policies/notes.sql", 8, 1,
-               'policy "notes_insert" on app.notes has with check (true) for insert')],
+    "SC008": [
+        (
+            "SC008",
+            "schema/views/sales_total.sql",
+            1,
+            1,
+            "materialized view public.sales_total is in API-exposed schema public",
+        )
+    ],
+    "SC009": [
+        (
+            "SC009",
+            "schema/views/big_sales.sql",
+            1,
+            1,
+            "view public.big_sales is in API-exposed schema public without security_invoker",
+        )
+    ],
+    "SC010": [
+        (
+            "SC010",
+            "schema/tables/items.sql",
+            5,
+            5,
+            "table app.items has updated_at but no BEFORE UPDATE … FOR EACH ROW trigger whose "
+            "function sets new.updated_at",
+        )
+    ],
+    "SC011": [
+        (
+            "SC011",
+            "schema/policies/notes.sql",
+            8,
+            1,
+            'policy "notes_shared" on app.notes is another permissive policy for '
+            'authenticated select (with "notes_own")',
+        )
+    ],
+    "SC012": [
+        (
+            "SC012",
+            "schema/functions/issue_token.sql",
+            1,
+            1,
+            "security definer function public.issue_token() in API-exposed schema public is "
+            "executable by anon",
+        )
+    ],
+    "SC013": [
+        (
+            "SC013",
+            "schema/policies/notes.sql",
+            8,
+            1,
+            'policy "notes_insert" on app.notes has with check (true) for insert',
+        )
+    ],
 }
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemactl.lint import Finding, lint
-from schemactl.lint import style
+from schemactl.lint import Finding, lint, style
 
 TABLE = """create table public.x (a int primary key);
 
@@ -35,28 +34,35 @@ def linted_files(monkeypatch) -> list[str]:
 
 
 def test_unchanged_files_come_from_the_cache(write_project, linted_files):
-    project = write_project({"schema/x.sql": TABLE,
-                             "seeds/010_x.sql": "INSERT into public.x (a) values (1);\n"})
+    project = write_project(
+        {"schema/x.sql": TABLE, "seeds/010_x.sql": "INSERT into public.x (a) values (1);\n"}
+    )
     first = lint(project)
     assert linted_files == ["schema/x.sql", "seeds/010_x.sql"]
     linted_files.clear()
-    assert lint(project) == first == [
-        Finding("seeds/010_x.sql", 1, 1, "CP01", "Keywords must be lower case.")]
+    assert (
+        lint(project)
+        == first
+        == [Finding("seeds/010_x.sql", 1, 1, "CP01", "Keywords must be lower case.")]
+    )
     assert linted_files == []
 
     (project.root / "seeds" / "010_x.sql").write_text(
-        "insert into public.x (a) values (1);\n", encoding="utf-8")
+        "insert into public.x (a) values (1);\n", encoding="utf-8"
+    )
     assert lint(project) == []
     assert linted_files == ["seeds/010_x.sql"]
 
 
 def test_a_changed_macro_relints_the_templates(write_project, linted_files):
-    project = write_project({"schema/x.sql": TABLE, "schema/_macros.sql.j2": MACROS,
-                             "schema/one.sql.j2": TEMPLATE})
+    project = write_project(
+        {"schema/x.sql": TABLE, "schema/_macros.sql.j2": MACROS, "schema/one.sql.j2": TEMPLATE}
+    )
     assert lint(project) == []
     linted_files.clear()
     (project.root / "schema" / "_macros.sql.j2").write_text(
-        MACROS.replace("select", "SELECT"), encoding="utf-8")
+        MACROS.replace("select", "SELECT"), encoding="utf-8"
+    )
     assert lint(project) == []  # templated areas are not style-checked
     assert linted_files == ["schema/one.sql.j2"]
 
@@ -66,8 +72,11 @@ def test_a_changed_configuration_relints_everything(write_project, linted_files)
     assert lint(project) == []
     linted_files.clear()
     pyproject = project.root / "pyproject.toml"
-    pyproject.write_text(pyproject.read_text("utf-8").replace(
-        'capitalisation_policy = "lower"', 'capitalisation_policy = "upper"', 1),
-        encoding="utf-8")
+    pyproject.write_text(
+        pyproject.read_text("utf-8").replace(
+            'capitalisation_policy = "lower"', 'capitalisation_policy = "upper"', 1
+        ),
+        encoding="utf-8",
+    )
     assert [f.code for f in lint(project)][:1] == ["CP01"]
     assert linted_files == ["schema/x.sql"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -16,11 +16,12 @@ from tool.helpers import CliResult
 from tool.helpers import run_cli as run_cli_with_args
 
 EXTERNAL = ["auth.users", "auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"]
-FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def write_project(root: Path, schema: str, migrations: Mapping[str, str] | None = None,
-                  seeds: str | None = None) -> Project:
+def write_project(
+    root: Path, schema: str, migrations: Mapping[str, str] | None = None, seeds: str | None = None
+) -> Project:
     """A project at ``root``: schema/schema.sql, supabase/migrations/<file> per entry."""
     root.mkdir(parents=True, exist_ok=True)
     quoted = ", ".join(f'"{entry}"' for entry in EXTERNAL)
@@ -51,8 +52,9 @@ def with_standin(url: str, mode: GrantMode = "legacy", owner: str = "postgres") 
 
 def history(url: str) -> list[tuple[str, str]]:
     with psycopg.connect(url) as conn:
-        return conn.execute("select version, name from supabase_migrations.schema_migrations "
-                            "order by version").fetchall()
+        return conn.execute(
+            "select version, name from supabase_migrations.schema_migrations order by version"
+        ).fetchall()
 
 
 def rows(url: str, query: str) -> list[tuple]:

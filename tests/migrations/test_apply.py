@@ -48,23 +48,30 @@ insert into public.apply_log values ('second');
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(tmp_path / "project", SCHEMA, {
-        "20250101000000_first.sql": FIRST,
-        "20250102000000_second.sql": SECOND,
-    })
+    return write_project(
+        tmp_path / "project",
+        SCHEMA,
+        {
+            "20250101000000_first.sql": FIRST,
+            "20250102000000_second.sql": SECOND,
+        },
+    )
 
 
 def test_apply_runs_pending_migrations_in_order_and_records_them(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     with_standin(target_db)
     result = commands.apply(project, target_db)
-    assert [m.filename for m in result.applied] == ["20250101000000_first.sql",
-                                                    "20250102000000_second.sql"]
+    assert [m.filename for m in result.applied] == [
+        "20250101000000_first.sql",
+        "20250102000000_second.sql",
+    ]
     assert history(target_db) == [("20250101000000", "first"), ("20250102000000", "second")]
-    assert rows(target_db, "select migration from public.apply_log") == [("first",),
-                                                                         ("second",)]
+    assert rows(target_db, "select migration from public.apply_log") == [("first",), ("second",)]
     assert rows(target_db, "select tableowner from pg_tables where tablename = 'notes'") == [
-        ("postgres",)]
+        ("postgres",)
+    ]
     again = commands.apply(project, target_db)
     assert (again.applied, again.up_to_date) == ((), ("20250101000000", "20250102000000"))
 
@@ -72,66 +79,101 @@ def test_apply_runs_pending_migrations_in_order_and_records_them(
 def test_history_is_recorded_as_the_supabase_cli_does(project: Project, target_db: str) -> None:
     with_standin(target_db)
     commands.apply(project, target_db)
-    columns = rows(target_db, """
+    columns = rows(
+        target_db,
+        """
         select column_name, data_type, is_nullable from information_schema.columns
         where table_schema = 'supabase_migrations' and table_name = 'schema_migrations'
-        order by ordinal_position""")
-    assert columns == [("version", "text", "NO"), ("statements", "ARRAY", "YES"),
-                       ("name", "text", "YES")]
-    assert rows(target_db, "select statements from supabase_migrations.schema_migrations "
-                           "where version = '20250101000000'") == [([
-        "-- The first migration.\ncreate table public.apply_log (migration text not null)",
-        "create table public.notes (\n    id bigint generated always as identity primary "
-        "key,\n    body text not null\n)",
-        "insert into public.apply_log values ('first')",
-    ],)]
-    assert rows(target_db, "select schema_owner from information_schema.schemata "
-                           "where schema_name = 'supabase_migrations'") == [("postgres",)]
+        order by ordinal_position""",
+    )
+    assert columns == [
+        ("version", "text", "NO"),
+        ("statements", "ARRAY", "YES"),
+        ("name", "text", "YES"),
+    ]
+    assert rows(
+        target_db,
+        "select statements from supabase_migrations.schema_migrations "
+        "where version = '20250101000000'",
+    ) == [
+        (
+            [
+                "-- The first migration.\ncreate table public.apply_log (migration text not null)",
+                "create table public.notes (\n    id bigint generated always as identity primary "
+                "key,\n    body text not null\n)",
+                "insert into public.apply_log values ('first')",
+            ],
+        )
+    ]
+    assert rows(
+        target_db,
+        "select schema_owner from information_schema.schemata "
+        "where schema_name = 'supabase_migrations'",
+    ) == [("postgres",)]
 
 
 def test_two_concurrent_applies_apply_each_migration_exactly_once(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     with_standin(target_db)
-    command = [str(Path(sys.executable).parent / "schemactl"), "--project", str(project.root),
-               "apply", "--db-url", target_db]
+    command = [
+        str(Path(sys.executable).parent / "schemactl"),
+        "--project",
+        str(project.root),
+        "apply",
+        "--db-url",
+        target_db,
+    ]
     environment = {**os.environ, "SCHEMACTL_DB_URL": ""}
-    first = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, env=environment)
-    second = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=environment)
+    first = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
+    second = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
+    )
     outputs = [process.communicate(timeout=120) for process in (first, second)]
     assert [p.returncode for p in (first, second)] == [0, 0], outputs
     summaries = sorted(out.strip().splitlines()[-1] for out, _ in outputs)
-    assert summaries == ["applied 0 migration(s); 2 already applied",
-                         "applied 2 migration(s); 0 already applied"]
-    assert rows(target_db, "select migration, count(*) from public.apply_log "
-                           "group by migration order by 1") == [("first", 1), ("second", 1)]
+    assert summaries == [
+        "applied 0 migration(s); 2 already applied",
+        "applied 2 migration(s); 0 already applied",
+    ]
+    assert rows(
+        target_db, "select migration, count(*) from public.apply_log group by migration order by 1"
+    ) == [("first", 1), ("second", 1)]
     assert history(target_db) == [("20250101000000", "first"), ("20250102000000", "second")]
 
 
 def test_a_failing_migration_leaves_no_trace_and_names_the_statement(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     with_standin(target_db)
-    write_migration(project, "20250103000000_broken.sql", """
+    write_migration(
+        project,
+        "20250103000000_broken.sql",
+        """
         create table public.tags (id int primary key);
 
         insert into public.notes (body, colour)
         values ('first note', 'red');
-        """)
+        """,
+    )
     with pytest.raises(SchemactlError) as caught:
         commands.apply(project, target_db)
     error = caught.value
     assert str(error.location) == "supabase/migrations/20250103000000_broken.sql:3:33"
     assert error.message == (
         "migration 20250103000000_broken.sql failed at statement 2 (`insert into "
-        "public.notes (body, colour)`): column \"colour\" of relation \"notes\" does not "
-        "exist [42703]; it was rolled back, nothing of it is applied")
+        'public.notes (body, colour)`): column "colour" of relation "notes" does not '
+        "exist [42703]; it was rolled back, nothing of it is applied"
+    )
     assert not relation_exists(target_db, "public.tags")
     assert history(target_db) == [("20250101000000", "first"), ("20250102000000", "second")]
 
 
 def test_a_migration_changed_after_it_was_applied_is_refused(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     with_standin(target_db)
     commands.apply(project, target_db)
     path = project.migrations_dir / "20250102000000_second.sql"
@@ -141,49 +183,64 @@ def test_a_migration_changed_after_it_was_applied_is_refused(
         commands.apply(project, target_db)
     assert caught.value.message == (
         "supabase/migrations/20250102000000_second.sql was changed after it was applied to "
-        "this database: statement 1 (line 1) differs from the applied one")
+        "this database: statement 1 (line 1) differs from the applied one"
+    )
     assert caught.value.hint is not None and "schemactl diff NAME" in caught.value.hint
     assert not relation_exists(target_db, "public.third")
     states = {s.version: s.state for s in commands.status(project, target_db)}
-    assert states == {"20250101000000": State.APPLIED, "20250102000000": State.CHANGED,
-                      "20250103000000": State.PENDING}
+    assert states == {
+        "20250101000000": State.APPLIED,
+        "20250102000000": State.CHANGED,
+        "20250103000000": State.PENDING,
+    }
 
 
 def test_a_changed_function_body_is_a_change_though_its_fingerprint_is_not(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     """pglast's fingerprint ignores constants (a function body is one); the comparison
     uses its canonical deparse instead."""
     with_standin(target_db)
-    write_migration(project, "20250103000000_function.sql", """
+    write_migration(
+        project,
+        "20250103000000_function.sql",
+        """
         create function public.answer() returns int language sql as $$ select 42 $$;
-        """)
+        """,
+    )
     commands.apply(project, target_db)
     path = project.migrations_dir / "20250103000000_function.sql"
     path.write_text(path.read_text().replace("42", "43"))
     assert {s.version: s.state for s in commands.status(project, target_db)}[
-        "20250103000000"] is State.CHANGED
+        "20250103000000"
+    ] is State.CHANGED
 
 
 def test_reformatting_or_resplitting_an_applied_migration_is_not_a_change(
-        project: Project, target_db: str) -> None:
+    project: Project, target_db: str
+) -> None:
     with_standin(target_db)
     commands.apply(project, target_db)
     path = project.migrations_dir / "20250101000000_first.sql"
-    path.write_text("-- Reformatted.\nCREATE TABLE public.apply_log (\n    migration TEXT NOT "
-                    "NULL\n);\ncreate table public.notes (id bigint generated always as "
-                    "identity primary key, body text not null); insert into public.apply_log "
-                    "values ('first');\n")
+    path.write_text(
+        "-- Reformatted.\nCREATE TABLE public.apply_log (\n    migration TEXT NOT "
+        "NULL\n);\ncreate table public.notes (id bigint generated always as "
+        "identity primary key, body text not null); insert into public.apply_log "
+        "values ('first');\n"
+    )
     with psycopg.connect(target_db) as conn:
-        conn.execute("update supabase_migrations.schema_migrations set statements = %s "
-                     "where version = '20250102000000'",
-                     [[SECOND.strip().replace(";\n\n", "; ")]])
-    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED,
-                                                                      State.APPLIED]
+        conn.execute(
+            "update supabase_migrations.schema_migrations set statements = %s "
+            "where version = '20250102000000'",
+            [[SECOND.strip().replace(";\n\n", "; ")]],
+        )
+    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED, State.APPLIED]
     assert commands.apply(project, target_db).applied == ()
 
 
-def test_a_database_migrated_by_the_supabase_cli_continues(project: Project,
-                                                           target_db: str) -> None:
+def test_a_database_migrated_by_the_supabase_cli_continues(
+    project: Project, target_db: str
+) -> None:
     """History written as `supabase db push` writes it (its own DDL, its statement
     splitting), then `schemactl apply` takes over."""
     with_standin(target_db)
@@ -192,44 +249,61 @@ def test_a_database_migrated_by_the_supabase_cli_continues(project: Project,
         conn.execute("set role postgres")
         conn.execute("SET lock_timeout = '4s'")
         conn.execute("CREATE SCHEMA IF NOT EXISTS supabase_migrations")
-        conn.execute("CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations "
-                     "(version text NOT NULL PRIMARY KEY)")
-        conn.execute("ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT "
-                     "EXISTS statements text[]")
-        conn.execute("ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT "
-                     "EXISTS name text")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS supabase_migrations.schema_migrations "
+            "(version text NOT NULL PRIMARY KEY)"
+        )
+        conn.execute(
+            "ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT "
+            "EXISTS statements text[]"
+        )
+        conn.execute(
+            "ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS name text"
+        )
         for statement in cli_chunks(first):
             conn.execute(statement)
-        conn.execute("INSERT INTO supabase_migrations.schema_migrations(version, name, "
-                     "statements) VALUES($1, $2, $3)".replace("$1", "%s").replace("$2", "%s")
-                     .replace("$3", "%s"), ["20250101000000", "first", cli_chunks(first)])
-    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED,
-                                                                      State.PENDING]
+        conn.execute(
+            "INSERT INTO supabase_migrations.schema_migrations(version, name, "
+            "statements) VALUES($1, $2, $3)".replace("$1", "%s")
+            .replace("$2", "%s")
+            .replace("$3", "%s"),
+            ["20250101000000", "first", cli_chunks(first)],
+        )
+    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED, State.PENDING]
     result = commands.apply(project, target_db)
     assert [m.version for m in result.applied] == ["20250102000000"]
     assert rows(target_db, "select migration from public.apply_log order by 1") == [
-        ("first",), ("second",)]
+        ("first",),
+        ("second",),
+    ]
 
 
 def test_a_version_unknown_locally_stops_the_apply(project: Project, target_db: str) -> None:
     with_standin(target_db)
     commands.apply(project, target_db, target="20250101000000")
     with psycopg.connect(target_db) as conn:
-        conn.execute("insert into supabase_migrations.schema_migrations (version, name) "
-                     "values ('20241231000000', 'from_another_branch')")
+        conn.execute(
+            "insert into supabase_migrations.schema_migrations (version, name) "
+            "values ('20241231000000', 'from_another_branch')"
+        )
     with pytest.raises(SchemactlError) as caught:
         commands.apply(project, target_db)
-    assert caught.value.message == ("the database has applied migration(s) that are not in "
-                                    "supabase/migrations/: 20241231000000")
-    assert history(target_db) == [("20241231000000", "from_another_branch"),
-                                  ("20250101000000", "first")]
+    assert caught.value.message == (
+        "the database has applied migration(s) that are not in supabase/migrations/: 20241231000000"
+    )
+    assert history(target_db) == [
+        ("20241231000000", "from_another_branch"),
+        ("20250101000000", "first"),
+    ]
 
 
 def test_dry_run_and_target(project: Project, target_db: str) -> None:
     with_standin(target_db)
     planned = commands.apply(project, target_db, dry_run=True)
     assert ([m.version for m in planned.applied], planned.dry_run) == (
-        ["20250101000000", "20250102000000"], True)
+        ["20250101000000", "20250102000000"],
+        True,
+    )
     assert not relation_exists(target_db, "supabase_migrations.schema_migrations")
     assert not relation_exists(target_db, "public.notes")
     partial = commands.apply(project, target_db, target="20250101000000")
@@ -245,33 +319,42 @@ def test_an_older_pending_migration_needs_include_all(project: Project, target_d
     write_migration(project, "20250101120000_late.sql", "create table public.late (id int);")
     with pytest.raises(SchemactlError) as caught:
         commands.apply(project, target_db)
-    assert caught.value.message == ("pending migration(s) older than the last applied one "
-                                    "(20250102000000): 20250101120000_late.sql")
-    assert [m.version for m in commands.apply(project, target_db, include_all=True).applied
-            ] == ["20250101120000"]
+    assert caught.value.message == (
+        "pending migration(s) older than the last applied one "
+        "(20250102000000): 20250101120000_late.sql"
+    )
+    assert [m.version for m in commands.apply(project, target_db, include_all=True).applied] == [
+        "20250101120000"
+    ]
 
 
 def test_transaction_control_in_a_migration_is_refused(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    write_migration(project, "20250103000000_tx.sql", "begin;\ncreate table public.x (id int);"
-                    "\ncommit;\n")
+    write_migration(
+        project, "20250103000000_tx.sql", "begin;\ncreate table public.x (id int);\ncommit;\n"
+    )
     with pytest.raises(SchemactlError) as caught:
         commands.apply(project, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_tx.sql:1:1",
-        "transaction control in a migration: each migration already runs in one transaction")
+        "transaction control in a migration: each migration already runs in one transaction",
+    )
     assert not relation_exists(target_db, "public.x")
 
 
 def test_concurrently_in_a_migration_is_refused(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    write_migration(project, "20250103000000_index.sql",
-                    "create index concurrently notes_body_idx on public.notes (body);\n")
+    write_migration(
+        project,
+        "20250103000000_index.sql",
+        "create index concurrently notes_body_idx on public.notes (body);\n",
+    )
     with pytest.raises(SchemactlError) as caught:
         commands.apply(project, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_index.sql:1:1",
-        "this statement cannot run inside a transaction, and each migration runs in one")
+        "this statement cannot run inside a transaction, and each migration runs in one",
+    )
     assert history(target_db) == []
 
 

@@ -49,8 +49,7 @@ FILE_NAME = re.compile(r"supabase/migrations/(\d{14})_add_color\.sql")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(tmp_path / "project", SCHEMA,
-                         {"20250101000000_initial.sql": INITIAL})
+    return write_project(tmp_path / "project", SCHEMA, {"20250101000000_initial.sql": INITIAL})
 
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
@@ -58,23 +57,31 @@ def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-unty
 
 
 def test_diff_check_passes_when_the_migrations_produce_the_schema(
-        project: Project, server_url: str) -> None:
+    project: Project, server_url: str
+) -> None:
     result = diff(project, server_url, "--check")
     assert (result.exit_code, result.stdout, result.stderr) == (
-        0, "supabase/migrations/ (1 migrations) matches schema/\n", "")
+        0,
+        "supabase/migrations/ (1 migrations) matches schema/\n",
+        "",
+    )
 
 
 def test_diff_writes_a_migration_then_check_passes(project: Project, server_url: str) -> None:
     schema = project.schema_dir / "schema.sql"
-    schema.write_text(schema.read_text().replace(
-        "pinned boolean not null default false", "pinned boolean not null default false,\n"
-        "    color text"))
+    schema.write_text(
+        schema.read_text().replace(
+            "pinned boolean not null default false",
+            "pinned boolean not null default false,\n    color text",
+        )
+    )
     check = diff(project, server_url, "--check")
     assert check.exit_code == 1
     assert check.stderr == (
         "error: supabase/migrations/ does not match schema/: 1 statement(s) missing: alter "
-        "table \"public\".\"notes\" add column \"color\" text (run `schemactl diff NAME` to "
-        "write the migration, review and commit it)\n")
+        'table "public"."notes" add column "color" text (run `schemactl diff NAME` to '
+        "write the migration, review and commit it)\n"
+    )
     written = diff(project, server_url, "add_color")
     assert written.exit_code == 0, written.stderr
     match = FILE_NAME.search(written.stdout)
@@ -86,22 +93,27 @@ def test_diff_writes_a_migration_then_check_passes(project: Project, server_url:
     assert diff(project, server_url, "--check").exit_code == 0
     again = diff(project, server_url, "nothing_new")
     assert (again.exit_code, again.stdout) == (
-        0, "no changes: supabase/migrations/ already matches schema/ (nothing written)\n")
+        0,
+        "no changes: supabase/migrations/ already matches schema/ (nothing written)\n",
+    )
     assert len(list(project.migrations_dir.iterdir())) == 2
 
 
-def test_a_destructive_change_is_refused_without_the_flag(project: Project,
-                                                          server_url: str) -> None:
+def test_a_destructive_change_is_refused_without_the_flag(
+    project: Project, server_url: str
+) -> None:
     schema = project.schema_dir / "schema.sql"
-    schema.write_text(schema.read_text().replace(
-        ",\n    pinned boolean not null default false", ""))
+    schema.write_text(
+        schema.read_text().replace(",\n    pinned boolean not null default false", "")
+    )
     refused = diff(project, server_url, "drop_pinned")
     assert refused.exit_code == 2
     assert refused.stderr == (
         "error: refusing to write a migration that deletes data: `alter table "
-        "\"public\".\"notes\" drop column \"pinned\";` drops column public.notes.pinned and "
+        '"public"."notes" drop column "pinned";` drops column public.notes.pinned and '
         "its values (if that is intended, run again with --allow-destructive; otherwise put "
-        "the object back in schema/)\n")
+        "the object back in schema/)\n"
+    )
     assert [p.name for p in project.migrations_dir.iterdir()] == ["20250101000000_initial.sql"]
     allowed = diff(project, server_url, "drop_pinned", "--allow-destructive")
     assert allowed.exit_code == 0
@@ -110,15 +122,17 @@ def test_a_destructive_change_is_refused_without_the_flag(project: Project,
 
 
 @pytest.mark.parametrize("name", ["Add-Notes", "add notes", "1st", "add__notes", ""])
-def test_diff_names_must_be_lowercase_snake_case(project: Project, server_url: str,
-                                                 name: str) -> None:
+def test_diff_names_must_be_lowercase_snake_case(
+    project: Project, server_url: str, name: str
+) -> None:
     result = diff(project, server_url, name)
     assert result.exit_code == 2
     if name:
         assert result.stderr == (
             f"error: invalid migration name {name!r}: use lowercase snake_case (letters, "
             "digits and single underscores, starting with a letter, at most 100 characters) "
-            "(e.g. `schemactl diff add_deal_notes`)\n")
+            "(e.g. `schemactl diff add_deal_notes`)\n"
+        )
     else:
         assert "NAME is required unless --check" in result.stderr
 
@@ -126,18 +140,26 @@ def test_diff_names_must_be_lowercase_snake_case(project: Project, server_url: s
 def test_status_shows_each_state(project: Project, target_db: str) -> None:
     with_standin(target_db)
     (project.migrations_dir / "20250102000000_add_color.sql").write_text(
-        "alter table public.notes add column color text;\n")
-    applied = run_cli("--project", str(project.root), "apply", "--db-url", target_db,
-                      "--target", "20250101000000")
-    assert applied.stdout == ("applied 20250101000000_initial.sql\n"
-                              "applied 1 migration(s); 0 already applied\n")
+        "alter table public.notes add column color text;\n"
+    )
+    applied = run_cli(
+        "--project", str(project.root), "apply", "--db-url", target_db, "--target", "20250101000000"
+    )
+    assert applied.stdout == (
+        "applied 20250101000000_initial.sql\napplied 1 migration(s); 0 already applied\n"
+    )
     with psycopg.connect(target_db) as conn:
-        conn.execute("insert into supabase_migrations.schema_migrations (version, name) "
-                     "values ('20240101000000', 'elsewhere')")
+        conn.execute(
+            "insert into supabase_migrations.schema_migrations (version, name) "
+            "values ('20240101000000', 'elsewhere')"
+        )
     result = run_cli("--project", str(project.root), "status", "--db-url", target_db)
     assert result.exit_code == 0
-    table = [re.split(r"\s*[│┃]\s*", line.strip("│┃ "))
-             for line in result.stdout.splitlines() if line.startswith(("│", "┃"))]
+    table = [
+        re.split(r"\s*[│┃]\s*", line.strip("│┃ "))
+        for line in result.stdout.splitlines()
+        if line.startswith(("│", "┃"))
+    ]
     assert table == [
         ["version", "name", "state"],
         ["20240101000000", "elsewhere", "unknown (not in supabase/migrations)"],
@@ -146,13 +168,20 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
     ]
 
 
-def test_drift_finds_a_column_added_by_hand(project: Project, target_db: str,
-                                            server_url: str) -> None:
+def test_drift_finds_a_column_added_by_hand(
+    project: Project, target_db: str, server_url: str
+) -> None:
     with_standin(target_db)
-    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db
-                   ).exit_code == 0
-    drift = ["--project", str(project.root), "drift", "--db-url", target_db,
-             "--shadow-url", server_url]
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
+    drift = [
+        "--project",
+        str(project.root),
+        "drift",
+        "--db-url",
+        target_db,
+        "--shadow-url",
+        server_url,
+    ]
     clean = run_cli(*drift)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
     with psycopg.connect(target_db) as conn:
@@ -164,18 +193,21 @@ def test_drift_finds_a_column_added_by_hand(project: Project, target_db: str,
     assert found.stdout == 'alter table "public"."notes" drop column "added_by_hand";\n'
     assert found.stderr == (
         "error: drift: 1 statement(s) would bring the database to schema/ (put the change in "
-        "a migration (`schemactl diff NAME`) or undo the manual change)\n")
+        "a migration (`schemactl diff NAME`) or undo the manual change)\n"
+    )
 
 
-def test_drift_sees_grants_and_policies_changed_by_hand(project: Project, target_db: str,
-                                                        server_url: str) -> None:
+def test_drift_sees_grants_and_policies_changed_by_hand(
+    project: Project, target_db: str, server_url: str
+) -> None:
     with_standin(target_db)
     run_cli("--project", str(project.root), "apply", "--db-url", target_db)
     with psycopg.connect(target_db) as conn:
         conn.execute("grant select on public.notes to anon")
         conn.execute("drop policy notes_read on public.notes")
-    found = run_cli("--project", str(project.root), "drift", "--db-url", target_db,
-                    "--shadow-url", server_url)
+    found = run_cli(
+        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+    )
     assert found.exit_code == 1
     assert found.stdout.split("\n\n") == [
         'create policy "notes_read"\non "public"."notes"\nas permissive\nfor select\n'
@@ -188,7 +220,8 @@ def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: s
     (project.root / "seeds").mkdir()
     (project.root / "seeds" / "010_notes.sql").write_text(
         "insert into public.notes (body) select 'welcome' "
-        "where not exists (select from public.notes);\n")
+        "where not exists (select from public.notes);\n"
+    )
     first = run_cli("--project", str(project.root), "up", "--db-url", target_db)
     assert first.exit_code == 0, first.stderr
     assert "1 migration(s) applied: 20250101000000_initial.sql" in first.stdout
@@ -200,15 +233,16 @@ def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: s
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
 
 
-def test_no_drift_on_a_project_without_default_privileges(project: Project, target_db: str,
-                                                          server_url: str) -> None:
+def test_no_drift_on_a_project_without_default_privileges(
+    project: Project, target_db: str, server_url: str
+) -> None:
     """A Supabase project in the opt-in mode: the stand-in's legacy default privileges of
     the shadow database are not what schema/ describes, so they are not drift."""
     with_standin(target_db, "opt-in")
-    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db
-                   ).exit_code == 0
-    clean = run_cli("--project", str(project.root), "drift", "--db-url", target_db,
-                    "--shadow-url", server_url)
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
+    clean = run_cli(
+        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+    )
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
 
 
@@ -220,7 +254,8 @@ def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
 
 
 def test_diff_on_the_up_server_keeps_its_shadows_and_their_states(
-        project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With `schemactl up` running, `diff` prepares its shadow databases there once and
     keeps them, with their catalog states: an unchanged second `diff` reads no catalog."""
     try:
@@ -235,33 +270,41 @@ def test_diff_on_the_up_server_keeps_its_shadows_and_their_states(
         monkeypatch.setattr(diff_engine, "inspect", no_catalog_reads)
         second = run_cli("--project", str(project.root), "diff", "--check")
         assert (second.exit_code, second.stdout) == (
-            0, "supabase/migrations/ (1 migrations) matches schema/\n")
+            0,
+            "supabase/migrations/ (1 migrations) matches schema/\n",
+        )
     finally:
         local_db.remove(project)
 
 
-def test_diff_names_the_schema_statement_that_does_not_apply(project: Project,
-                                                             server_url: str) -> None:
+def test_diff_names_the_schema_statement_that_does_not_apply(
+    project: Project, server_url: str
+) -> None:
     schema = project.schema_dir / "schema.sql"
-    schema.write_text(schema.read_text() + "\ncreate index notes_colour_idx on public.notes "
-                      "(colour);\n")
+    schema.write_text(
+        schema.read_text() + "\ncreate index notes_colour_idx on public.notes (colour);\n"
+    )
     result = diff(project, server_url, "add_index")
     assert result.exit_code == 2
     assert result.stderr == (
         "error: schema/schema.sql:14:1: schema/ does not apply to a fresh database: column "
-        "\"colour\" does not exist [42703] (nothing was applied: fix the statement and run "
-        "again)\n")
+        '"colour" does not exist [42703] (nothing was applied: fix the statement and run '
+        "again)\n"
+    )
 
 
-def test_diff_names_the_migration_statement_that_does_not_replay(project: Project,
-                                                                 server_url: str) -> None:
+def test_diff_names_the_migration_statement_that_does_not_replay(
+    project: Project, server_url: str
+) -> None:
     (project.migrations_dir / "20250102000000_broken.sql").write_text(
         "alter table public.notes add column color text;\n\n"
-        "alter table public.notes add column color text;\n")
+        "alter table public.notes add column color text;\n"
+    )
     result = diff(project, server_url, "--check")
     assert result.exit_code == 2
     assert result.stderr == (
         "error: supabase/migrations/20250102000000_broken.sql:3:1: supabase/migrations/ does "
-        "not apply to a fresh database: column \"color\" of relation \"notes\" already "
+        'not apply to a fresh database: column "color" of relation "notes" already '
         "exists (a committed migration must apply to a fresh database: fix it if no database "
-        "has applied it yet, else add a migration that repairs it)\n")
+        "has applied it yet, else add a migration that repairs it)\n"
+    )

@@ -31,23 +31,32 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 # Cases whose written file is also replayed on its own (CREATE/re-CREATE with grants,
 # cascading revokes, default privileges, objects on auth.users, a new enum).
-REPLAYED = ("new_table_grants", "view_recreated_keeps_grants",
-            "table_revoke_keeps_column_grants", "default_privileges", "auth_users_trigger",
-            "new_enum_type", "function_returns_table_rows")
+REPLAYED = (
+    "new_table_grants",
+    "view_recreated_keeps_grants",
+    "table_revoke_keeps_column_grants",
+    "default_privileges",
+    "auth_users_trigger",
+    "new_enum_type",
+    "function_returns_table_rows",
+)
 
 
 def fixture_project(case: str, root: Path) -> Project:
     folder = FIXTURES / case
-    return write_project(root / case, (folder / "after.sql").read_text(),
-                         {"20240101000000_before.sql": (folder / "before.sql").read_text()})
+    return write_project(
+        root / case,
+        (folder / "after.sql").read_text(),
+        {"20240101000000_before.sql": (folder / "before.sql").read_text()},
+    )
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_diff_writes_the_expected_migration(case: str, tmp_path: Path,
-                                            server_url: str) -> None:
+def test_diff_writes_the_expected_migration(case: str, tmp_path: Path, server_url: str) -> None:
     project = fixture_project(case, tmp_path)
-    result = generate_migration(project, case, shadow_url=server_url, allow_destructive=True,
-                                now=FIXED_NOW)
+    result = generate_migration(
+        project, case, shadow_url=server_url, allow_destructive=True, now=FIXED_NOW
+    )
     expected = FIXTURES / case / "expected.sql"
     if os.environ.get("SCHEMACTL_UPDATE_GOLDEN"):
         expected.write_text(result.text)
@@ -58,8 +67,9 @@ def test_diff_writes_the_expected_migration(case: str, tmp_path: Path,
         assert check_migrations(project, shadow_url=server_url) == 2
 
 
-def test_round_trip_failure_is_an_error(tmp_path: Path, server_url: str,
-                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_round_trip_failure_is_an_error(
+    tmp_path: Path, server_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A diff that would not reproduce schema/ is refused, naming what is left."""
     project = fixture_project("column_grant", tmp_path)
     original = diff.gap_statements
@@ -74,6 +84,8 @@ def test_round_trip_failure_is_an_error(tmp_path: Path, server_url: str,
     assert caught.value.message.startswith(
         "the generated migration does not reproduce schema/ exactly; still different after "
         "applying it: privileges on ('column', 'public.organizations', 'name'): None instead "
-        "of {'authenticated': {'UPDATE': False}}")
+        "of {'authenticated': {'UPDATE': False}}"
+    )
     assert list(project.migrations_dir.iterdir()) == [
-        project.migrations_dir / "20240101000000_before.sql"]
+        project.migrations_dir / "20240101000000_before.sql"
+    ]

@@ -87,20 +87,40 @@ def two_projects(server: Server) -> Iterator[tuple[str, str]]:
 
 
 def test_a_generated_migration_gives_the_same_acls_with_and_without_default_privileges(
-        tmp_path: Path, server_url: str, two_projects: tuple[str, str]) -> None:
+    tmp_path: Path, server_url: str, two_projects: tuple[str, str]
+) -> None:
     project = write_project(tmp_path / "project", SCHEMA)
     generate_migration(project, "initial", shadow_url=server_url, now=FIXED_NOW)
     opt_in, legacy = two_projects
     for url in (opt_in, legacy):
         commands.apply(project, url)
-    assert rows(opt_in, ACLS) == rows(legacy, ACLS) == [
-        ("deal_count", ["authenticated=X/postgres", "postgres=X/postgres",
-                        "service_role=X/postgres"]),
-        ("deals", ["authenticated=r/postgres", "postgres=arwdDxt/postgres",
-                   "service_role=arwd/postgres"]),
-        ("deals_id_seq", ["anon=rwU/postgres", "authenticated=rwU/postgres",
-                          "postgres=rwU/postgres", "service_role=rwU/postgres"]),
-        ("is_admin", ["authenticated=X/postgres", "postgres=X/postgres"]),
-        ("private", ["authenticated=U/postgres", "postgres=UC/postgres"]),
-        ("title", ["authenticated=w/postgres"]),
-    ]
+    assert (
+        rows(opt_in, ACLS)
+        == rows(legacy, ACLS)
+        == [
+            (
+                "deal_count",
+                ["authenticated=X/postgres", "postgres=X/postgres", "service_role=X/postgres"],
+            ),
+            (
+                "deals",
+                [
+                    "authenticated=r/postgres",
+                    "postgres=arwdDxt/postgres",
+                    "service_role=arwd/postgres",
+                ],
+            ),
+            (
+                "deals_id_seq",
+                [
+                    "anon=rwU/postgres",
+                    "authenticated=rwU/postgres",
+                    "postgres=rwU/postgres",
+                    "service_role=rwU/postgres",
+                ],
+            ),
+            ("is_admin", ["authenticated=X/postgres", "postgres=X/postgres"]),
+            ("private", ["authenticated=U/postgres", "postgres=UC/postgres"]),
+            ("title", ["authenticated=w/postgres"]),
+        ]
+    )

@@ -23,7 +23,8 @@ def insert(conn: psycopg.Connection, table: str, **values: Any) -> dict[str, Any
     )
     if not columns:
         query = sql.SQL("insert into {} default values returning *").format(
-            sql.Identifier(schema or "public", name))
+            sql.Identifier(schema or "public", name)
+        )
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query, params).fetchone()
     assert row is not None
@@ -37,8 +38,12 @@ def fetch_one(conn: psycopg.Connection, query: str, params: Any = None) -> dict[
     return row
 
 
-def sign_up(conn: psycopg.Connection, email: str | None = None, *, phone: str | None = None,
-            meta: dict[str, Any] | None = None) -> uuid.UUID:
+def sign_up(
+    conn: psycopg.Connection,
+    email: str | None = None,
+    *,
+    phone: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> uuid.UUID:
     """An auth.users row as Supabase Auth writes it (the profile follows by trigger)."""
-    return insert(conn, "auth.users", email=email, phone=phone,
-                  raw_user_meta_data=meta or {})["id"]
+    return insert(conn, "auth.users", email=email, phone=phone, raw_user_meta_data=meta or {})["id"]

@@ -7,7 +7,8 @@ SCHEMAS = ("public", "private", "reporting")
 
 
 def test_every_table_and_schema_has_a_comment(db):
-    rows = db.execute("""
+    rows = db.execute(
+        """
         select c.oid::regclass::text
         from pg_class c
         where c.relkind in ('r', 'p', 'v', 'm')
@@ -16,33 +17,48 @@ def test_every_table_and_schema_has_a_comment(db):
         union all
         select n from unnest(array['private', 'reporting']) as n
         where obj_description(n::regnamespace, 'pg_namespace') is null
-        """, [list(SCHEMAS)]).fetchall()
+        """,
+        [list(SCHEMAS)],
+    ).fetchall()
     assert rows == []
 
 
 def test_every_function_sets_an_empty_search_path(db):
-    rows = db.execute("""
+    rows = db.execute(
+        """
         select p.oid::regprocedure::text
         from pg_proc p
         where p.pronamespace::regnamespace::text = any(%s)
             and not 'search_path=""' = any(coalesce(p.proconfig, '{}'))
-        """, [list(SCHEMAS)]).fetchall()
+        """,
+        [list(SCHEMAS)],
+    ).fetchall()
     assert rows == []
 
 
 def test_schema_functions_of_the_tables_are_documented(db):
-    rows = db.execute("""
+    rows = db.execute(
+        """
         select f, obj_description(f::regprocedure, 'pg_proc') is not null
         from unnest(%s::text[]) as f
-        """, [["public.is_valid_cnpj(text)", "public.normalize_cnpj(text)",
-               "public.is_valid_contact_list(jsonb)", "public.handle_new_user()",
-               "public.handle_user_email_change()",
-               "public.organizations_normalize_cnpj()"]]).fetchall()
+        """,
+        [
+            [
+                "public.is_valid_cnpj(text)",
+                "public.normalize_cnpj(text)",
+                "public.is_valid_contact_list(jsonb)",
+                "public.handle_new_user()",
+                "public.handle_user_email_change()",
+                "public.organizations_normalize_cnpj()",
+            ]
+        ],
+    ).fetchall()
     assert [f for f, documented in rows if not documented] == []
 
 
 def test_money_is_numeric_14_2_and_time_has_a_zone(db):
-    rows = db.execute("""
+    rows = db.execute(
+        """
         select c.relname || '.' || a.attname, format_type(a.atttypid, a.atttypmod)
         from pg_attribute a
         join pg_class c on c.oid = a.attrelid
@@ -53,7 +69,9 @@ def test_money_is_numeric_14_2_and_time_has_a_zone(db):
                  or a.attname in ('value', 'total_revenue', 'base_price', 'unit_price',
                                   'total'))
         order by 1
-        """, [list(SCHEMAS)]).fetchall()
+        """,
+        [list(SCHEMAS)],
+    ).fetchall()
     assert rows == [
         ("deal_products.total", "numeric(14,2)"),
         ("deal_products.unit_price", "numeric(14,2)"),

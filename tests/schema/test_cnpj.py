@@ -34,9 +34,13 @@ def python_is_valid(cnpj: str) -> bool:
     """The reference: 12 characters of [0-9A-Z], 2 digits that match, not one repeated
     character; `.`, `/`, `-` and white space ignored, letters taken upper-case."""
     bare = cnpj.translate(IGNORED).upper()
-    return (len(bare) == 14 and all(c in ALPHABET for c in bare[:12])
-            and bare[12:].isdigit() and len(set(bare)) > 1
-            and with_check_digits(bare[:12]) == bare)
+    return (
+        len(bare) == 14
+        and all(c in ALPHABET for c in bare[:12])
+        and bare[12:].isdigit()
+        and len(set(bare)) > 1
+        and with_check_digits(bare[:12]) == bare
+    )
 
 
 def formatted(cnpj: str) -> str:
@@ -44,20 +48,32 @@ def formatted(cnpj: str) -> str:
 
 
 def pg_validity(db: psycopg.Connection, values: list[str]) -> dict[str, bool]:
-    rows = db.execute("select v, public.is_valid_cnpj(v) from unnest(%s::text[]) as v",
-                      [values]).fetchall()
+    rows = db.execute(
+        "select v, public.is_valid_cnpj(v) from unnest(%s::text[]) as v", [values]
+    ).fetchall()
     return dict(rows)
 
 
-@pytest.mark.parametrize("cnpj", ["11222333000181", "11.222.333/0001-81", "12ABC34501DE35",
-                                  "12.ABC.345/01DE-35"])
+@pytest.mark.parametrize(
+    "cnpj", ["11222333000181", "11.222.333/0001-81", "12ABC34501DE35", "12.ABC.345/01DE-35"]
+)
 def test_spec_examples_of_valid_cnpj_are_accepted(db, cnpj):
     assert db.execute("select public.is_valid_cnpj(%s)", [cnpj]).fetchone() == (True,)
 
 
-@pytest.mark.parametrize("cnpj", ["11222333000180", "00000000000000", "1122233300018",
-                                  "", "112223330001811", "11222333000l81", "1122233300018A",
-                                  "11_222_333_0001_81"])
+@pytest.mark.parametrize(
+    "cnpj",
+    [
+        "11222333000180",
+        "00000000000000",
+        "1122233300018",
+        "",
+        "112223330001811",
+        "11222333000l81",
+        "1122233300018A",
+        "11_222_333_0001_81",
+    ],
+)
 def test_spec_examples_of_invalid_cnpj_are_refused(db, cnpj):
     assert db.execute("select public.is_valid_cnpj(%s)", [cnpj]).fetchone() == (False,)
 
@@ -74,16 +90,15 @@ def test_repeated_characters_are_refused_although_their_digits_check(db):
 
 def test_random_valid_cnpjs_are_accepted_and_mutations_agree_with_python(db):
     rng = random.Random(20241002)
-    numeric = [with_check_digits("".join(rng.choices(string.digits, k=12)))
-               for _ in range(60)]
-    alphanumeric = [with_check_digits("".join(rng.choices(ALPHABET, k=12)))
-                    for _ in range(60)]
+    numeric = [with_check_digits("".join(rng.choices(string.digits, k=12))) for _ in range(60)]
+    alphanumeric = [with_check_digits("".join(rng.choices(ALPHABET, k=12))) for _ in range(60)]
     valid = numeric + alphanumeric
     assert pg_validity(db, valid + [formatted(c) for c in valid]) == {
-        c: True for c in valid + [formatted(c) for c in valid]}
+        c: True for c in valid + [formatted(c) for c in valid]
+    }
 
     mutations = {
-        (cnpj, cnpj[:i] + replacement + cnpj[i + 1:])
+        (cnpj, cnpj[:i] + replacement + cnpj[i + 1 :])
         for cnpj in valid
         for i in range(14)
         for replacement in (ALPHABET if i < 12 else string.digits) + "*a "
@@ -102,8 +117,10 @@ def test_random_valid_cnpjs_are_accepted_and_mutations_agree_with_python(db):
 
 def remainders(cnpj: str) -> tuple[int, int]:
     values = [ord(c) - ord("0") for c in cnpj.upper()]
-    return (sum(v * w for v, w in zip(values[:12], WEIGHTS_1, strict=True)) % 11,
-            sum(v * w for v, w in zip(values[:13], WEIGHTS_2, strict=True)) % 11)
+    return (
+        sum(v * w for v, w in zip(values[:12], WEIGHTS_1, strict=True)) % 11,
+        sum(v * w for v, w in zip(values[:13], WEIGHTS_2, strict=True)) % 11,
+    )
 
 
 def undetectable_by_mod_11(original: str, mutated: str) -> bool:
@@ -122,8 +139,12 @@ def undetectable_by_mod_11(original: str, mutated: str) -> bool:
 
 def test_every_one_digit_error_in_the_spec_example_is_refused(db):
     example = "11222333000181"
-    mutations = [example[:i] + d + example[i + 1:] for i in range(14)
-                 for d in string.digits if d != example[i]]
+    mutations = [
+        example[:i] + d + example[i + 1 :]
+        for i in range(14)
+        for d in string.digits
+        if d != example[i]
+    ]
     assert pg_validity(db, mutations) == {m: False for m in mutations}
 
 
@@ -131,20 +152,26 @@ def test_normalize_cnpj_strips_punctuation_and_upper_cases(db):
     rows = db.execute(
         "select public.normalize_cnpj(v) from unnest(%s::text[]) with ordinality as t(v, n) "
         "order by n",
-        [["11.222.333/0001-81", " 12.abc.345/01de-35 ", "11222333000181", ""]]).fetchall()
+        [["11.222.333/0001-81", " 12.abc.345/01de-35 ", "11222333000181", ""]],
+    ).fetchall()
     assert [r[0] for r in rows] == ["11222333000181", "12ABC34501DE35", "11222333000181", ""]
 
 
 def test_formatted_cnpj_is_stored_normalised(db, world):
     org = insert(db, "organizations", name="Acme Som e Luz", cnpj="11.222.333/0001-81")
     assert org["cnpj"] == "11222333000181"
-    db.execute("update public.organizations set cnpj = '12.abc.345/01de-35' where id = %s",
-               [org["id"]])
-    assert fetch_one(db, "select cnpj from public.organizations where id = %s",
-                     [org["id"]])["cnpj"] == "12ABC34501DE35"
+    db.execute(
+        "update public.organizations set cnpj = '12.abc.345/01de-35' where id = %s", [org["id"]]
+    )
+    assert (
+        fetch_one(db, "select cnpj from public.organizations where id = %s", [org["id"]])["cnpj"]
+        == "12ABC34501DE35"
+    )
     db.execute("update public.organizations set cnpj = ' ' where id = %s", [org["id"]])
-    assert fetch_one(db, "select cnpj from public.organizations where id = %s",
-                     [org["id"]])["cnpj"] is None
+    assert (
+        fetch_one(db, "select cnpj from public.organizations where id = %s", [org["id"]])["cnpj"]
+        is None
+    )
 
 
 def test_invalid_cnpj_is_refused_after_normalisation(db, world):
@@ -159,17 +186,16 @@ def test_cnpj_is_unique_among_organizations_that_are_not_deleted(db, world):
         insert(db, "organizations", name="Segunda", cnpj="11.222.333/0001-81")
     assert caught.value.diag.constraint_name == "organizations_cnpj_unique"
 
-    db.execute("update public.organizations set deleted_at = now() where id = %s",
-               [first["id"]])
+    db.execute("update public.organizations set deleted_at = now() where id = %s", [first["id"]])
     second = insert(db, "organizations", name="Segunda", cnpj="11.222.333/0001-81")
     assert second["cnpj"] == "11222333000181"
 
     with pytest.raises(psycopg.errors.UniqueViolation) as caught, db.transaction():
-        db.execute("update public.organizations set deleted_at = null where id = %s",
-                   [first["id"]])
+        db.execute("update public.organizations set deleted_at = null where id = %s", [first["id"]])
     assert caught.value.diag.constraint_name == "organizations_cnpj_unique"
     # Any number of organizations may have no CNPJ.
     insert(db, "organizations", name="Sem CNPJ 1")
     insert(db, "organizations", name="Sem CNPJ 2", cnpj="")
-    assert db.execute("select count(*) from public.organizations where cnpj is null "
-                      "and name like 'Sem CNPJ%%'").fetchone() == (2,)
+    assert db.execute(
+        "select count(*) from public.organizations where cnpj is null and name like 'Sem CNPJ%%'"
+    ).fetchone() == (2,)

@@ -17,10 +17,14 @@ EXPECTED = {
     ("public.organizations", "organizations_owner_id_fkey"): ("public.users", RESTRICT),
     ("public.organizations", "organizations_source_id_fkey"): ("public.sources", RESTRICT),
     ("public.contacts", "contacts_owner_id_fkey"): ("public.users", RESTRICT),
-    ("public.organization_contacts", "organization_contacts_organization_id_fkey"):
-        ("public.organizations", RESTRICT),
-    ("public.organization_contacts", "organization_contacts_contact_id_fkey"):
-        ("public.contacts", CASCADE),
+    ("public.organization_contacts", "organization_contacts_organization_id_fkey"): (
+        "public.organizations",
+        RESTRICT,
+    ),
+    ("public.organization_contacts", "organization_contacts_contact_id_fkey"): (
+        "public.contacts",
+        CASCADE,
+    ),
     ("public.deals", "deals_stage_in_pipeline_fkey"): ("public.stages", RESTRICT),
     ("public.deals", "deals_organization_id_fkey"): ("public.organizations", RESTRICT),
     ("public.deals", "deals_owner_id_fkey"): ("public.users", RESTRICT),
@@ -33,15 +37,17 @@ EXPECTED = {
     ("public.tasks", "tasks_organization_id_fkey"): ("public.organizations", RESTRICT),
     ("public.tasks", "tasks_owner_id_fkey"): ("public.users", RESTRICT),
     ("public.tasks", "tasks_created_by_fkey"): ("public.users", RESTRICT),
-    ("public.deal_stage_history", "deal_stage_history_deal_id_fkey"):
-        ("public.deals", CASCADE),
-    ("public.deal_stage_history", "deal_stage_history_from_stage_id_fkey"):
-        ("public.stages", RESTRICT),
-    ("public.deal_stage_history", "deal_stage_history_to_stage_id_fkey"):
-        ("public.stages", RESTRICT),
+    ("public.deal_stage_history", "deal_stage_history_deal_id_fkey"): ("public.deals", CASCADE),
+    ("public.deal_stage_history", "deal_stage_history_from_stage_id_fkey"): (
+        "public.stages",
+        RESTRICT,
+    ),
+    ("public.deal_stage_history", "deal_stage_history_to_stage_id_fkey"): (
+        "public.stages",
+        RESTRICT,
+    ),
     ("public.api_keys", "api_keys_owner_id_fkey"): ("public.users", RESTRICT),
-    ("private.api_key_secrets", "api_key_secrets_api_key_id_fkey"):
-        ("public.api_keys", CASCADE),
+    ("private.api_key_secrets", "api_key_secrets_api_key_id_fkey"): ("public.api_keys", CASCADE),
 }
 
 
@@ -53,9 +59,13 @@ def test_foreign_keys_and_on_delete_rules_are_exactly_as_specified(db):
         from pg_constraint c
         join pg_namespace n on n.oid = c.connamespace
         where c.contype = 'f' and c.conrelid = any(%s::regclass[])
-        """, [sorted({table for table, _ in EXPECTED})]).fetchall()
-    found = {(t if "." in t else f"public.{t}", name):
-             (ref if "." in ref else f"public.{ref}", rule) for t, name, ref, rule in rows}
+        """,
+        [sorted({table for table, _ in EXPECTED})],
+    ).fetchall()
+    found = {
+        (t if "." in t else f"public.{t}", name): (ref if "." in ref else f"public.{ref}", rule)
+        for t, name, ref, rule in rows
+    }
     assert found == EXPECTED
 
 
@@ -76,7 +86,8 @@ def test_every_foreign_key_is_covered_by_an_index(db):
                         <@ c.conkey
             )
         order by 1, 2
-        """).fetchall()
+        """
+    ).fetchall()
     assert uncovered == []
 
 
@@ -88,15 +99,22 @@ def refused(db: psycopg.Connection, statement: str, params: list) -> psycopg.Err
 
 def test_auth_user_who_owns_deals_cannot_be_deleted_but_one_without_rows_can(db, world):
     seller = sign_up(db, "seller@stagetek.test")
-    insert(db, "deals", title="Aniversário 15 anos", pipeline_id=world.pipeline,
-           stage_id=world.stage, owner_id=seller)
+    insert(
+        db,
+        "deals",
+        title="Aniversário 15 anos",
+        pipeline_id=world.pipeline,
+        stage_id=world.stage,
+        owner_id=seller,
+    )
     error = refused(db, "delete from auth.users where id = %s", [seller])
     assert error.diag.constraint_name == "deals_owner_id_fkey"
 
     newcomer = sign_up(db, "newcomer@stagetek.test")
     db.execute("delete from auth.users where id = %s", [newcomer])
-    assert db.execute("select count(*) from public.users where id = %s",
-                      [newcomer]).fetchone() == (0,)
+    assert db.execute("select count(*) from public.users where id = %s", [newcomer]).fetchone() == (
+        0,
+    )
 
 
 def test_pipeline_with_deals_cannot_be_deleted_and_empty_one_takes_its_stages(db, world):
@@ -104,8 +122,9 @@ def test_pipeline_with_deals_cannot_be_deleted_and_empty_one_takes_its_stages(db
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
 
     db.execute("delete from public.pipelines where id = %s", [world.other_pipeline])
-    assert db.execute("select count(*) from public.stages where pipeline_id = %s",
-                      [world.other_pipeline]).fetchone() == (0,)
+    assert db.execute(
+        "select count(*) from public.stages where pipeline_id = %s", [world.other_pipeline]
+    ).fetchone() == (0,)
 
 
 def test_stage_with_deals_cannot_be_deleted(db, world):
@@ -113,18 +132,30 @@ def test_stage_with_deals_cannot_be_deleted(db, world):
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
 
 
-@pytest.mark.parametrize(("table", "attribute", "constraint"), [
-    ("public.teams", "team", "users_team_id_fkey"),
-    ("public.organizations", "organization", "deals_organization_id_fkey"),
-    ("public.loss_reasons", "loss_reason", "deals_loss_reason_id_fkey"),
-    ("public.sources", "source", "deals_source_id_fkey"),
-    ("public.products", "product", "deal_products_product_id_fkey"),
-])
+@pytest.mark.parametrize(
+    ("table", "attribute", "constraint"),
+    [
+        ("public.teams", "team", "users_team_id_fkey"),
+        ("public.organizations", "organization", "deals_organization_id_fkey"),
+        ("public.loss_reasons", "loss_reason", "deals_loss_reason_id_fkey"),
+        ("public.sources", "source", "deals_source_id_fkey"),
+        ("public.products", "product", "deal_products_product_id_fkey"),
+    ],
+)
 def test_referenced_reference_data_cannot_be_deleted(db, world, table, attribute, constraint):
-    deal = insert(db, "deals", title="Festival de Inverno", pipeline_id=world.pipeline,
-                  stage_id=world.stage, owner_id=world.owner, status="lost",
-                  closed_at="2025-10-01T12:00:00Z", loss_reason_id=world.loss_reason,
-                  source_id=world.source, organization_id=world.organization)
+    deal = insert(
+        db,
+        "deals",
+        title="Festival de Inverno",
+        pipeline_id=world.pipeline,
+        stage_id=world.stage,
+        owner_id=world.owner,
+        status="lost",
+        closed_at="2025-10-01T12:00:00Z",
+        loss_reason_id=world.loss_reason,
+        source_id=world.source,
+        organization_id=world.organization,
+    )
     insert(db, "deal_products", deal_id=deal["id"], product_id=world.product, unit_price=10)
     error = refused(db, f"delete from {table} where id = %s", [getattr(world, attribute)])
     assert error.diag.constraint_name == constraint
@@ -132,38 +163,67 @@ def test_referenced_reference_data_cannot_be_deleted(db, world, table, attribute
 
 def test_organization_linked_to_contacts_cannot_be_hard_deleted(db, world):
     organization = insert(db, "organizations", name="Sem negócios")
-    insert(db, "organization_contacts", organization_id=organization["id"],
-           contact_id=world.contact)
+    insert(
+        db, "organization_contacts", organization_id=organization["id"], contact_id=world.contact
+    )
     error = refused(db, "delete from public.organizations where id = %s", [organization["id"]])
     assert error.diag.constraint_name == "organization_contacts_organization_id_fkey"
 
 
 def test_deleting_a_deal_deletes_its_products_tasks_and_history(db, world):
     insert(db, "deal_products", deal_id=world.deal, product_id=world.product, unit_price=10)
-    insert(db, "tasks", deal_id=world.deal, subject="Follow-up", owner_id=world.owner,
-           created_by=world.owner)
-    insert(db, "deal_stage_history", deal_id=world.deal, from_stage_id=world.stage,
-           to_stage_id=world.stage2)
+    insert(
+        db,
+        "tasks",
+        deal_id=world.deal,
+        subject="Follow-up",
+        owner_id=world.owner,
+        created_by=world.owner,
+    )
+    insert(
+        db,
+        "deal_stage_history",
+        deal_id=world.deal,
+        from_stage_id=world.stage,
+        to_stage_id=world.stage2,
+    )
     db.execute("delete from public.deals where id = %s", [world.deal])
-    counts = fetch_one(db, """
+    counts = fetch_one(
+        db,
+        """
         select (select count(*) from public.deal_products where deal_id = %(d)s) as products,
                (select count(*) from public.tasks where deal_id = %(d)s) as tasks,
                (select count(*) from public.deal_stage_history where deal_id = %(d)s)
                    as history
-        """, {"d": world.deal})
+        """,
+        {"d": world.deal},
+    )
     assert counts == {"products": 0, "tasks": 0, "history": 0}
 
 
 def test_erasing_a_contact_unlinks_it_and_keeps_its_tasks(db, world):
-    insert(db, "organization_contacts", organization_id=world.organization,
-           contact_id=world.contact, is_primary=True)
-    task = insert(db, "tasks", contact_id=world.contact, subject="Ligar", owner_id=world.owner,
-                  created_by=world.owner)
+    insert(
+        db,
+        "organization_contacts",
+        organization_id=world.organization,
+        contact_id=world.contact,
+        is_primary=True,
+    )
+    task = insert(
+        db,
+        "tasks",
+        contact_id=world.contact,
+        subject="Ligar",
+        owner_id=world.owner,
+        created_by=world.owner,
+    )
     db.execute("delete from public.contacts where id = %s", [world.contact])
-    assert db.execute("select count(*) from public.organization_contacts where contact_id = %s",
-                      [world.contact]).fetchone() == (0,)
-    assert fetch_one(db, "select contact_id from public.tasks where id = %s",
-                     [task["id"]]) == {"contact_id": None}
+    assert db.execute(
+        "select count(*) from public.organization_contacts where contact_id = %s", [world.contact]
+    ).fetchone() == (0,)
+    assert fetch_one(db, "select contact_id from public.tasks where id = %s", [task["id"]]) == {
+        "contact_id": None
+    }
 
 
 def test_deleting_an_api_key_deletes_its_secret(db, world):
@@ -173,12 +233,15 @@ def test_deleting_an_api_key_deletes_its_secret(db, world):
 
 
 def test_deal_stage_must_belong_to_the_deal_pipeline(db, world):
-    error = refused(db, "update public.deals set stage_id = %s where id = %s",
-                    [world.other_stage, world.deal])
+    error = refused(
+        db, "update public.deals set stage_id = %s where id = %s", [world.other_stage, world.deal]
+    )
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
     # Moving the deal to the other pipeline together with one of its stages is fine.
-    db.execute("update public.deals set pipeline_id = %s, stage_id = %s where id = %s",
-               [world.other_pipeline, world.other_stage, world.deal])
-    assert fetch_one(db, "select pipeline_id, stage_id from public.deals where id = %s",
-                     [world.deal]) == {"pipeline_id": world.other_pipeline,
-                                       "stage_id": world.other_stage}
+    db.execute(
+        "update public.deals set pipeline_id = %s, stage_id = %s where id = %s",
+        [world.other_pipeline, world.other_stage, world.deal],
+    )
+    assert fetch_one(
+        db, "select pipeline_id, stage_id from public.deals where id = %s", [world.deal]
+    ) == {"pipeline_id": world.other_pipeline, "stage_id": world.other_stage}

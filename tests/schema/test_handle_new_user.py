@@ -13,8 +13,13 @@ PROFILE = "select name, email, phone, role, is_active, team_id from public.users
 def test_sign_up_creates_an_inactive_seller_named_from_metadata(db):
     user = sign_up(db, "ana@stagetek.com.br", meta={"name": "Ana Lima"})
     assert fetch_one(db, PROFILE, [user]) == {
-        "name": "Ana Lima", "email": "ana@stagetek.com.br", "phone": None, "role": "seller",
-        "is_active": False, "team_id": None}
+        "name": "Ana Lima",
+        "email": "ana@stagetek.com.br",
+        "phone": None,
+        "role": "seller",
+        "is_active": False,
+        "team_id": None,
+    }
 
 
 def test_sign_up_without_a_name_is_named_after_the_email(db):
@@ -26,8 +31,13 @@ def test_phone_only_sign_up_has_no_email_and_is_named_after_the_phone(db):
     first = sign_up(db, phone="5511999990001")
     second = sign_up(db, phone="5511999990002", meta={"full_name": "not used"})
     assert fetch_one(db, PROFILE, [first]) == {
-        "name": "5511999990001", "email": None, "phone": "5511999990001", "role": "seller",
-        "is_active": False, "team_id": None}
+        "name": "5511999990001",
+        "email": None,
+        "phone": "5511999990001",
+        "role": "seller",
+        "is_active": False,
+        "team_id": None,
+    }
     assert fetch_one(db, PROFILE, [second])["email"] is None
 
 
@@ -37,10 +47,13 @@ def test_sign_up_without_email_phone_or_name_is_named_after_its_id(db):
 
 
 def test_sign_up_metadata_cannot_make_an_active_admin(db):
-    user = sign_up(db, "mallory@example.com",
-                   meta={"name": "Mallory", "role": "admin", "is_active": True})
+    user = sign_up(
+        db, "mallory@example.com", meta={"name": "Mallory", "role": "admin", "is_active": True}
+    )
     assert fetch_one(db, "select role, is_active from public.users where id = %s", [user]) == {
-        "role": "seller", "is_active": False}
+        "role": "seller",
+        "is_active": False,
+    }
 
 
 def test_email_change_is_copied_to_the_profile(db):
@@ -49,18 +62,19 @@ def test_email_change_is_copied_to_the_profile(db):
     assert fetch_one(db, PROFILE, [user])["email"] == "carla@new.com.br"
     # A phone-only user who adds an email gets it too; the name stays.
     phone_user = sign_up(db, phone="5511988887777")
-    db.execute("update auth.users set email = 'dani@stagetek.com.br' where id = %s",
-               [phone_user])
-    assert fetch_one(db, PROFILE, [phone_user])[
-        "email"] == "dani@stagetek.com.br"
+    db.execute("update auth.users set email = 'dani@stagetek.com.br' where id = %s", [phone_user])
+    assert fetch_one(db, PROFILE, [phone_user])["email"] == "dani@stagetek.com.br"
     assert fetch_one(db, PROFILE, [phone_user])["name"] == "5511988887777"
 
 
 def test_other_auth_changes_leave_the_profile_untouched(db):
     user = sign_up(db, "edu@stagetek.com.br", meta={"name": "Edu"})
     before = fetch_one(db, "select xmin::text, * from public.users where id = %s", [user])
-    db.execute("update auth.users set raw_user_meta_data = '{\"name\": \"Eduardo\"}', "
-               "phone = '5511977776666', email = email where id = %s", [user])
+    db.execute(
+        'update auth.users set raw_user_meta_data = \'{"name": "Eduardo"}\', '
+        "phone = '5511977776666', email = email where id = %s",
+        [user],
+    )
     after = fetch_one(db, "select xmin::text, * from public.users where id = %s", [user])
     assert after == before
 
@@ -75,8 +89,7 @@ def test_sign_up_with_an_email_taken_case_insensitively_fails(db):
 def test_deleting_the_auth_user_deletes_the_profile(db):
     user = sign_up(db, "gabi@stagetek.com.br")
     db.execute("delete from auth.users where id = %s", [user])
-    assert db.execute("select count(*) from public.users where id = %s",
-                      [user]).fetchone() == (0,)
+    assert db.execute("select count(*) from public.users where id = %s", [user]).fetchone() == (0,)
 
 
 def test_auth_admin_role_can_sign_users_up(db):

@@ -25,7 +25,8 @@ def many_deals(db, world, without_user_triggers):
         from public.pipelines as p cross join generate_series(1, 4) as s
         where p.name like 'Pipeline %';
         """)
-    db.execute("""
+    db.execute(
+        """
         insert into public.deals (title, pipeline_id, stage_id, owner_id, value, status,
                                   closed_at, deleted_at, contact_ids)
         with stage as (
@@ -43,27 +44,36 @@ def many_deals(db, world, without_user_triggers):
                case when g %% 50 = 0 then now() end,
                array[contact.ids[g %% 2000 + 1], contact.ids[(g * 7) %% 2000 + 1]]
         from generate_series(1, 8000) as g, stage, contact
-        """, {"owner": world.owner})
+        """,
+        {"owner": world.owner},
+    )
     db.execute("analyze public.pipelines, public.stages, public.deals")
-    return db.execute("select pipeline_id, contact_ids[1] from public.deals "
-                      "where title = 'Deal 123'").fetchone()
+    return db.execute(
+        "select pipeline_id, contact_ids[1] from public.deals where title = 'Deal 123'"
+    ).fetchone()
 
 
 def test_kanban_query_is_served_by_the_partial_kanban_index(db, many_deals):
     pipeline_id, _ = many_deals
-    text = plan(db, "select * from public.deals where pipeline_id = %s and status = 'open' "
-                    "and deleted_at is null order by stage_id, value desc", [pipeline_id])
+    text = plan(
+        db,
+        "select * from public.deals where pipeline_id = %s and status = 'open' "
+        "and deleted_at is null order by stage_id, value desc",
+        [pipeline_id],
+    )
     assert "deals_kanban_idx" in text
     assert "Seq Scan" not in text
 
 
 def test_deals_of_a_contact_use_the_contact_ids_gin_index(db, many_deals):
     _, contact_id = many_deals
-    text = plan(db, "select * from public.deals where contact_ids @> array[%s]::uuid[]",
-                [contact_id])
+    text = plan(
+        db, "select * from public.deals where contact_ids @> array[%s]::uuid[]", [contact_id]
+    )
     assert "Bitmap Index Scan on deals_contact_ids_gin" in text
-    count = db.execute("select count(*) from public.deals where contact_ids @> array[%s]::uuid[]",
-                       [contact_id]).fetchone()
+    count = db.execute(
+        "select count(*) from public.deals where contact_ids @> array[%s]::uuid[]", [contact_id]
+    ).fetchone()
     assert count is not None and 1 <= count[0] <= 40
 
 

@@ -28,13 +28,25 @@ def project(pytestconfig):
 def test_seeded_reference_data(db):
     sources = db.execute("select name from public.sources order by display_order").fetchall()
     assert [s for (s,) in sources] == [
-        "Indicação", "Site", "Instagram", "Google Ads", "Evento", "Prospecção ativa",
-        "WhatsApp", "Outro"]
-    reasons = db.execute(
-        "select name from public.loss_reasons order by display_order").fetchall()
+        "Indicação",
+        "Site",
+        "Instagram",
+        "Google Ads",
+        "Evento",
+        "Prospecção ativa",
+        "WhatsApp",
+        "Outro",
+    ]
+    reasons = db.execute("select name from public.loss_reasons order by display_order").fetchall()
     assert [r for (r,) in reasons] == [
-        "Preço alto", "Escolheu concorrente", "Sem orçamento", "Sem resposta",
-        "Data indisponível", "Projeto cancelado", "Outro"]
+        "Preço alto",
+        "Escolheu concorrente",
+        "Sem orçamento",
+        "Sem resposta",
+        "Data indisponível",
+        "Projeto cancelado",
+        "Outro",
+    ]
     stages = db.execute("""
         select p.name, p.is_default, p.is_active, s.name, s.probability, s.is_active
         from public.stages as s join public.pipelines as p on p.id = s.pipeline_id
@@ -45,7 +57,8 @@ def test_seeded_reference_data(db):
         ("Funil de Vendas", True, True, "Contato feito", 25, True),
         ("Funil de Vendas", True, True, "Proposta enviada", 50, True),
         ("Funil de Vendas", True, True, "Negociação", 75, True),
-        ("Funil de Vendas", True, True, "Fechamento", 90, True)]
+        ("Funil de Vendas", True, True, "Fechamento", 90, True),
+    ]
 
 
 def test_schemactl_seed_twice_leaves_identical_rows(committed_db, project):
@@ -57,8 +70,9 @@ def test_schemactl_seed_twice_leaves_identical_rows(committed_db, project):
 
 
 def test_seeds_keep_what_admins_changed(db, project):
-    db.execute("update public.sources set is_active = false, display_order = 99 "
-               "where name = 'Outro'")
+    db.execute(
+        "update public.sources set is_active = false, display_order = 99 where name = 'Outro'"
+    )
     db.execute("update public.stages set probability = 30 where name = 'Contato feito'")
     before = db.execute(SNAPSHOT).fetchall()
     apply_statements(db, seed_statements(project), role=project.owner_role)
@@ -69,11 +83,14 @@ def test_seeds_do_not_steal_the_default_from_another_pipeline(db, project):
     db.execute("delete from public.pipelines where name = 'Funil de Vendas'")
     insert(db, "pipelines", name="Locação de equipamentos", is_default=True)
     apply_statements(db, seed_statements(project), role=project.owner_role)
-    assert db.execute("select name, is_default from public.pipelines order by name").fetchall(
-    ) == [("Funil de Vendas", False), ("Locação de equipamentos", True)]
-    assert db.execute("select count(*) from public.stages s join public.pipelines p "
-                      "on p.id = s.pipeline_id where p.name = 'Funil de Vendas'").fetchone(
-    ) == (5,)
+    assert db.execute("select name, is_default from public.pipelines order by name").fetchall() == [
+        ("Funil de Vendas", False),
+        ("Locação de equipamentos", True),
+    ]
+    assert db.execute(
+        "select count(*) from public.stages s join public.pipelines p "
+        "on p.id = s.pipeline_id where p.name = 'Funil de Vendas'"
+    ).fetchone() == (5,)
 
 
 def test_only_one_pipeline_can_be_the_default(db):
@@ -86,4 +103,5 @@ def test_only_one_pipeline_can_be_the_default(db):
     insert(db, "pipelines", name="Casamentos")
     insert(db, "pipelines", name="Formaturas")
     assert db.execute("select name from public.pipelines where is_default").fetchall() == [
-        ("Corporativo",)]
+        ("Corporativo",)
+    ]

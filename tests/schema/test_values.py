@@ -14,8 +14,7 @@ LISTS = [
     ('[{"type": "work", "value": "ana@acme.com.br", "primary": true}]', True),
     ('[{"value": "ana@acme.com.br"}, {"value": "+55 11 99999-0000", "primary": false}]', True),
     ('[{"type": null, "value": "x", "primary": null}]', True),
-    ('[{"value": "a", "primary": true}, {"value": "b", "primary": false},'
-     ' {"value": "c"}]', True),
+    ('[{"value": "a", "primary": true}, {"value": "b", "primary": false}, {"value": "c"}]', True),
     ('[{"value": "x", "extra": {"note": "kept"}}]', True),
     ("{}", False),
     ('{"value": "ana@acme.com.br"}', False),
@@ -37,46 +36,81 @@ LISTS = [
 def test_contact_list_shape(db):
     rows = db.execute(
         "select v, public.is_valid_contact_list(v::jsonb) from unnest(%s::text[]) as v",
-        [[text for text, _ in LISTS]]).fetchall()
+        [[text for text, _ in LISTS]],
+    ).fetchall()
     assert rows == LISTS
     assert db.execute("select public.is_valid_contact_list(null)").fetchone() == (None,)
 
 
-@pytest.mark.parametrize(("quantity", "unit_price", "discount", "discount_type", "total"), [
-    ("3", "10.00", "10", "percentage", "27.00"),
-    ("1", "99.99", "12.5", "percentage", "87.49"),     # 87.49125 rounds down
-    ("1", "0.05", "50", "percentage", "0.03"),         # 0.025 rounds half away from zero
-    ("2", "1500.00", "100", "percentage", "0.00"),
-    ("2.5", "19.99", "0.975", "value", "49.00"),       # 49.975 - 0.975
-    ("4", "250.00", "0", "value", "1000.00"),
-    ("1", "100.00", "100", "value", "0.00"),
-    ("0.333", "10.00", "0", "value", "3.33"),
-])
-def test_deal_product_total_formula(db, world, quantity, unit_price, discount,
-                                    discount_type, total):
-    row = insert(db, "deal_products", deal_id=world.deal, product_id=world.product,
-                 quantity=Decimal(quantity), unit_price=Decimal(unit_price),
-                 discount=Decimal(discount), discount_type=discount_type)
+@pytest.mark.parametrize(
+    ("quantity", "unit_price", "discount", "discount_type", "total"),
+    [
+        ("3", "10.00", "10", "percentage", "27.00"),
+        ("1", "99.99", "12.5", "percentage", "87.49"),  # 87.49125 rounds down
+        ("1", "0.05", "50", "percentage", "0.03"),  # 0.025 rounds half away from zero
+        ("2", "1500.00", "100", "percentage", "0.00"),
+        ("2.5", "19.99", "0.975", "value", "49.00"),  # 49.975 - 0.975
+        ("4", "250.00", "0", "value", "1000.00"),
+        ("1", "100.00", "100", "value", "0.00"),
+        ("0.333", "10.00", "0", "value", "3.33"),
+    ],
+)
+def test_deal_product_total_formula(
+    db, world, quantity, unit_price, discount, discount_type, total
+):
+    row = insert(
+        db,
+        "deal_products",
+        deal_id=world.deal,
+        product_id=world.product,
+        quantity=Decimal(quantity),
+        unit_price=Decimal(unit_price),
+        discount=Decimal(discount),
+        discount_type=discount_type,
+    )
     assert row["total"] == Decimal(total)
     assert str(row["total"]) == total  # numeric(14, 2): always two decimals
 
 
 def test_deal_product_total_follows_updates(db, world):
-    row = insert(db, "deal_products", deal_id=world.deal, product_id=world.product,
-                 quantity=2, unit_price=Decimal("100.00"))
-    db.execute("update public.deal_products set discount = 10, discount_type = 'percentage' "
-               "where id = %s", [row["id"]])
-    assert db.execute("select total from public.deal_products where id = %s",
-                      [row["id"]]).fetchone() == (Decimal("180.00"),)
+    row = insert(
+        db,
+        "deal_products",
+        deal_id=world.deal,
+        product_id=world.product,
+        quantity=2,
+        unit_price=Decimal("100.00"),
+    )
+    db.execute(
+        "update public.deal_products set discount = 10, discount_type = 'percentage' where id = %s",
+        [row["id"]],
+    )
+    assert db.execute(
+        "select total from public.deal_products where id = %s", [row["id"]]
+    ).fetchone() == (Decimal("180.00"),)
 
 
 def test_custom_fields_keep_arbitrary_objects(db, world):
-    fields = {"tipo_evento": "Casamento", "num_convidados": 200, "tem_buffet": True,
-              "observacoes": "Cliente VIP", "datas": ["2025-12-12"]}
-    deal = insert(db, "deals", title="Casamento VIP", pipeline_id=world.pipeline,
-                  stage_id=world.stage, owner_id=world.owner, custom_fields=fields)
-    found = db.execute("select id from public.deals "
-                       "where custom_fields->>'tipo_evento' = 'Casamento' "
-                       "and custom_fields @> %s::jsonb", [json.dumps({"tem_buffet": True})]
-                       ).fetchall()
+    fields = {
+        "tipo_evento": "Casamento",
+        "num_convidados": 200,
+        "tem_buffet": True,
+        "observacoes": "Cliente VIP",
+        "datas": ["2025-12-12"],
+    }
+    deal = insert(
+        db,
+        "deals",
+        title="Casamento VIP",
+        pipeline_id=world.pipeline,
+        stage_id=world.stage,
+        owner_id=world.owner,
+        custom_fields=fields,
+    )
+    found = db.execute(
+        "select id from public.deals "
+        "where custom_fields->>'tipo_evento' = 'Casamento' "
+        "and custom_fields @> %s::jsonb",
+        [json.dumps({"tem_buffet": True})],
+    ).fetchall()
     assert found == [(deal["id"],)]

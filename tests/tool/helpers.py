@@ -23,8 +23,7 @@ def copy_fixture_project(name: str, destination: Path) -> Path:
     return destination
 
 
-def write_project(root: Path, files: dict[str, str], external: list[str] | None = None
-                  ) -> Path:
+def write_project(root: Path, files: dict[str, str], external: list[str] | None = None) -> Path:
     """A project made of ``files`` (path relative to root -> text, dedented)."""
     root.mkdir(parents=True, exist_ok=True)
     quoted = ", ".join(f'"{entry}"' for entry in external or [])
@@ -94,8 +93,7 @@ def postgres_processes() -> list[Process]:
         words = [part.decode(errors="replace") for part in cmdline if part]
         if not words or Path(words[0]).name != "postgres":
             continue
-        uid = next(int(line.split()[1]) for line in status.splitlines()
-                   if line.startswith("Uid:"))
+        uid = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("Uid:"))
         found.append(Process(int(entry.name), uid, words))
     return found
 

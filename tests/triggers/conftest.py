@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from factories import Crm
 
 from .helpers import Sales, make_sales

@@ -9,8 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
-from factories import Crm, Pipeline
 from psycopg.rows import dict_row
+
+from factories import Crm, Pipeline
 
 Row = dict[str, Any]
 
@@ -33,11 +34,18 @@ def make_sales(crm: Crm) -> Sales:
     team = crm.team()
     admin = crm.user("admin", team=team)
     seller = crm.user("seller", team=team)
-    loss_reason = rows(crm.conn, "select id from public.loss_reasons where name = %s",
-                       ["Preço alto"])[0]["id"]
-    return Sales(admin=admin, seller=seller, team=team, pipeline=crm.pipeline(),
-                 org_a=crm.organization(seller), org_b=crm.organization(seller),
-                 loss_reason=loss_reason)
+    loss_reason = rows(
+        crm.conn, "select id from public.loss_reasons where name = %s", ["Preço alto"]
+    )[0]["id"]
+    return Sales(
+        admin=admin,
+        seller=seller,
+        team=team,
+        pipeline=crm.pipeline(),
+        org_a=crm.organization(seller),
+        org_b=crm.organization(seller),
+        loss_reason=loss_reason,
+    )
 
 
 def rows(conn: psycopg.Connection, query: Any, params: Any = None) -> list[Row]:
@@ -53,16 +61,23 @@ def one(conn: psycopg.Connection, query: Any, params: Any = None) -> Row:
 
 def revenue(conn: psycopg.Connection, organization: uuid.UUID) -> tuple[Decimal, int]:
     """(total_revenue, won_deals_count) of an organization."""
-    row = one(conn, "select total_revenue, won_deals_count from public.organizations "
-                    "where id = %s", [organization])
+    row = one(
+        conn,
+        "select total_revenue, won_deals_count from public.organizations where id = %s",
+        [organization],
+    )
     return row["total_revenue"], row["won_deals_count"]
 
 
 def events(conn: psycopg.Connection, aggregate_id: uuid.UUID | None = None) -> list[Row]:
     """Outbox events (of one deal or task), in the order consumers receive them."""
-    return rows(conn, "select * from public.webhook_events "
-                      "where %(id)s::uuid is null or aggregate_id = %(id)s "
-                      "order by occurred_at, created_at, id", {"id": aggregate_id})
+    return rows(
+        conn,
+        "select * from public.webhook_events "
+        "where %(id)s::uuid is null or aggregate_id = %(id)s "
+        "order by occurred_at, created_at, id",
+        {"id": aggregate_id},
+    )
 
 
 def event_types(conn: psycopg.Connection, aggregate_id: uuid.UUID | None = None) -> list[str]:
@@ -70,18 +85,22 @@ def event_types(conn: psycopg.Connection, aggregate_id: uuid.UUID | None = None)
 
 
 def audit_rows(conn: psycopg.Connection, record_id: uuid.UUID) -> list[Row]:
-    return rows(conn, "select * from public.audit_log where record_id = %s order by id",
-                [record_id])
+    return rows(
+        conn, "select * from public.audit_log where record_id = %s order by id", [record_id]
+    )
 
 
 def history(conn: psycopg.Connection, deal: uuid.UUID) -> list[Row]:
-    return rows(conn, "select * from public.deal_stage_history where deal_id = %s "
-                      "order by id", [deal])
+    return rows(
+        conn, "select * from public.deal_stage_history where deal_id = %s order by id", [deal]
+    )
 
 
 def revenue_mismatches(conn: psycopg.Connection) -> list[Row]:
     """Organizations whose totals differ from a recomputation over their deals."""
-    return rows(conn, """
+    return rows(
+        conn,
+        """
         select o.id, o.total_revenue, o.won_deals_count,
             coalesce(sum(d.value), 0) as expected_revenue,
             count(d.id) as expected_count
@@ -91,15 +110,19 @@ def revenue_mismatches(conn: psycopg.Connection) -> list[Row]:
         group by o.id
         having o.total_revenue <> coalesce(sum(d.value), 0)
             or o.won_deals_count <> count(d.id)
-    """)
+    """,
+    )
 
 
 def value_mismatches(conn: psycopg.Connection) -> list[Row]:
     """Deals with product lines whose value is not the sum of their totals."""
-    return rows(conn, """
+    return rows(
+        conn,
+        """
         select d.id, d.value, sum(p.total) as lines_total
         from public.deals as d
         inner join public.deal_products as p on p.deal_id = d.id
         group by d.id
         having d.value <> sum(p.total)
-    """)
+    """,
+    )

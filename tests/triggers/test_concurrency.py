@@ -17,6 +17,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+
 from factories import Crm
 
 from .helpers import make_sales, revenue, revenue_mismatches, rows, value_mismatches
@@ -41,16 +42,20 @@ def connect(committed_db, *, autocommit: bool = True) -> psycopg.Connection:
 def wait_until_blocked(observer: psycopg.Connection, pid: int, timeout: float = 10) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        row = observer.execute("select wait_event_type from pg_stat_activity where pid = %s",
-                               [pid]).fetchone()
+        row = observer.execute(
+            "select wait_event_type from pg_stat_activity where pid = %s", [pid]
+        ).fetchone()
         if row and row[0] == "Lock":
             return
         time.sleep(0.01)
     raise AssertionError(f"backend {pid} never waited on a lock")
 
 
-def run_blocked(committed_db, first: Callable[[psycopg.Connection], None],
-                second: Callable[[psycopg.Connection], None]) -> None:
+def run_blocked(
+    committed_db,
+    first: Callable[[psycopg.Connection], None],
+    second: Callable[[psycopg.Connection], None],
+) -> None:
     """`first` in an open transaction, then `second` in another connection (a thread)
     until it waits on `first`'s lock; then `first` commits and `second` finishes."""
     one, two = connect(committed_db, autocommit=False), connect(committed_db, autocommit=False)
@@ -58,9 +63,12 @@ def run_blocked(committed_db, first: Callable[[psycopg.Connection], None],
     commit_first_while_second_waits(committed_db, one, two, second)
 
 
-def commit_first_while_second_waits(committed_db, one: psycopg.Connection,
-                                    two: psycopg.Connection,
-                                    second: Callable[[psycopg.Connection], None]) -> None:
+def commit_first_while_second_waits(
+    committed_db,
+    one: psycopg.Connection,
+    two: psycopg.Connection,
+    second: Callable[[psycopg.Connection], None],
+) -> None:
     """`second` on `two` in a thread until it waits on a lock of `one`'s open
     transaction; then `one` commits, and `second` must finish (and commit) cleanly."""
     waiter = two.info.backend_pid
@@ -86,6 +94,7 @@ def commit_first_while_second_waits(committed_db, one: psycopg.Connection,
 
 # -- revenue rollup --------------------------------------------------------------------
 
+
 def test_two_transactions_winning_deals_of_one_organization_both_count(committed_db, world):
     crm, sales = world
     a = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000)
@@ -95,19 +104,23 @@ def test_two_transactions_winning_deals_of_one_organization_both_count(committed
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("1250.00"), 2)
 
 
-def test_two_transactions_inserting_won_deals_of_one_organization_both_count(committed_db,
-                                                                            world):
+def test_two_transactions_inserting_won_deals_of_one_organization_both_count(committed_db, world):
     """Inserting a deal takes FOR KEY SHARE on its organization (foreign key): the
     rollup's FOR NO KEY UPDATE does not conflict with it, so no deadlock."""
     crm, sales = world
-    insert = ("insert into public.deals (title, pipeline_id, stage_id, owner_id, "
-              "organization_id, value, status) values ('Ganho', %s, %s, %s, %s, %s, 'won')")
+    insert = (
+        "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
+        "organization_id, value, status) values ('Ganho', %s, %s, %s, %s, %s, 'won')"
+    )
 
     def params(value: int) -> list[object]:
         return [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, sales.org_a, value]
 
-    run_blocked(committed_db, lambda c: c.execute(insert, params(300)),
-                lambda c: c.execute(insert, params(700)))
+    run_blocked(
+        committed_db,
+        lambda c: c.execute(insert, params(300)),
+        lambda c: c.execute(insert, params(700)),
+    )
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("1000.00"), 2)
 
 
@@ -117,8 +130,10 @@ def test_create_then_win_in_two_transactions_of_one_organization(committed_db, w
     organization FOR UPDATE would wait on the other's key-share lock both ways: a
     deadlock. FOR NO KEY UPDATE lets the first go on and the second wait."""
     crm, sales = world
-    insert = ("insert into public.deals (title, pipeline_id, stage_id, owner_id, "
-              "organization_id, value) values ('Novo', %s, %s, %s, %s, %s) returning id")
+    insert = (
+        "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
+        "organization_id, value) values ('Novo', %s, %s, %s, %s, %s) returning id"
+    )
     one, two = connect(committed_db, autocommit=False), connect(committed_db, autocommit=False)
     one.execute("set lock_timeout = '5s'")
     params = [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, sales.org_a]
@@ -126,20 +141,25 @@ def test_create_then_win_in_two_transactions_of_one_organization(committed_db, w
     (b,) = two.execute(insert, [*params, 60]).fetchone()
     one.execute("update public.deals set status = 'won' where id = %s", [a])  # no wait
     commit_first_while_second_waits(
-        committed_db, one, two,
-        lambda c: c.execute("update public.deals set status = 'won' where id = %s", [b]))
+        committed_db,
+        one,
+        two,
+        lambda c: c.execute("update public.deals set status = 'won' where id = %s", [b]),
+    )
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("660.00"), 2)
 
 
 def test_reopen_and_win_of_one_organization_concurrently(committed_db, world):
     crm, sales = world
-    a = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000,
-                 status="won")
+    a = crm.deal(
+        sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000, status="won"
+    )
     b = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=40)
     run_blocked(
         committed_db,
         lambda c: c.execute("update public.deals set status = 'open' where id = %s", [a]),
-        lambda c: c.execute("update public.deals set status = 'won' where id = %s", [b]))
+        lambda c: c.execute("update public.deals set status = 'won' where id = %s", [b]),
+    )
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("40.00"), 1)
 
 
@@ -147,13 +167,16 @@ def test_opposite_moves_between_two_organizations_do_not_deadlock(committed_db, 
     """One transaction moves a won deal A -> B while another moves one B -> A: both lock
     the two organizations in id order, so the second waits instead of deadlocking."""
     crm, sales = world
-    ab = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=100,
-                  status="won")
-    ba = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_b, value=7,
-                  status="won")
+    ab = crm.deal(
+        sales.seller, sales.pipeline, organization_id=sales.org_a, value=100, status="won"
+    )
+    ba = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_b, value=7, status="won")
     move = "update public.deals set organization_id = %s where id = %s"
-    run_blocked(committed_db, lambda c: c.execute(move, [sales.org_b, ab]),
-                lambda c: c.execute(move, [sales.org_a, ba]))
+    run_blocked(
+        committed_db,
+        lambda c: c.execute(move, [sales.org_b, ab]),
+        lambda c: c.execute(move, [sales.org_a, ba]),
+    )
     conn = committed_db.connection
     assert revenue(conn, sales.org_a) == (Decimal("7.00"), 1)
     assert revenue(conn, sales.org_b) == (Decimal("100.00"), 1)
@@ -163,13 +186,19 @@ def test_two_transactions_adding_lines_to_one_deal_both_count(committed_db, worl
     crm, sales = world
     deal = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, status="won")
     product = crm.product()
-    add = ("insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
-           "values (%s, %s, 1, %s)")
-    run_blocked(committed_db, lambda c: c.execute(add, [deal, product, 600]),
-                lambda c: c.execute(add, [deal, product, 150]))
+    add = (
+        "insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
+        "values (%s, %s, 1, %s)"
+    )
+    run_blocked(
+        committed_db,
+        lambda c: c.execute(add, [deal, product, 600]),
+        lambda c: c.execute(add, [deal, product, 150]),
+    )
     conn = committed_db.connection
-    assert conn.execute("select value from public.deals where id = %s",
-                        [deal]).fetchone() == (Decimal("750.00"),)
+    assert conn.execute("select value from public.deals where id = %s", [deal]).fetchone() == (
+        Decimal("750.00"),
+    )
     assert revenue(conn, sales.org_a) == (Decimal("750.00"), 1)
 
 
@@ -179,7 +208,8 @@ def test_recompute_during_a_concurrent_win_keeps_the_total(committed_db, world):
     run_blocked(
         committed_db,
         lambda c: c.execute("update public.deals set status = 'won' where id = %s", [a]),
-        lambda c: c.execute("select public.recompute_organization_revenue()"))
+        lambda c: c.execute("select public.recompute_organization_revenue()"),
+    )
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("500.00"), 1)
 
 
@@ -190,12 +220,15 @@ def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db,
     deals themselves, triggers or not); the rollup then locks the organizations in id
     order, and must add no deadlock of its own."""
     crm, sales = world
-    organizations = [sales.org_a, sales.org_b, *(crm.organization(sales.seller)
-                                                  for _ in range(2))]
-    deals = [crm.deal(sales.seller, sales.pipeline, organization_id=org, value=10)
-             for org in organizations for _ in range(5)]
-    locked = ("id in (select id from public.deals where id = any(%(ids)s) order by id "
-              "for no key update)")
+    organizations = [sales.org_a, sales.org_b, *(crm.organization(sales.seller) for _ in range(2))]
+    deals = [
+        crm.deal(sales.seller, sales.pipeline, organization_id=org, value=10)
+        for org in organizations
+        for _ in range(5)
+    ]
+    locked = (
+        "id in (select id from public.deals where id = any(%(ids)s) order by id for no key update)"
+    )
     statements = [
         f"update public.deals set status = 'won' where {locked}",
         f"update public.deals set status = 'open' where {locked}",
@@ -208,8 +241,7 @@ def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db,
         conn = connect(committed_db, autocommit=False)
         for _ in range(25):
             ids = rng.sample(deals, 3)
-            conn.execute(rng.choice(statements),
-                         {"ids": ids, "org": rng.choice(organizations)})
+            conn.execute(rng.choice(statements), {"ids": ids, "org": rng.choice(organizations)})
             conn.commit()
         return 25
 
@@ -218,13 +250,16 @@ def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db,
     conn = committed_db.connection
     assert revenue_mismatches(conn) == []
     assert rows(conn, "select count(*) as won from public.deals where status = 'won'")[0][
-        "won"] == sum(revenue(conn, org)[1] for org in organizations)
+        "won"
+    ] == sum(revenue(conn, org)[1] for org in organizations)
 
 
 def test_value_guard_and_sync_hold_after_concurrent_line_changes(committed_db, world):
     crm, sales = world
-    deals = [crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a,
-                      status="won") for _ in range(3)]
+    deals = [
+        crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, status="won")
+        for _ in range(3)
+    ]
     product = crm.product()
 
     def writer(seed: int) -> None:
@@ -233,12 +268,17 @@ def test_value_guard_and_sync_hold_after_concurrent_line_changes(committed_db, w
         for _ in range(20):
             deal = rng.choice(deals)
             if rng.random() < 0.7:
-                conn.execute("insert into public.deal_products (deal_id, product_id, "
-                             "quantity, unit_price) values (%s, %s, %s, 10)",
-                             [deal, product, rng.randint(1, 5)])
+                conn.execute(
+                    "insert into public.deal_products (deal_id, product_id, "
+                    "quantity, unit_price) values (%s, %s, %s, 10)",
+                    [deal, product, rng.randint(1, 5)],
+                )
             else:
-                conn.execute("delete from public.deal_products where id = (select id from "
-                             "public.deal_products where deal_id = %s limit 1)", [deal])
+                conn.execute(
+                    "delete from public.deal_products where id = (select id from "
+                    "public.deal_products where deal_id = %s limit 1)",
+                    [deal],
+                )
             conn.commit()
 
     with ThreadPoolExecutor(max_workers=3) as pool:
@@ -285,8 +325,9 @@ def test_claimers_racing_in_threads_deliver_each_event_exactly_once(committed_db
         delivered = []
         while claimed := conn.execute(CLAIM, [3, "5 minutes"]).fetchall():
             for event_id, token in claimed:
-                assert conn.execute("select public.complete_webhook_event(%s, %s)",
-                                    [event_id, token]).fetchone() == (True,)
+                assert conn.execute(
+                    "select public.complete_webhook_event(%s, %s)", [event_id, token]
+                ).fetchone() == (True,)
                 delivered.append(event_id)
         return delivered
 
@@ -294,9 +335,11 @@ def test_claimers_racing_in_threads_deliver_each_event_exactly_once(committed_db
         results = list(pool.map(consumer, range(4)))
     delivered = [event_id for result in results for event_id in result]
     assert sorted(delivered) == sorted(events)
-    assert rows(committed_db.connection, "select status, count(*) as n, max(attempts) as a "
-                "from public.webhook_events group by status") == [
-        {"status": "delivered", "n": 60, "a": 1}]
+    assert rows(
+        committed_db.connection,
+        "select status, count(*) as n, max(attempts) as a "
+        "from public.webhook_events group by status",
+    ) == [{"status": "delivered", "n": 60, "a": 1}]
 
 
 def test_stalled_consumer_loses_its_lease_to_another(committed_db, world):
@@ -308,31 +351,41 @@ def test_stalled_consumer_loses_its_lease_to_another(committed_db, world):
     time.sleep(0.3)
     ((reclaimed, new_token),) = healthy.execute(CLAIM, [1, "5 minutes"]).fetchall()
     assert reclaimed == event_id and new_token != old_token
-    assert stalled.execute("select public.complete_webhook_event(%s, %s)",
-                           [event_id, old_token]).fetchone() == (False,)
-    assert stalled.execute("select public.fail_webhook_event(%s, %s, 'timeout')",
-                           [event_id, old_token]).fetchone() == (False,)
-    assert healthy.execute("select public.complete_webhook_event(%s, %s)",
-                           [event_id, new_token]).fetchone() == (True,)
-    assert rows(committed_db.connection, "select status, attempts, last_error from "
-                "public.webhook_events where id = %s", [event_id]) == [
-        {"status": "delivered", "attempts": 2, "last_error": None}]
+    assert stalled.execute(
+        "select public.complete_webhook_event(%s, %s)", [event_id, old_token]
+    ).fetchone() == (False,)
+    assert stalled.execute(
+        "select public.fail_webhook_event(%s, %s, 'timeout')", [event_id, old_token]
+    ).fetchone() == (False,)
+    assert healthy.execute(
+        "select public.complete_webhook_event(%s, %s)", [event_id, new_token]
+    ).fetchone() == (True,)
+    assert rows(
+        committed_db.connection,
+        "select status, attempts, last_error from public.webhook_events where id = %s",
+        [event_id],
+    ) == [{"status": "delivered", "attempts": 2, "last_error": None}]
 
 
 def test_failed_event_returns_after_its_backoff_and_replay_requeues(committed_db, world):
     (event_id,) = make_events(world, 1)
     conn = service_role(connect(committed_db))
     ((_, token),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
-    assert conn.execute("select public.fail_webhook_event(%s, %s, 'HTTP 503')",
-                        [event_id, token]).fetchone() == (True,)
+    assert conn.execute(
+        "select public.fail_webhook_event(%s, %s, 'HTTP 503')", [event_id, token]
+    ).fetchone() == (True,)
     assert conn.execute(CLAIM, [1, "5 minutes"]).fetchall() == []  # backing off (30 s)
     admin = committed_db.connection
-    due_in = admin.execute("select next_attempt_at - clock_timestamp() from "
-                           "public.webhook_events where id = %s", [event_id]).fetchone()[0]
+    due_in = admin.execute(
+        "select next_attempt_at - clock_timestamp() from public.webhook_events where id = %s",
+        [event_id],
+    ).fetchone()[0]
     assert 25 < due_in.total_seconds() <= 30
-    admin.execute("update public.webhook_events set status = 'dead', attempts = 8 "
-                  "where id = %s", [event_id])
-    assert conn.execute("select public.replay_webhook_events(now() - interval '1 hour', "
-                        "now() + interval '1 hour')").fetchone() == (1,)
+    admin.execute(
+        "update public.webhook_events set status = 'dead', attempts = 8 where id = %s", [event_id]
+    )
+    assert conn.execute(
+        "select public.replay_webhook_events(now() - interval '1 hour', now() + interval '1 hour')"
+    ).fetchone() == (1,)
     ((replayed, _),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
     assert replayed == event_id

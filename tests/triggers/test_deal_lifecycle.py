@@ -19,8 +19,11 @@ def now(db) -> datetime:
 
 
 def deal_times(db, deal) -> dict:
-    return one(db, "select status, created_at, closed_at, stage_entered_at from public.deals "
-                   "where id = %s", [deal])
+    return one(
+        db,
+        "select status, created_at, closed_at, stage_entered_at from public.deals where id = %s",
+        [deal],
+    )
 
 
 def backdate(db, deal, **columns: datetime) -> None:
@@ -32,16 +35,25 @@ def backdate(db, deal, **columns: datetime) -> None:
 
 
 def test_insert_sets_created_at_and_stage_entered_at_whatever_is_given(db, crm, sales):
-    deal = crm.deal(sales.seller, sales.pipeline, created_at=PAST, stage_entered_at=PAST,
-                    closed_at=PAST)
-    assert deal_times(db, deal) == {"status": "open", "created_at": now(db),
-                                    "closed_at": None, "stage_entered_at": now(db)}
+    deal = crm.deal(
+        sales.seller, sales.pipeline, created_at=PAST, stage_entered_at=PAST, closed_at=PAST
+    )
+    assert deal_times(db, deal) == {
+        "status": "open",
+        "created_at": now(db),
+        "closed_at": None,
+        "stage_entered_at": now(db),
+    }
 
 
 @pytest.mark.parametrize("status", ["won", "lost"])
 def test_deal_inserted_closed_gets_closed_at(db, crm, sales, status):
-    deal = crm.deal(sales.seller, sales.pipeline, status=status,
-                    loss_reason_id=sales.loss_reason if status == "lost" else None)
+    deal = crm.deal(
+        sales.seller,
+        sales.pipeline,
+        status=status,
+        loss_reason_id=sales.loss_reason if status == "lost" else None,
+    )
     assert deal_times(db, deal)["closed_at"] == now(db)
 
 
@@ -58,28 +70,38 @@ def test_closed_at_set_when_won_and_cleared_on_reopen(db, crm, sales):
 def test_closed_at_moves_when_a_won_deal_is_lost(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline, status="won")
     backdate(db, deal, closed_at=PAST)
-    db.execute("update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
-               [sales.loss_reason, deal])
+    db.execute(
+        "update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
+        [sales.loss_reason, deal],
+    )
     assert deal_times(db, deal)["closed_at"] == now(db)
 
 
 def test_closed_at_and_created_at_cannot_be_written_directly(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline, status="won")
     backdate(db, deal, closed_at=PAST, created_at=PAST)
-    db.execute("update public.deals set closed_at = now(), created_at = now() where id = %s",
-               [deal])
-    assert deal_times(db, deal) == {"status": "won", "created_at": PAST, "closed_at": PAST,
-                                    "stage_entered_at": now(db)}
+    db.execute(
+        "update public.deals set closed_at = now(), created_at = now() where id = %s", [deal]
+    )
+    assert deal_times(db, deal) == {
+        "status": "won",
+        "created_at": PAST,
+        "closed_at": PAST,
+        "stage_entered_at": now(db),
+    }
 
 
 def test_stage_change_sets_stage_entered_at_and_other_updates_keep_it(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline)
     backdate(db, deal, stage_entered_at=PAST)
-    db.execute("update public.deals set title = 'Casamento Ana', stage_entered_at = now() "
-               "where id = %s", [deal])
+    db.execute(
+        "update public.deals set title = 'Casamento Ana', stage_entered_at = now() where id = %s",
+        [deal],
+    )
     assert deal_times(db, deal)["stage_entered_at"] == PAST
-    db.execute("update public.deals set stage_id = %s where id = %s",
-               [sales.pipeline.stages[1], deal])
+    db.execute(
+        "update public.deals set stage_id = %s where id = %s", [sales.pipeline.stages[1], deal]
+    )
     assert deal_times(db, deal)["stage_entered_at"] == now(db)
 
 
@@ -88,20 +110,22 @@ def test_lost_deal_needs_a_loss_reason(db, crm, sales):
     with pytest.raises(psycopg.errors.CheckViolation) as failure, db.transaction():
         db.execute("update public.deals set status = 'lost' where id = %s", [deal])
     assert failure.value.diag.message_primary == f"a lost deal needs a loss reason (deal {deal})"
-    assert failure.value.diag.message_hint == \
-        "set loss_reason_id (see public.loss_reasons) together with status = 'lost'"
+    assert (
+        failure.value.diag.message_hint
+        == "set loss_reason_id (see public.loss_reasons) together with status = 'lost'"
+    )
     with pytest.raises(psycopg.errors.CheckViolation), db.transaction():
         crm.deal(sales.seller, sales.pipeline, status="lost", loss_reason_id=None)
 
 
 def test_loss_reason_cannot_be_removed_from_a_lost_deal(db, crm, sales):
-    deal = crm.deal(sales.seller, sales.pipeline, status="lost",
-                    loss_reason_id=sales.loss_reason)
+    deal = crm.deal(sales.seller, sales.pipeline, status="lost", loss_reason_id=sales.loss_reason)
     with pytest.raises(psycopg.errors.CheckViolation), db.transaction():
         db.execute("update public.deals set loss_reason_id = null where id = %s", [deal])
 
 
 # -- stage history -------------------------------------------------------------------------
+
 
 def test_history_row_at_creation_and_per_stage_change(db, crm, sales, as_user):
     stages = sales.pipeline.stages
@@ -110,11 +134,12 @@ def test_history_row_at_creation_and_per_stage_change(db, crm, sales, as_user):
     backdate(db, deal, stage_entered_at=PAST)
     with as_user(sales.admin):
         db.execute("update public.deals set stage_id = %s where id = %s", [stages[1], deal])
-        db.execute("update public.deals set title = 'Sem mudança de etapa' where id = %s",
-                   [deal])
+        db.execute("update public.deals set title = 'Sem mudança de etapa' where id = %s", [deal])
         db.execute("update public.deals set stage_id = %s where id = %s", [stages[2], deal])
-    assert [(h["from_stage_id"], h["to_stage_id"], h["changed_by"], h["changed_at"],
-             h["time_in_stage"]) for h in history(db, deal)] == [
+    assert [
+        (h["from_stage_id"], h["to_stage_id"], h["changed_by"], h["changed_at"], h["time_in_stage"])
+        for h in history(db, deal)
+    ] == [
         (None, stages[0], sales.seller, now(db), None),
         (stages[0], stages[1], sales.admin, now(db), now(db) - PAST),
         (stages[1], stages[2], sales.admin, now(db), timedelta(0)),
@@ -124,13 +149,18 @@ def test_history_row_at_creation_and_per_stage_change(db, crm, sales, as_user):
 def test_moving_a_deal_to_another_pipeline_records_the_stage_change(db, crm, sales):
     other = crm.pipeline()
     deal = crm.deal(sales.seller, sales.pipeline)
-    db.execute("update public.deals set pipeline_id = %s, stage_id = %s where id = %s",
-               [other.id, other.stages[0], deal])
+    db.execute(
+        "update public.deals set pipeline_id = %s, stage_id = %s where id = %s",
+        [other.id, other.stages[0], deal],
+    )
     assert [(h["from_stage_id"], h["to_stage_id"]) for h in history(db, deal)] == [
-        (None, sales.pipeline.stages[0]), (sales.pipeline.stages[0], other.stages[0])]
+        (None, sales.pipeline.stages[0]),
+        (sales.pipeline.stages[0], other.stages[0]),
+    ]
 
 
 # -- bulk import ---------------------------------------------------------------------------
+
 
 def bulk_insert(db, sales) -> object:
     db.execute("set local schemactl.bulk_import = on")
@@ -138,16 +168,24 @@ def bulk_insert(db, sales) -> object:
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, organization_id, "
         "value, status, created_at, closed_at, stage_entered_at) "
         "values ('Importado', %s, %s, %s, %s, 700, 'won', %s, %s, %s) returning id",
-        [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, sales.org_a,
-         PAST, PAST + timedelta(days=30), PAST + timedelta(days=2)]).fetchone()
+        [
+            sales.pipeline.id,
+            sales.pipeline.stages[0],
+            sales.seller,
+            sales.org_a,
+            PAST,
+            PAST + timedelta(days=30),
+            PAST + timedelta(days=2),
+        ],
+    ).fetchone()
     db.execute("set local schemactl.bulk_import = off")
     return row[0]
 
 
-@pytest.mark.parametrize("role", ["postgres", "service_role", None],
-                         ids=["schema owner", "service_role", "superuser"])
-def test_bulk_import_keeps_given_times_and_writes_no_events(db, crm, sales, role,
-                                                            as_service_role):
+@pytest.mark.parametrize(
+    "role", ["postgres", "service_role", None], ids=["schema owner", "service_role", "superuser"]
+)
+def test_bulk_import_keeps_given_times_and_writes_no_events(db, crm, sales, role, as_service_role):
     if role == "service_role":
         with as_service_role():
             deal = bulk_insert(db, sales)
@@ -156,15 +194,23 @@ def test_bulk_import_keeps_given_times_and_writes_no_events(db, crm, sales, role
             db.execute(f"set local role {role}")
         deal = bulk_insert(db, sales)
         db.execute("reset role")
-    assert deal_times(db, deal) == {"status": "won", "created_at": PAST,
-                                    "closed_at": PAST + timedelta(days=30),
-                                    "stage_entered_at": PAST + timedelta(days=2)}
+    assert deal_times(db, deal) == {
+        "status": "won",
+        "created_at": PAST,
+        "closed_at": PAST + timedelta(days=30),
+        "stage_entered_at": PAST + timedelta(days=2),
+    }
     assert event_types(db, deal) == []
     assert [r["action"] for r in audit_rows(db, deal)] == ["INSERT"]
     assert [(h["to_stage_id"], h["changed_at"]) for h in history(db, deal)] == [
-        (sales.pipeline.stages[0], PAST + timedelta(days=2))]
-    assert one(db, "select total_revenue from public.organizations where id = %s",
-               [sales.org_a])["total_revenue"] == 700
+        (sales.pipeline.stages[0], PAST + timedelta(days=2))
+    ]
+    assert (
+        one(db, "select total_revenue from public.organizations where id = %s", [sales.org_a])[
+            "total_revenue"
+        ]
+        == 700
+    )
 
 
 def test_bulk_import_without_stage_entered_at_enters_the_stage_at_creation(db, crm, sales):
@@ -172,31 +218,41 @@ def test_bulk_import_without_stage_entered_at_enters_the_stage_at_creation(db, c
     deal = db.execute(
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, created_at) "
         "values ('Importado sem etapa', %s, %s, %s, %s) returning id",
-        [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, PAST]).fetchone()[0]
+        [sales.pipeline.id, sales.pipeline.stages[0], sales.seller, PAST],
+    ).fetchone()[0]
     db.execute("set local schemactl.bulk_import = off")
-    assert deal_times(db, deal) == {"status": "open", "created_at": PAST, "closed_at": None,
-                                    "stage_entered_at": PAST}
+    assert deal_times(db, deal) == {
+        "status": "open",
+        "created_at": PAST,
+        "closed_at": None,
+        "stage_entered_at": PAST,
+    }
     assert [(h["to_stage_id"], h["changed_at"]) for h in history(db, deal)] == [
-        (sales.pipeline.stages[0], PAST)]
+        (sales.pipeline.stages[0], PAST)
+    ]
 
 
 def test_bulk_import_update_keeps_given_updated_at(db, crm, sales):
     deal = crm.deal(sales.seller, sales.pipeline)
     backdate(db, deal, stage_entered_at=PAST, updated_at=PAST)
-    assert one(db, "select updated_at from public.deals where id = %s",
-               [deal])["updated_at"] == PAST
+    assert (
+        one(db, "select updated_at from public.deals where id = %s", [deal])["updated_at"] == PAST
+    )
 
 
 def test_bulk_import_is_ignored_for_authenticated_users(db, crm, sales, as_user):
     with as_user(sales.admin):
         deal = bulk_insert(db, sales)
-    assert deal_times(db, deal) == {"status": "won", "created_at": now(db),
-                                    "closed_at": now(db), "stage_entered_at": now(db)}
+    assert deal_times(db, deal) == {
+        "status": "won",
+        "created_at": now(db),
+        "closed_at": now(db),
+        "stage_entered_at": now(db),
+    }
     assert event_types(db, deal) == ["deal.created", "deal.won"]
 
 
-def test_bulk_import_is_ignored_inside_a_definer_function_called_by_a_user(db, crm, sales,
-                                                                           as_user):
+def test_bulk_import_is_ignored_inside_a_definer_function_called_by_a_user(db, crm, sales, as_user):
     leaver = crm.user("seller", team=sales.team)
     task = crm.task(leaver, created_by=sales.admin)
     with as_user(sales.admin):

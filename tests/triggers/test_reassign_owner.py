@@ -27,31 +27,44 @@ def leaver(crm, sales):
 
 
 def owners(db, table: str, ids: list) -> set:
-    return {r[0] for r in db.execute(f"select owner_id from public.{table} where id = any(%s)",
-                                     [ids]).fetchall()}
+    return {
+        r[0]
+        for r in db.execute(
+            f"select owner_id from public.{table} where id = any(%s)", [ids]
+        ).fetchall()
+    }
 
 
 def test_admin_moves_everything_the_leaver_owns(db, sales, as_user, leaver):
     user, owned = leaver
     with as_user(sales.admin):
-        moved = db.execute("select public.reassign_owner(%s, %s)",
-                           [user, sales.seller]).fetchone()[0]
+        moved = db.execute("select public.reassign_owner(%s, %s)", [user, sales.seller]).fetchone()[
+            0
+        ]
     assert moved == {"deals": 3, "tasks": 2, "organizations": 1, "contacts": 2}
     for table, ids in owned.items():
         assert owners(db, table, ids) == {sales.seller}, table
     # The task the leaver created keeps its creator: history is not rewritten.
-    assert one(db, "select created_by from public.tasks where id = %s",
-               [owned["tasks"][1]])["created_by"] == user
+    assert (
+        one(db, "select created_by from public.tasks where id = %s", [owned["tasks"][1]])[
+            "created_by"
+        ]
+        == user
+    )
 
 
-def test_reassignment_is_audited_as_the_admin_and_notifies_new_assignees(db, sales, as_user,
-                                                                        leaver):
+def test_reassignment_is_audited_as_the_admin_and_notifies_new_assignees(
+    db, sales, as_user, leaver
+):
     user, owned = leaver
     with as_user(sales.admin):
         db.execute("select public.reassign_owner(%s, %s)", [user, sales.seller])
     last = audit_rows(db, owned["deals"][0])[-1]
     assert (last["action"], last["changed_fields"], last["actor_id"]) == (
-        "UPDATE", ["owner_id"], sales.admin)
+        "UPDATE",
+        ["owner_id"],
+        sales.admin,
+    )
     # Both tasks now belong to someone other than their creator.
     assert event_types(db, owned["tasks"][0]) == ["task.assigned", "task.assigned"]
     assert event_types(db, owned["tasks"][1]) == ["task.assigned"]
@@ -70,15 +83,18 @@ def test_only_admins_reassign(db, crm, sales, as_user, leaver, role):
     caller = crm.user(role, team=sales.team)
     with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, as_user(caller):
         db.execute("select public.reassign_owner(%s, %s)", [user, caller])
-    assert failure.value.diag.message_primary == \
-        "only an active admin can reassign a user's records"
+    assert (
+        failure.value.diag.message_primary == "only an active admin can reassign a user's records"
+    )
     assert owners(db, "deals", owned["deals"]) == {user}
 
 
 def test_an_api_key_request_cannot_reassign(db, sales, as_user, leaver):
     user, _ = leaver
-    with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, \
-            as_user(sales.admin, api_key_id="k", api_scopes=["write:deals"]):
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege) as failure,
+        as_user(sales.admin, api_key_id="k", api_scopes=["write:deals"]),
+    ):
         db.execute("select public.reassign_owner(%s, %s)", [user, sales.seller])
     assert failure.value.diag.message_primary == "an API key cannot reassign records"
 
@@ -97,5 +113,4 @@ def test_anon_cannot_call_it(db, sales, as_anon, leaver):
     user, _ = leaver
     with pytest.raises(psycopg.errors.InsufficientPrivilege), as_anon():
         db.execute("select public.reassign_owner(%s, %s)", [user, sales.seller])
-    assert one(db, "select count(*) as n from public.deals where owner_id = %s",
-               [user])["n"] == 3
+    assert one(db, "select count(*) as n from public.deals where owner_id = %s", [user])["n"] == 3

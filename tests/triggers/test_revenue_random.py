@@ -10,6 +10,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import psycopg
+
 from factories import Crm
 
 from .helpers import revenue_mismatches, rows, value_mismatches
@@ -89,10 +90,19 @@ class RandomSales:
             "insert into public.deals (id, title, pipeline_id, stage_id, owner_id, "
             "organization_id, value, status, loss_reason_id, deleted_at) "
             "values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            [deal_id, f"Negócio {len(self.deals)}", self.pipeline.id,
-             self.rng.choice(self.pipeline.stages), self.owner, self.organization(),
-             self.money(), status, self.loss_reason if status == "lost" else None,
-             None if self.rng.random() < 0.9 else "2025-01-01"])
+            [
+                deal_id,
+                f"Negócio {len(self.deals)}",
+                self.pipeline.id,
+                self.rng.choice(self.pipeline.stages),
+                self.owner,
+                self.organization(),
+                self.money(),
+                status,
+                self.loss_reason if status == "lost" else None,
+                None if self.rng.random() < 0.9 else "2025-01-01",
+            ],
+        )
         self.deals.append(deal_id)
 
     def win(self) -> None:
@@ -102,26 +112,36 @@ class RandomSales:
         self.exec("update public.deals set status = 'open' where id = %s", [self.deal()])
 
     def lose(self) -> None:
-        self.exec("update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
-                  [self.loss_reason, self.deal()])
+        self.exec(
+            "update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
+            [self.loss_reason, self.deal()],
+        )
 
     def change_value(self) -> None:
         deal = self.deal()
-        self.exec("update public.deals set value = %s where id = %s and not exists "
-                  "(select from public.deal_products where deal_id = %s)",
-                  [self.money(), deal, deal])
+        self.exec(
+            "update public.deals set value = %s where id = %s and not exists "
+            "(select from public.deal_products where deal_id = %s)",
+            [self.money(), deal, deal],
+        )
 
     def move_stage(self) -> None:
-        self.exec("update public.deals set stage_id = %s where id = %s",
-                  [self.rng.choice(self.pipeline.stages), self.deal()])
+        self.exec(
+            "update public.deals set stage_id = %s where id = %s",
+            [self.rng.choice(self.pipeline.stages), self.deal()],
+        )
 
     def move_organization(self) -> None:
-        self.exec("update public.deals set organization_id = %s where id = %s",
-                  [self.organization(), self.deal()])
+        self.exec(
+            "update public.deals set organization_id = %s where id = %s",
+            [self.organization(), self.deal()],
+        )
 
     def soft_delete(self) -> None:
-        self.exec("update public.deals set deleted_at = now() "
-                  "where id = %s and deleted_at is null", [self.deal()])
+        self.exec(
+            "update public.deals set deleted_at = now() where id = %s and deleted_at is null",
+            [self.deal()],
+        )
 
     def restore(self) -> None:
         self.exec("update public.deals set deleted_at = null where id = %s", [self.deal()])
@@ -137,32 +157,46 @@ class RandomSales:
         if self.rng.random() < 0.5:
             discount, kind = Decimal(self.rng.randint(0, 100)), "percentage"
         else:
-            discount, kind = (quantity * unit_price * Decimal(self.rng.random())).quantize(
-                Decimal("0.01"), rounding="ROUND_DOWN"), "value"
-        self.exec("insert into public.deal_products (deal_id, product_id, quantity, "
-                  "unit_price, discount, discount_type) select id, %s, %s, %s, %s, %s "
-                  "from public.deals where id = %s",
-                  [self.rng.choice(self.products), quantity, unit_price, discount, kind,
-                   self.deal()])
+            discount, kind = (
+                (quantity * unit_price * Decimal(self.rng.random())).quantize(
+                    Decimal("0.01"), rounding="ROUND_DOWN"
+                ),
+                "value",
+            )
+        self.exec(
+            "insert into public.deal_products (deal_id, product_id, quantity, "
+            "unit_price, discount, discount_type) select id, %s, %s, %s, %s, %s "
+            "from public.deals where id = %s",
+            [self.rng.choice(self.products), quantity, unit_price, discount, kind, self.deal()],
+        )
 
     def change_product(self) -> None:
-        self.exec("update public.deal_products set quantity = %s, discount = 0 where id = "
-                  "(select id from public.deal_products where deal_id = %s order by id "
-                  "limit 1)", [self.rng.randint(1, 20), self.deal()])
+        self.exec(
+            "update public.deal_products set quantity = %s, discount = 0 where id = "
+            "(select id from public.deal_products where deal_id = %s order by id "
+            "limit 1)",
+            [self.rng.randint(1, 20), self.deal()],
+        )
 
     def delete_product(self) -> None:
-        self.exec("delete from public.deal_products where id = (select id from "
-                  "public.deal_products where deal_id = %s order by id limit 1)",
-                  [self.deal()])
+        self.exec(
+            "delete from public.deal_products where id = (select id from "
+            "public.deal_products where deal_id = %s order by id limit 1)",
+            [self.deal()],
+        )
 
     def win_many(self) -> None:
-        self.exec("update public.deals set status = 'won' where organization_id = %s "
-                  "and status = 'open'", [self.rng.choice(self.organizations)])
+        self.exec(
+            "update public.deals set status = 'won' where organization_id = %s and status = 'open'",
+            [self.rng.choice(self.organizations)],
+        )
 
     def move_many(self) -> None:
         source, target = self.rng.sample(self.organizations, 2)
-        self.exec("update public.deals set organization_id = %s where organization_id = %s",
-                  [target, source])
+        self.exec(
+            "update public.deals set organization_id = %s where organization_id = %s",
+            [target, source],
+        )
 
 
 def test_random_operations_keep_every_organization_total(db, crm, as_service_role):
@@ -179,9 +213,13 @@ def test_random_operations_keep_every_organization_total(db, crm, as_service_rol
     assert value_mismatches(db) == []
     # Not a vacuous pass: there is revenue to keep right, and nothing for a full
     # recomputation to correct.
-    totals = rows(db, "select count(*) filter (where won_deals_count > 0) as organizations, "
-                      "sum(won_deals_count) as won from public.organizations "
-                      "where id = any(%s)", [world.organizations])[0]
+    totals = rows(
+        db,
+        "select count(*) filter (where won_deals_count > 0) as organizations, "
+        "sum(won_deals_count) as won from public.organizations "
+        "where id = any(%s)",
+        [world.organizations],
+    )[0]
     assert totals["organizations"] >= 20 and totals["won"] >= 50, totals
     with as_service_role():
         assert db.execute("select public.recompute_organization_revenue()").fetchone() == (0,)

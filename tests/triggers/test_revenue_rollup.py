@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
+
 from factories import Crm
 
 from .helpers import Sales, revenue, revenue_mismatches, value_mismatches
@@ -16,8 +17,14 @@ ZERO = (Decimal("0.00"), 0)
 
 
 def won_deal(crm: Crm, sales: Sales, value: int, org=None, **values) -> object:
-    return crm.deal(sales.seller, sales.pipeline, organization_id=org or sales.org_a,
-                    value=value, status="won", **values)
+    return crm.deal(
+        sales.seller,
+        sales.pipeline,
+        organization_id=org or sales.org_a,
+        value=value,
+        status="won",
+        **values,
+    )
 
 
 def test_deal_inserted_won_counts(db, crm, sales):
@@ -28,8 +35,14 @@ def test_deal_inserted_won_counts(db, crm, sales):
 
 def test_deal_inserted_open_or_lost_counts_nothing(db, crm, sales):
     crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000)
-    crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=500,
-             status="lost", loss_reason_id=sales.loss_reason)
+    crm.deal(
+        sales.seller,
+        sales.pipeline,
+        organization_id=sales.org_a,
+        value=500,
+        status="lost",
+        loss_reason_id=sales.loss_reason,
+    )
     assert revenue(db, sales.org_a) == ZERO
     assert revenue(db, sales.org_b) == ZERO
 
@@ -51,8 +64,10 @@ def test_won_deal_reopened_is_subtracted(db, crm, sales):
 
 def test_won_deal_lost_is_subtracted(db, crm, sales):
     deal = won_deal(crm, sales, 1000)
-    db.execute("update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
-               [sales.loss_reason, deal])
+    db.execute(
+        "update public.deals set status = 'lost', loss_reason_id = %s where id = %s",
+        [sales.loss_reason, deal],
+    )
     assert revenue(db, sales.org_a) == ZERO
     assert revenue(db, sales.org_b) == ZERO
 
@@ -74,16 +89,17 @@ def test_value_change_of_open_deal_counts_nothing(db, crm, sales):
 def test_revenue_follows_deal_moved_between_organizations(db, crm, sales):
     deal = won_deal(crm, sales, 1000)
     won_deal(crm, sales, 300, org=sales.org_b)
-    db.execute("update public.deals set organization_id = %s where id = %s",
-               [sales.org_b, deal])
+    db.execute("update public.deals set organization_id = %s where id = %s", [sales.org_b, deal])
     assert revenue(db, sales.org_a) == ZERO
     assert revenue(db, sales.org_b) == (Decimal("1300.00"), 2)
 
 
 def test_move_and_value_change_in_one_update(db, crm, sales):
     deal = won_deal(crm, sales, 1000)
-    db.execute("update public.deals set organization_id = %s, value = 700 where id = %s",
-               [sales.org_b, deal])
+    db.execute(
+        "update public.deals set organization_id = %s, value = 700 where id = %s",
+        [sales.org_b, deal],
+    )
     assert revenue(db, sales.org_a) == ZERO
     assert revenue(db, sales.org_b) == (Decimal("700.00"), 1)
 
@@ -126,13 +142,17 @@ def test_one_statement_over_many_deals_and_organizations(db, crm, sales):
         crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=value)
     for value in (1000, 2000, 4000):
         crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_b, value=value)
-    db.execute("update public.deals set status = 'won' where organization_id in (%s, %s)",
-               [sales.org_a, sales.org_b])
+    db.execute(
+        "update public.deals set status = 'won' where organization_id in (%s, %s)",
+        [sales.org_a, sales.org_b],
+    )
     assert revenue(db, sales.org_a) == (Decimal("300.00"), 2)
     assert revenue(db, sales.org_b) == (Decimal("7000.00"), 3)
-    db.execute("update public.deals set organization_id = case organization_id "
-               "when %(a)s then %(b)s::uuid else %(a)s::uuid end",
-               {"a": sales.org_a, "b": sales.org_b})
+    db.execute(
+        "update public.deals set organization_id = case organization_id "
+        "when %(a)s then %(b)s::uuid else %(a)s::uuid end",
+        {"a": sales.org_a, "b": sales.org_b},
+    )
     assert revenue(db, sales.org_a) == (Decimal("7000.00"), 3)
     assert revenue(db, sales.org_b) == (Decimal("300.00"), 2)
     db.execute("delete from public.deals where organization_id = %s", [sales.org_a])
@@ -150,13 +170,15 @@ def test_truncating_deals_zeroes_every_organization(db, crm, sales):
 
 # -- through deal_products --------------------------------------------------------------
 
+
 def test_product_lines_set_the_value_of_a_won_deal_and_its_revenue(db, crm, sales):
     deal = won_deal(crm, sales, 5000)
     product = crm.product()
     line = crm.deal_product(deal, product, quantity=2, unit_price=300)
     assert revenue(db, sales.org_a) == (Decimal("600.00"), 1)
-    crm.deal_product(deal, product, quantity=1, unit_price=1000, discount=10,
-                     discount_type="percentage")
+    crm.deal_product(
+        deal, product, quantity=1, unit_price=1000, discount=10, discount_type="percentage"
+    )
     assert revenue(db, sales.org_a) == (Decimal("1500.00"), 1)
     db.execute("update public.deal_products set quantity = 3 where id = %s", [line])
     assert revenue(db, sales.org_a) == (Decimal("1800.00"), 1)
@@ -169,8 +191,9 @@ def test_last_product_deleted_sets_value_to_zero(db, crm, sales):
     deal = won_deal(crm, sales, 5000)
     line = crm.deal_product(deal, crm.product(), quantity=1, unit_price=800)
     db.execute("delete from public.deal_products where id = %s", [line])
-    assert db.execute("select value from public.deals where id = %s",
-                      [deal]).fetchone() == (Decimal("0.00"),)
+    assert db.execute("select value from public.deals where id = %s", [deal]).fetchone() == (
+        Decimal("0.00"),
+    )
     assert revenue(db, sales.org_a) == (Decimal("0.00"), 1)
     assert revenue(db, sales.org_b) == ZERO
 
@@ -191,9 +214,11 @@ def test_direct_value_write_refused_while_deal_has_products(db, crm, sales):
     with pytest.raises(psycopg.errors.CheckViolation) as failure, db.transaction():
         db.execute("update public.deals set value = 5 where id = %s", [deal])
     assert failure.value.diag.message_primary == (
-        f"deal {deal} has products: its value is the sum of their totals (800.00), not 5.00")
+        f"deal {deal} has products: its value is the sum of their totals (800.00), not 5.00"
+    )
     assert failure.value.diag.message_hint == (
-        "change the deal's lines in deal_products; deals.value follows them")
+        "change the deal's lines in deal_products; deals.value follows them"
+    )
     db.execute("delete from public.deal_products where id = %s", [line])
     db.execute("update public.deals set value = 5 where id = %s", [deal])
     assert revenue(db, sales.org_a) == (Decimal("5.00"), 1)
@@ -211,10 +236,14 @@ def test_deleting_a_deal_with_products_subtracts_it_once(db, crm, sales):
 
 # -- recompute_organization_revenue ----------------------------------------------------
 
+
 def test_recompute_corrects_wrong_totals_and_says_how_many(db, crm, sales, as_service_role):
     won_deal(crm, sales, 1000)
-    db.execute("update public.organizations set total_revenue = 1, won_deals_count = 7 "
-               "where id in (%s, %s)", [sales.org_a, sales.org_b])
+    db.execute(
+        "update public.organizations set total_revenue = 1, won_deals_count = 7 "
+        "where id in (%s, %s)",
+        [sales.org_a, sales.org_b],
+    )
     with as_service_role():
         assert db.execute("select public.recompute_organization_revenue()").fetchone() == (2,)
         assert db.execute("select public.recompute_organization_revenue()").fetchone() == (0,)
@@ -224,11 +253,14 @@ def test_recompute_corrects_wrong_totals_and_says_how_many(db, crm, sales, as_se
 
 
 def test_recompute_of_one_organization_leaves_the_others(db, crm, sales, as_service_role):
-    db.execute("update public.organizations set total_revenue = 9 where id in (%s, %s)",
-               [sales.org_a, sales.org_b])
+    db.execute(
+        "update public.organizations set total_revenue = 9 where id in (%s, %s)",
+        [sales.org_a, sales.org_b],
+    )
     with as_service_role():
-        assert db.execute("select public.recompute_organization_revenue(%s)",
-                          [sales.org_a]).fetchone() == (1,)
+        assert db.execute(
+            "select public.recompute_organization_revenue(%s)", [sales.org_a]
+        ).fetchone() == (1,)
     assert revenue(db, sales.org_a) == ZERO
     assert revenue(db, sales.org_b) == (Decimal("9.00"), 0)
 
@@ -238,8 +270,7 @@ def test_recompute_is_for_service_role_only(db, sales, as_user):
         db.execute("select public.recompute_organization_revenue()")
 
 
-def test_seller_winning_their_deal_updates_revenue_they_cannot_write(db, crm, sales,
-                                                                    as_user):
+def test_seller_winning_their_deal_updates_revenue_they_cannot_write(db, crm, sales, as_user):
     deal = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=800)
     product = crm.product()  # the catalog is written by admins
     with as_user(sales.seller):
@@ -247,7 +278,8 @@ def test_seller_winning_their_deal_updates_revenue_they_cannot_write(db, crm, sa
         assert revenue(db, sales.org_a) == (Decimal("800.00"), 1)
         crm.deal_product(deal, product, quantity=3, unit_price=100)
         with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
-            db.execute("update public.organizations set total_revenue = 0 where id = %s",
-                       [sales.org_a])
+            db.execute(
+                "update public.organizations set total_revenue = 0 where id = %s", [sales.org_a]
+            )
     assert revenue(db, sales.org_a) == (Decimal("300.00"), 1)
     assert revenue(db, sales.org_b) == ZERO

@@ -8,15 +8,24 @@ import pytest
 
 from .helpers import rows
 
-DEFINER = {"audit_changes", "deal_products_sync_deal_value", "deals_events",
-           "deals_revenue_rollup", "deals_stage_history", "deals_value_guard",
-           "tasks_assigned_event", "users_privilege_guard"}
+DEFINER = {
+    "audit_changes",
+    "deal_products_sync_deal_value",
+    "deals_events",
+    "deals_revenue_rollup",
+    "deals_stage_history",
+    "deals_value_guard",
+    "tasks_assigned_event",
+    "users_privilege_guard",
+}
 # They read current_user (bulk-import mode) or only change NEW.
 INVOKER = {"audit_log_append_only", "deals_lifecycle", "set_updated_at"}
 
 
 def trigger_functions(db) -> list[dict]:
-    return rows(db, """
+    return rows(
+        db,
+        """
         select p.proname, p.prosecdef, pg_get_userbyid(p.proowner) as owner,
             array(
                 select coalesce(r.rolname, 'PUBLIC')
@@ -29,7 +38,8 @@ def trigger_functions(db) -> list[dict]:
         where p.pronamespace = 'private'::regnamespace
             and p.prorettype = 'trigger'::regtype
         order by p.proname
-    """)
+    """,
+    )
 
 
 @pytest.mark.grant_modes
@@ -47,7 +57,9 @@ def test_definer_trigger_functions_belong_to_the_schema_owner(db):
 
 @pytest.mark.grant_modes
 def test_bulk_import_check_is_callable_by_the_roles_that_write(db):
-    executors = rows(db, """
+    executors = rows(
+        db,
+        """
         select coalesce(r.rolname, 'PUBLIC') as grantee
         from pg_proc as p
         cross join lateral aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) as a
@@ -55,5 +67,6 @@ def test_bulk_import_check_is_callable_by_the_roles_that_write(db):
         where p.oid = 'private.bulk_import_active()'::regprocedure
             and a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner
         order by 1
-    """)
+    """,
+    )
     assert [e["grantee"] for e in executors] == ["authenticated", "service_role"]

@@ -25,14 +25,12 @@ def without_users_rls(db) -> None:
 
 
 def profile(db, user) -> dict:
-    return one(db, "select role, team_id, is_active, name from public.users where id = %s",
-               [user])
+    return one(db, "select role, team_id, is_active, name from public.users where id = %s", [user])
 
 
 @pytest.mark.parametrize("column", list(CHANGES))
 def test_seller_cannot_change_their_own_privileges(db, sales, as_user, column):
-    with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, \
-            as_user(sales.seller):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, as_user(sales.seller):
         db.execute(f"update public.users set {CHANGES[column]} where id = %s", [sales.seller])
     assert failure.value.diag.message_primary == MESSAGE
     assert failure.value.diag.message_hint == "ask an admin of the CRM to make the change"
@@ -41,8 +39,10 @@ def test_seller_cannot_change_their_own_privileges(db, sales, as_user, column):
 
 def test_seller_may_change_their_own_name(db, sales, as_user):
     with as_user(sales.seller):
-        db.execute("update public.users set name = 'Vendedora Sul', role = role "
-                   "where id = %s", [sales.seller])
+        db.execute(
+            "update public.users set name = 'Vendedora Sul', role = role where id = %s",
+            [sales.seller],
+        )
     assert profile(db, sales.seller)["name"] == "Vendedora Sul"
 
 
@@ -50,16 +50,20 @@ def test_seller_may_change_their_own_name(db, sales, as_user):
 def test_manager_cannot_promote_anyone(db, crm, sales, as_user, without_users_rls, role):
     manager = crm.user("manager", team=sales.team)
     with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, as_user(manager):
-        db.execute("update public.users set role = %s where id = %s",
-                   ["admin" if role == "seller" else "manager", sales.seller])
+        db.execute(
+            "update public.users set role = %s where id = %s",
+            ["admin" if role == "seller" else "manager", sales.seller],
+        )
     assert failure.value.diag.message_primary == MESSAGE
 
 
 def test_active_admin_changes_anyone_including_themselves(db, crm, sales, as_user):
     other_team = crm.team()
     with as_user(sales.admin):
-        db.execute("update public.users set role = 'manager', team_id = %s where id = %s",
-                   [other_team, sales.seller])
+        db.execute(
+            "update public.users set role = 'manager', team_id = %s where id = %s",
+            [other_team, sales.seller],
+        )
         db.execute("update public.users set team_id = null where id = %s", [sales.admin])
     assert profile(db, sales.seller)["role"] == "manager"
     assert profile(db, sales.seller)["team_id"] == other_team
@@ -88,13 +92,19 @@ def test_service_role_owner_and_superuser_may(db, sales, as_service_role):
     db.execute("reset role")
     db.execute("update public.users set team_id = null where id = %s", [sales.seller])
     assert profile(db, sales.seller) | {"name": None} == {
-        "role": "manager", "team_id": None, "is_active": False, "name": None}
+        "role": "manager",
+        "team_id": None,
+        "is_active": False,
+        "name": None,
+    }
 
 
 def test_guard_keys_on_the_database_role_not_the_jwt(db, sales, without_users_rls):
     """A JWT that says service_role does not help a statement run as authenticated."""
     with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
         db.execute("set local role authenticated")
-        db.execute("select set_config('request.jwt.claims', %s, true)",
-                   [f'{{"sub": "{sales.seller}", "role": "service_role"}}'])
+        db.execute(
+            "select set_config('request.jwt.claims', %s, true)",
+            [f'{{"sub": "{sales.seller}", "role": "service_role"}}'],
+        )
         db.execute("update public.users set role = 'admin' where id = %s", [sales.seller])

@@ -28,7 +28,7 @@ from schemactl.v1.parity import ParityReport
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generator import DEFAULT_OWNER, OWNERS, Generated, generate  # noqa: E402
+from generator import DEFAULT_OWNER, OWNERS, Generated, generate
 
 ROOT = Path(__file__).resolve().parents[2]
 V1_APP_ROLE = "stagetek_v1_app"
@@ -82,8 +82,9 @@ class V1Database:
         return self.value("select id from public.users where email = %s", [email])
 
 
-def prepare(database: CommittedDatabase, project: Project, generated: Generated | None
-            ) -> V1Database:
+def prepare(
+    database: CommittedDatabase, project: Project, generated: Generated | None
+) -> V1Database:
     conn = database.connection
     for email in (*OWNERS, DEFAULT_OWNER):
         conn.execute("insert into auth.users (email) values (%s)", [email])
@@ -100,8 +101,10 @@ def prepare(database: CommittedDatabase, project: Project, generated: Generated 
         if generated is not None:
             generated.data.insert(conn)
         conn.execute(f"grant usage on schema v1 to {V1_APP_ROLE}")
-        conn.execute(f"grant select, insert, update, delete, truncate on all tables "
-                     f"in schema v1 to {V1_APP_ROLE}")
+        conn.execute(
+            f"grant select, insert, update, delete, truncate on all tables "
+            f"in schema v1 to {V1_APP_ROLE}"
+        )
         conn.execute(f"grant usage on all sequences in schema v1 to {V1_APP_ROLE}")
     return V1Database(database, project, generated)
 
@@ -141,13 +144,16 @@ def snapshot(conn: psycopg.Connection) -> dict[str, tuple[int, str]]:
     tables = conn.execute(
         "select schemaname, tablename from pg_tables "
         "where schemaname in ('public', 'private', 'migration', 'v1') "
-        "order by schemaname, tablename").fetchall()
+        "order by schemaname, tablename"
+    ).fetchall()
     result = {}
     for schema, table in tables:
-        row = conn.execute(sql.SQL(
-            "select count(*), coalesce(md5(string_agg(to_jsonb(t)::text, ',' "
-            "order by to_jsonb(t)::text)), '') from {} as t").format(
-                sql.Identifier(schema, table))).fetchone()
+        row = conn.execute(
+            sql.SQL(
+                "select count(*), coalesce(md5(string_agg(to_jsonb(t)::text, ',' "
+                "order by to_jsonb(t)::text)), '') from {} as t"
+            ).format(sql.Identifier(schema, table))
+        ).fetchone()
         assert row is not None
         result[f"{schema}.{table}"] = (row[0], row[1])
     return result

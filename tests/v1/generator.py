@@ -25,18 +25,37 @@ import psycopg
 
 CENT = Decimal("0.01")
 
-OWNERS = ("ana.souza@stagetek.test", "bruno.lima@stagetek.test",
-          "carla.dias@stagetek.test", "diego.rocha@stagetek.test")
+OWNERS = (
+    "ana.souza@stagetek.test",
+    "bruno.lima@stagetek.test",
+    "carla.dias@stagetek.test",
+    "diego.rocha@stagetek.test",
+)
 DEFAULT_OWNER = "admin@stagetek.test"
 UNKNOWN_OWNERS = ("ex.vendedor@stagetek.test", "joao.freela@gmail.com")
 
 STAGES = ("Lead", "Contato feito", "Proposta enviada", "Negociação", "Fechamento")
 UNKNOWN_STAGES = ("Qualificação", "Em espera")
-LOSS_REASONS = ("Preço alto", "Escolheu concorrente", "Sem orçamento", "Sem resposta",
-                "Data indisponível", "Projeto cancelado", "Outro")
+LOSS_REASONS = (
+    "Preço alto",
+    "Escolheu concorrente",
+    "Sem orçamento",
+    "Sem resposta",
+    "Data indisponível",
+    "Projeto cancelado",
+    "Outro",
+)
 UNKNOWN_LOSS_REASONS = ("Cliente desistiu", "Fechou com o primo")
-SOURCES = ("Indicação", "Site", "Instagram", "Google Ads", "Evento", "Prospecção ativa",
-           "WhatsApp", "Outro")
+SOURCES = (
+    "Indicação",
+    "Site",
+    "Instagram",
+    "Google Ads",
+    "Evento",
+    "Prospecção ativa",
+    "WhatsApp",
+    "Outro",
+)
 UNKNOWN_SOURCES = ("Feira 2019", "Outdoor")
 STATUSES = {
     "won": ("ganho", "Ganho", "GANHO", "Ganha", "won", "Won", "WON"),
@@ -44,17 +63,60 @@ STATUSES = {
     "open": ("aberto", "Aberto", "ABERTO", "open", "Open", None, ""),
 }
 UNKNOWN_STATUSES = ("cancelado", "Em pausa")
-PRODUCTS = ("Palco 10x8", "Iluminação LED", "Som line array", "Tenda cristal 10x10",
-            "Gerador 150kVA", "Telão de LED 4x3", "Pista de dança", "Camarim climatizado")
-COMPANIES = ("Eventos", "Produções", "Festas", "Turismo", "Formaturas", "Buffet",
-             "Casamentos", "Shows", "Congressos", "Feiras")
-FIRST_NAMES = ("joao", "maria", "ana", "pedro", "lucas", "julia", "marcos", "paula",
-               "rafael", "fernanda", "tiago", "beatriz")
+PRODUCTS = (
+    "Palco 10x8",
+    "Iluminação LED",
+    "Som line array",
+    "Tenda cristal 10x10",
+    "Gerador 150kVA",
+    "Telão de LED 4x3",
+    "Pista de dança",
+    "Camarim climatizado",
+)
+COMPANIES = (
+    "Eventos",
+    "Produções",
+    "Festas",
+    "Turismo",
+    "Formaturas",
+    "Buffet",
+    "Casamentos",
+    "Shows",
+    "Congressos",
+    "Feiras",
+)
+FIRST_NAMES = (
+    "joao",
+    "maria",
+    "ana",
+    "pedro",
+    "lucas",
+    "julia",
+    "marcos",
+    "paula",
+    "rafael",
+    "fernanda",
+    "tiago",
+    "beatriz",
+)
 DOMAINS = ("empresa.com.br", "gmail.com", "eventos.com", "outlook.com", "festas.net")
-INVALID_EMAILS = ("joao.empresa.com", "maria@", "@eventos.com", "sem email",
-                  "pedro@@gmail.com", "ana@empresa", "contato @festas.net")
-CITIES = (("São Paulo", "SP"), ("Campinas", "SP"), ("Rio de Janeiro", "RJ"),
-          ("Belo Horizonte", "MG"), ("Curitiba", "PR"), ("Florianópolis", "SC"))
+INVALID_EMAILS = (
+    "joao.empresa.com",
+    "maria@",
+    "@eventos.com",
+    "sem email",
+    "pedro@@gmail.com",
+    "ana@empresa",
+    "contato @festas.net",
+)
+CITIES = (
+    ("São Paulo", "SP"),
+    ("Campinas", "SP"),
+    ("Rio de Janeiro", "RJ"),
+    ("Belo Horizonte", "MG"),
+    ("Curitiba", "PR"),
+    ("Florianópolis", "SC"),
+)
 
 
 @dataclass
@@ -105,17 +167,21 @@ class V1Data:
 
     def insert(self, conn: psycopg.Connection) -> None:
         """COPY the rows (ids included) into the V1 tables and move the sequences on."""
-        for table, rows in (("clients", self.clients), ("opportunities", self.opportunities),
-                            ("opportunity_products", self.lines)):
+        for table, rows in (
+            ("clients", self.clients),
+            ("opportunities", self.opportunities),
+            ("opportunity_products", self.lines),
+        ):
             if not rows:
                 continue
             columns = [f.name for f in fields(rows[0])]
-            with conn.cursor().copy(
-                    f"copy v1.{table} ({', '.join(columns)}) from stdin") as copy:
+            with conn.cursor().copy(f"copy v1.{table} ({', '.join(columns)}) from stdin") as copy:
                 for row in rows:
                     copy.write_row(astuple(row))
-            conn.execute(f"select setval(pg_get_serial_sequence('v1.{table}', 'id'), "
-                         f"(select max(id) from v1.{table}))")
+            conn.execute(
+                f"select setval(pg_get_serial_sequence('v1.{table}', 'id'), "
+                f"(select max(id) from v1.{table}))"
+            )
 
 
 # --- the oracle -------------------------------------------------------------------
@@ -125,8 +191,9 @@ def fold(text: str | None) -> str | None:
     """Case-, accent- and blank-insensitive, as migration.fold."""
     if text is None:
         return None
-    stripped = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(c))
+    stripped = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    )
     return " ".join(stripped.split()).lower()
 
 
@@ -142,6 +209,7 @@ def cnpj_with_check_digits(base12: str) -> str:
     def digit(chars: str, weights: tuple[int, ...]) -> str:
         rest = sum((ord(c) - 48) * w for c, w in zip(chars, weights, strict=True)) % 11
         return "0" if rest < 2 else str(11 - rest)
+
     first = digit(base12, (5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
     return base12 + first + digit(base12 + first, (6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2))
 
@@ -171,8 +239,13 @@ class Oracle:
         return [i for i in ids if (kind, i) not in self.quarantine]
 
 
-def oracle(data: V1Data, valid_cnpjs: dict[int, str], email_validity: dict[str, bool],
-           *, default_owner: bool) -> Oracle:
+def oracle(
+    data: V1Data,
+    valid_cnpjs: dict[int, str],
+    email_validity: dict[str, bool],
+    *,
+    default_owner: bool,
+) -> Oracle:
     quarantine: dict[tuple[str, int], str] = {}
     known = {o.lower() for o in OWNERS} | {DEFAULT_OWNER}
     for o in data.opportunities:
@@ -184,8 +257,11 @@ def oracle(data: V1Data, valid_cnpjs: dict[int, str], email_validity: dict[str, 
             problems.append(f"negative value {o.value}")
         owner = (o.owner_email or "").strip().lower() or None
         if owner not in known and not default_owner:
-            problems.append("no owner_email and no --default-owner" if owner is None
-                            else f"unknown owner {o.owner_email} and no --default-owner")
+            problems.append(
+                "no owner_email and no --default-owner"
+                if owner is None
+                else f"unknown owner {o.owner_email} and no --default-owner"
+            )
         if problems:
             quarantine[("opportunity", o.id)] = "; ".join(problems)
 
@@ -202,12 +278,22 @@ def oracle(data: V1Data, valid_cnpjs: dict[int, str], email_validity: dict[str, 
         elif any(own.values()):
             common = f"another line of opportunity {opportunity_id} is quarantined"
         else:
-            total = sum((cents(line.quantity * line.unit_price) for line in lines  # type: ignore[operator]
-                         ), Decimal("0.00"))
+            total = sum(
+                (
+                    cents(line.quantity * line.unit_price)
+                    for line in lines  # type: ignore[operator]
+                ),
+                Decimal("0.00"),
+            )
             value = cents(values[opportunity_id] or Decimal(0))
-            common = None if total == value else (
-                f"lines of opportunity {opportunity_id} total {cents(total)} but its value "
-                f"is {value} (a V2 deal's value is the sum of its lines)")
+            common = (
+                None
+                if total == value
+                else (
+                    f"lines of opportunity {opportunity_id} total {cents(total)} but its value "
+                    f"is {value} (a V2 deal's value is the sum of its lines)"
+                )
+            )
         for line in lines:
             reason = own[line.id] or common
             if reason:
@@ -281,8 +367,7 @@ class Generated:
     email_validity: dict[str, bool]  # every address part written -> valid?
 
     def oracle(self, *, default_owner: bool) -> Oracle:
-        return oracle(self.data, self.valid_cnpjs, self.email_validity,
-                      default_owner=default_owner)
+        return oracle(self.data, self.valid_cnpjs, self.email_validity, default_owner=default_owner)
 
 
 class Generator:
@@ -318,8 +403,11 @@ class Generator:
             return f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}/{cnpj[8:12]}-{cnpj[12:]}"
         if style == 2:
             return f" {cnpj[:8]}/{cnpj[8:12]}-{cnpj[12:]} "
-        return cnpj.lower() if not cnpj.isdigit() else f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}" \
-            f"{cnpj[8:12]}{cnpj[12:]}"
+        return (
+            cnpj.lower()
+            if not cnpj.isdigit()
+            else f"{cnpj[:2]}.{cnpj[2:5]}.{cnpj[5:8]}{cnpj[8:12]}{cnpj[12:]}"
+        )
 
     def invalid_cnpj(self) -> str | None:
         kind = self.rng.randrange(6)
@@ -347,8 +435,12 @@ class Generator:
             return ""
         count = self.rng.choice((1, 1, 1, 2, 2, 3))
         people = self.rng.sample(FIRST_NAMES, count)
-        parts = [self.address(f"{p} {self.rng.randrange(1000)}".replace(" ", ""),
-                              valid=not self.chance(0.15)) for p in people]
+        parts = [
+            self.address(
+                f"{p} {self.rng.randrange(1000)}".replace(" ", ""), valid=not self.chance(0.15)
+            )
+            for p in people
+        ]
         if self.chance(0.05):  # the same address twice, in another case
             twin = parts[0].upper()
             self.email_validity[twin] = self.email_validity[parts[0]]
@@ -363,9 +455,13 @@ class Generator:
         city, state = self.pick(CITIES)
         return Client(
             id=client_id,
-            name=name or (None if self.chance(0.02) else
-                          f"{self.pick(FIRST_NAMES).title()} {self.pick(COMPANIES)}"
-                          f"{' ' if self.chance(0.9) else '  '}{client_id}"),
+            name=name
+            or (
+                None
+                if self.chance(0.02)
+                else f"{self.pick(FIRST_NAMES).title()} {self.pick(COMPANIES)}"
+                f"{' ' if self.chance(0.9) else '  '}{client_id}"
+            ),
             email=self.emails(),
             phone=None if self.chance(0.2) else f"(11) 9{self.rng.randrange(10**7, 10**8)}",
             cnpj=cnpj,
@@ -404,8 +500,16 @@ class Generator:
         if roll < 0.1:
             return self.pick(UNKNOWN_STAGES)
         name = self.pick(STAGES)
-        return self.pick((name, name, name.lower(), name.upper(), fold(name) or name,
-                          f"  {name.lower().replace(' ', '   ')} "))
+        return self.pick(
+            (
+                name,
+                name,
+                name.lower(),
+                name.upper(),
+                fold(name) or name,
+                f"  {name.lower().replace(' ', '   ')} ",
+            )
+        )
 
     def value(self) -> Decimal | None:
         roll = self.rng.random()
@@ -424,8 +528,9 @@ class Generator:
         if roll < 0.02:
             status = self.pick(UNKNOWN_STATUSES)
         else:
-            status = self.pick(self.pick((STATUSES["won"], STATUSES["lost"], STATUSES["open"],
-                                          STATUSES["open"])))
+            status = self.pick(
+                self.pick((STATUSES["won"], STATUSES["lost"], STATUSES["open"], STATUSES["open"]))
+            )
         owner_roll = self.rng.random()
         if owner_roll < 0.04:
             owner: str | None = None
@@ -437,17 +542,32 @@ class Generator:
         lost_reason = None
         if status_of(status) == "lost" or self.chance(0.05):
             reason = self.pick(LOSS_REASONS)
-            lost_reason = self.pick((reason, reason.lower(), fold(reason), reason.upper(),
-                                     self.pick(UNKNOWN_LOSS_REASONS), None, ""))
+            lost_reason = self.pick(
+                (
+                    reason,
+                    reason.lower(),
+                    fold(reason),
+                    reason.upper(),
+                    self.pick(UNKNOWN_LOSS_REASONS),
+                    None,
+                    "",
+                )
+            )
         source = None
         if self.chance(0.8):
             known = self.pick(SOURCES)
             source = self.pick((known, known.lower(), fold(known), self.pick(UNKNOWN_SOURCES)))
         created = None if self.chance(0.02) else self.moment()
-        updated = None if self.chance(0.1) or created is None else \
-            created + timedelta(days=self.rng.randrange(0, 400), minutes=self.rng.randrange(600))
-        title = f"{self.pick(('Casamento', 'Formatura', 'Show', 'Congresso', 'Feira'))} " \
+        updated = (
+            None
+            if self.chance(0.1) or created is None
+            else created
+            + timedelta(days=self.rng.randrange(0, 400), minutes=self.rng.randrange(600))
+        )
+        title = (
+            f"{self.pick(('Casamento', 'Formatura', 'Show', 'Congresso', 'Feira'))} "
             f"{self.pick(FIRST_NAMES).title()} {opportunity_id}"
+        )
         if self.chance(0.02):
             title = self.pick((None, "", "ab", "  x "))
         return Opportunity(
@@ -458,8 +578,9 @@ class Generator:
             stage=self.stage(),
             status=status,
             probability=self.pick((None, None, 10, 50, 90, 100, 0, 150, -5)),
-            expected_close=None if self.chance(0.3) else date(2024, 1, 1) + timedelta(
-                days=self.rng.randrange(900)),
+            expected_close=None
+            if self.chance(0.3)
+            else date(2024, 1, 1) + timedelta(days=self.rng.randrange(900)),
             owner_email=owner,
             lost_reason=lost_reason,
             source=source,
@@ -469,22 +590,31 @@ class Generator:
 
     def product_name(self) -> str:
         name = self.pick(PRODUCTS)
-        return self.pick((name, name, name, name.lower(), fold(name) or name, name.upper(),
-                          f" {name} "))
+        return self.pick(
+            (name, name, name, name.lower(), fold(name) or name, name.upper(), f" {name} ")
+        )
 
     def lines_for(self, opportunity: Opportunity, next_id: int) -> list[Line]:
         count = self.rng.choice((1, 1, 2, 2, 3, 4))
         lines = []
         for i in range(count):
-            quantity = Decimal(self.rng.choice((1, 1, 2, 3, 4, 10))) if self.chance(0.9) \
+            quantity = (
+                Decimal(self.rng.choice((1, 1, 2, 3, 4, 10)))
+                if self.chance(0.9)
                 else Decimal("1.5")
+            )
             price = Decimal(self.rng.randrange(10000, 3000000)) / 100
             lines.append(Line(next_id + i, opportunity.id, self.product_name(), quantity, price))
         roll = self.rng.random()
         if roll < 0.85:  # the usual case: the value is the sum of the lines
             if opportunity.value is not None and opportunity.value >= 0:
-                opportunity.value = sum((cents(ln.quantity * ln.unit_price)  # type: ignore[operator]
-                                         for ln in lines), Decimal("0.00"))
+                opportunity.value = sum(
+                    (
+                        cents(ln.quantity * ln.unit_price)  # type: ignore[operator]
+                        for ln in lines
+                    ),
+                    Decimal("0.00"),
+                )
         elif roll < 0.93:  # a broken line
             broken = self.pick(lines)
             which = self.rng.randrange(7)
@@ -505,8 +635,9 @@ class Generator:
         # else: lines that do not add up to the value
         return lines
 
-    def generate(self, clients: int, opportunities: int, *, lines_share: float = 0.4,
-                 orphan_lines: int = 3) -> Generated:
+    def generate(
+        self, clients: int, opportunities: int, *, lines_share: float = 0.4, orphan_lines: int = 3
+    ) -> Generated:
         data = V1Data(clients=self.clients(clients))
         client_ids = [c.id for c in data.clients]
         next_line = 1
@@ -518,8 +649,9 @@ class Generator:
                 data.lines.extend(lines)
                 next_line += len(lines)
         for _ in range(orphan_lines):
-            data.lines.append(Line(next_line, None, self.product_name(), Decimal("1"),
-                                   Decimal("100.00")))
+            data.lines.append(
+                Line(next_line, None, self.product_name(), Decimal("1"), Decimal("100.00"))
+            )
             next_line += 1
         return Generated(data, self.valid_cnpjs, self.email_validity)
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import SEED, V1Database, prepare
 from generator import DEFAULT_OWNER, V1Data, generate
 
+from conftest import SEED, V1Database, prepare
 from schemactl import commands
 from schemactl.config import Project
 from schemactl.testing.session import TestDatabases as SessionDatabases
@@ -56,7 +56,7 @@ PROJECTION = {
         join migration.v1_id_map as dm on dm.kind = 'opportunity' and dm.v2_id = p.deal_id
         where m.kind = 'opportunity_product' order by m.v1_id""",
     "quarantine": "select kind, v1_id, reason, row from migration.v1_quarantine "
-                  "order by kind, v1_id",
+    "order by kind, v1_id",
 }
 
 
@@ -64,11 +64,14 @@ def projection(v1: V1Database) -> dict[str, list[dict[str, Any]]]:
     return {name: v1.rows(query) for name, query in PROJECTION.items()}
 
 
-def test_bulk_and_per_row_paths_give_the_same_v2(schemactl_databases: SessionDatabases,
-                                                 project: Project) -> None:
+def test_bulk_and_per_row_paths_give_the_same_v2(
+    schemactl_databases: SessionDatabases, project: Project
+) -> None:
     generated = generate(SEED + 2, clients=150, opportunities=500)
-    with schemactl_databases.committed("opt-in") as bulk_db, \
-            schemactl_databases.committed("opt-in") as row_db:
+    with (
+        schemactl_databases.committed("opt-in") as bulk_db,
+        schemactl_databases.committed("opt-in") as row_db,
+    ):
         bulk = prepare(bulk_db, project, generated)
         bulk.migrate(default_owner=DEFAULT_OWNER)
 
@@ -77,14 +80,18 @@ def test_bulk_and_per_row_paths_give_the_same_v2(schemactl_databases: SessionDat
         commands.dual_write(project, True, per_row.url)
         # the old app writes the same rows, one statement per row, as its own role
         data = generated.data
-        for table, rows in (("clients", data.clients), ("opportunities", data.opportunities),
-                            ("opportunity_products", data.lines)):
+        for table, rows in (
+            ("clients", data.clients),
+            ("opportunities", data.opportunities),
+            ("opportunity_products", data.lines),
+        ):
             for row in rows:
                 values = vars(row)
                 columns = ", ".join(values)
                 marks = ", ".join(["%s"] * len(values))
-                per_row.as_v1_app(f"insert into v1.{table} ({columns}) values ({marks})",
-                                  list(values.values()))
+                per_row.as_v1_app(
+                    f"insert into v1.{table} ({columns}) values ({marks})", list(values.values())
+                )
 
         expected, actual = projection(bulk), projection(per_row)
         for name in PROJECTION:

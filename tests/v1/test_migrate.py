@@ -7,8 +7,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from conftest import V1Database
 from generator import DEFAULT_OWNER, OWNERS, STAGES, cents, fold, status_of
+
+from conftest import V1Database
 
 
 def books(report: Any) -> dict[str, tuple[int, int, int, int]]:
@@ -16,19 +17,25 @@ def books(report: Any) -> dict[str, tuple[int, int, int, int]]:
 
 
 def test_every_v1_row_is_migrated_or_quarantined_for_the_predicted_reason(
-        v1_story: dict[str, Any]) -> None:
+    v1_story: dict[str, Any],
+) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     expected = v1.generated.oracle(default_owner=True)
-    quarantine = {(r["kind"], r["v1_id"]): r["reason"] for r in v1.rows(
-        "select kind, v1_id, reason from migration.v1_quarantine")}
+    quarantine = {
+        (r["kind"], r["v1_id"]): r["reason"]
+        for r in v1.rows("select kind, v1_id, reason from migration.v1_quarantine")
+    }
     assert quarantine == expected.quarantine
-    mapped = {(r["kind"], r["v1_id"]) for r in v1.rows(
-        "select kind, v1_id from migration.v1_id_map")}
+    mapped = {
+        (r["kind"], r["v1_id"]) for r in v1.rows("select kind, v1_id from migration.v1_id_map")
+    }
     data = v1.generated.data
-    every = ({("client", c.id) for c in data.clients}
-             | {("opportunity", o.id) for o in data.opportunities}
-             | {("opportunity_product", ln.id) for ln in data.lines})
+    every = (
+        {("client", c.id) for c in data.clients}
+        | {("opportunity", o.id) for o in data.opportunities}
+        | {("opportunity_product", ln.id) for ln in data.lines}
+    )
     assert mapped == every - set(expected.quarantine)
     assert mapped.isdisjoint(quarantine)
 
@@ -58,23 +65,32 @@ def test_report_counts_per_kind(v1_story: dict[str, Any]) -> None:
     assert books(v1_story["first"]) == {
         "client": (len(data.clients), len(data.clients), merged, 0),
         "contact": (addresses, contacts, addresses - contacts, 0),
-        "opportunity": (len(data.opportunities),
-                        len(data.opportunities) - opportunities_quarantined, 0,
-                        opportunities_quarantined),
+        "opportunity": (
+            len(data.opportunities),
+            len(data.opportunities) - opportunities_quarantined,
+            0,
+            opportunities_quarantined,
+        ),
         "product": (8, 8, 0, 0),
-        "opportunity_product": (len(data.lines), len(data.lines) - lines_quarantined, 0,
-                                lines_quarantined),
+        "opportunity_product": (
+            len(data.lines),
+            len(data.lines) - lines_quarantined,
+            0,
+            lines_quarantined,
+        ),
     }
     first = {b.kind: (b.change, b.reapplied) for b in v1_story["first"].books}
-    assert first == {"client": (len(data.clients), 0), "contact": (contacts, 0),
-                     "opportunity": (len(data.opportunities) - opportunities_quarantined, 0),
-                     "product": (8, 0),
-                     "opportunity_product": (len(data.lines) - lines_quarantined, 0)}
+    assert first == {
+        "client": (len(data.clients), 0),
+        "contact": (contacts, 0),
+        "opportunity": (len(data.opportunities) - opportunities_quarantined, 0),
+        "product": (8, 0),
+        "opportunity_product": (len(data.lines) - lines_quarantined, 0),
+    }
     assert v1_story["first"].default_owner == DEFAULT_OWNER
 
 
-def test_clients_with_the_same_valid_cnpj_share_one_organization(
-        v1_story: dict[str, Any]) -> None:
+def test_clients_with_the_same_valid_cnpj_share_one_organization(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     expected = v1.generated.oracle(default_owner=True)
@@ -87,8 +103,7 @@ def test_clients_with_the_same_valid_cnpj_share_one_organization(
     assert v1.value("select count(*) from public.organizations") == len(expected.organizations)
 
 
-def test_merged_clients_keep_their_whole_v1_row_in_custom_fields(
-        v1_story: dict[str, Any]) -> None:
+def test_merged_clients_keep_their_whole_v1_row_in_custom_fields(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     missing = v1.value("""
         select count(*) from migration.v1_id_map as m
@@ -100,8 +115,7 @@ def test_merged_clients_keep_their_whole_v1_row_in_custom_fields(
     assert v1.value("select count(*) from migration.v1_id_map where merged") > 0
 
 
-def test_each_valid_email_is_a_contact_linked_to_the_organization(
-        v1_story: dict[str, Any]) -> None:
+def test_each_valid_email_is_a_contact_linked_to_the_organization(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     expected = v1.generated.oracle(default_owner=True)
@@ -119,11 +133,11 @@ def test_each_valid_email_is_a_contact_linked_to_the_organization(
         assert link["linked"]
         assert {"type": "work", "value": link["email"], "primary": True} in link["emails"]
     assert {k: sorted(v) for k, v in found.items()} == {
-        k: sorted(v) for k, v in expected.valid_emails.items() if v}
+        k: sorted(v) for k, v in expected.valid_emails.items() if v
+    }
 
 
-def test_invalid_emails_and_cnpjs_are_kept_in_custom_fields(
-        v1_story: dict[str, Any]) -> None:
+def test_invalid_emails_and_cnpjs_are_kept_in_custom_fields(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     rows = v1.rows("""
@@ -163,10 +177,15 @@ def test_deals_keep_status_value_and_v1_originals(v1_story: dict[str, Any]) -> N
         join public.users as u on u.id = d.owner_id
         left join public.loss_reasons as r on r.id = d.loss_reason_id""")
     stages = {fold(s): s for s in STAGES}
-    reasons = {"preco alto": "Preço alto", "escolheu concorrente": "Escolheu concorrente",
-               "sem orcamento": "Sem orçamento", "sem resposta": "Sem resposta",
-               "data indisponivel": "Data indisponível",
-               "projeto cancelado": "Projeto cancelado", "outro": "Outro"}
+    reasons = {
+        "preco alto": "Preço alto",
+        "escolheu concorrente": "Escolheu concorrente",
+        "sem orcamento": "Sem orçamento",
+        "sem resposta": "Sem resposta",
+        "data indisponivel": "Data indisponível",
+        "projeto cancelado": "Projeto cancelado",
+        "outro": "Outro",
+    }
     for row in rows:
         assert row["v2_status"] == status_of(row["status"])
         value = row["value"]
@@ -199,15 +218,19 @@ def test_deals_keep_status_value_and_v1_originals(v1_story: dict[str, Any]) -> N
 
 
 def test_won_revenue_of_each_organization_is_the_sum_of_its_v1_clients(
-        v1_story: dict[str, Any]) -> None:
+    v1_story: dict[str, Any],
+) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     expected = v1.generated.oracle(default_owner=True)
-    actual = {r["client"]: (r["total_revenue"], r["won_deals_count"]) for r in v1.rows("""
+    actual = {
+        r["client"]: (r["total_revenue"], r["won_deals_count"])
+        for r in v1.rows("""
         select m.v1_id as client, o.total_revenue, o.won_deals_count
         from migration.v1_id_map as m
         join public.organizations as o on o.id = m.v2_id
-        where m.kind = 'client' and not m.merged""")}
+        where m.kind = 'client' and not m.merged""")
+    }
     assert actual == expected.revenue
     assert sum(total for total, _ in expected.revenue.values()) > Decimal(1_000_000)
 
@@ -216,8 +239,12 @@ def test_status_totals_match_v1(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     assert v1.generated is not None
     expected = v1.generated.oracle(default_owner=True)
-    actual = {r["status"]: (r["total"], r["n"]) for r in v1.rows(
-        "select status, sum(value) as total, count(*) as n from public.deals group by status")}
+    actual = {
+        r["status"]: (r["total"], r["n"])
+        for r in v1.rows(
+            "select status, sum(value) as total, count(*) as n from public.deals group by status"
+        )
+    }
     assert actual == expected.status_totals
 
 
@@ -227,8 +254,7 @@ def test_parity_is_clean_after_the_migration(v1_story: dict[str, Any]) -> None:
     assert report.ok
 
 
-def test_bulk_import_keeps_v1_dates_and_writes_no_webhook_events(
-        v1_story: dict[str, Any]) -> None:
+def test_bulk_import_keeps_v1_dates_and_writes_no_webhook_events(v1_story: dict[str, Any]) -> None:
     v1: V1Database = v1_story["v1"]
     wrong = v1.rows("""
         select o.id from v1.opportunities as o
@@ -243,33 +269,51 @@ def test_bulk_import_keeps_v1_dates_and_writes_no_webhook_events(
     assert wrong == []
     assert v1.value("select count(*) from public.webhook_events") == 0
     deals = v1.value("select count(*) from public.deals")
-    assert v1.value("select count(*) from public.audit_log "
-                    "where table_name = 'deals' and action = 'INSERT'") == deals
+    assert (
+        v1.value(
+            "select count(*) from public.audit_log where table_name = 'deals' and action = 'INSERT'"
+        )
+        == deals
+    )
     assert v1.value("select count(*) from public.deal_stage_history") == deals
 
 
 def test_lines_that_add_up_become_deal_products_with_products_created_by_name(
-        v1_story: dict[str, Any]) -> None:
+    v1_story: dict[str, Any],
+) -> None:
     v1: V1Database = v1_story["v1"]
-    assert v1.value("""
+    assert (
+        v1.value("""
         select count(*) from v1.opportunity_products as l
         join migration.v1_id_map as m on m.kind = 'opportunity_product' and m.v1_id = l.id
         join public.deal_products as p on p.id = m.v2_id
         join public.products as pr on pr.id = p.product_id
         where p.total <> round(l.quantity * l.unit_price, 2)
-            or migration.fold(pr.name) <> migration.fold(l.product_name)""") == 0
+            or migration.fold(pr.name) <> migration.fold(l.product_name)""")
+        == 0
+    )
     names = {r["name"] for r in v1.rows("select name from public.products")}
-    assert names == {"Palco 10x8", "Iluminação LED", "Som line array", "Tenda cristal 10x10",
-                     "Gerador 150kVA", "Telão de LED 4x3", "Pista de dança",
-                     "Camarim climatizado"}
+    assert names == {
+        "Palco 10x8",
+        "Iluminação LED",
+        "Som line array",
+        "Tenda cristal 10x10",
+        "Gerador 150kVA",
+        "Telão de LED 4x3",
+        "Pista de dança",
+        "Camarim climatizado",
+    }
     # a deal with lines is worth the sum of its lines, which is its V1 value
-    assert v1.value("""
+    assert (
+        v1.value("""
         select count(*) from public.deals as d
         join migration.v1_id_map as m on m.kind = 'opportunity' and m.v2_id = d.id
         join v1.opportunities as o on o.id = m.v1_id
         where exists (select from public.deal_products as p where p.deal_id = d.id)
             and d.value <> (select sum(p.total) from public.deal_products as p
-                            where p.deal_id = d.id)""") == 0
+                            where p.deal_id = d.id)""")
+        == 0
+    )
 
 
 def test_second_run_changes_nothing(v1_story: dict[str, Any]) -> None:
@@ -280,8 +324,7 @@ def test_second_run_changes_nothing(v1_story: dict[str, Any]) -> None:
     assert v1_story["second"].default_owner == DEFAULT_OWNER  # kept from the first run
 
 
-def test_dry_run_changes_nothing_and_reports_what_would_happen(
-        v1_story: dict[str, Any]) -> None:
+def test_dry_run_changes_nothing_and_reports_what_would_happen(v1_story: dict[str, Any]) -> None:
     assert v1_story["after_dry_run"] == v1_story["before"]
     assert "migration.v1_id_map" not in v1_story["after_dry_run"]
     assert v1_story["dry_run"].dry_run

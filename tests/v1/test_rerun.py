@@ -5,17 +5,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from conftest import V1Database, snapshot
 from generator import DEFAULT_OWNER
+
+from conftest import V1Database, snapshot
 
 
 def quarantine(v1: V1Database) -> dict[tuple[str, int], str]:
-    return {(r["kind"], r["v1_id"]): r["reason"]
-            for r in v1.rows("select kind, v1_id, reason from migration.v1_quarantine")}
+    return {
+        (r["kind"], r["v1_id"]): r["reason"]
+        for r in v1.rows("select kind, v1_id, reason from migration.v1_quarantine")
+    }
 
 
 def test_unknown_owners_are_quarantined_then_migrate_once_a_default_owner_is_given(
-        small_v1: V1Database) -> None:
+    small_v1: V1Database,
+) -> None:
     assert small_v1.generated is not None
     without = small_v1.generated.oracle(default_owner=False)
     with_default = small_v1.generated.oracle(default_owner=True)
@@ -27,15 +31,19 @@ def test_unknown_owners_are_quarantined_then_migrate_once_a_default_owner_is_giv
 
     second = small_v1.migrate(default_owner=DEFAULT_OWNER)
     assert quarantine(small_v1) == with_default.quarantine
-    released = sum(1 for kind, _ in set(without.quarantine) - set(with_default.quarantine)
-                   if kind == "opportunity")
+    released = sum(
+        1
+        for kind, _ in set(without.quarantine) - set(with_default.quarantine)
+        if kind == "opportunity"
+    )
     assert released > 0
     assert second.kind("opportunity").change == released
     assert small_v1.parity().mismatches == ()
 
 
 def test_v1_changes_made_without_dual_write_are_applied_by_the_next_run(
-        small_v1: V1Database) -> None:
+    small_v1: V1Database,
+) -> None:
     small_v1.migrate(default_owner=DEFAULT_OWNER)
     conn = small_v1.conn
     won = small_v1.value("""
@@ -53,37 +61,59 @@ def test_v1_changes_made_without_dual_write_are_applied_by_the_next_run(
         order by o.id limit 1""")
     deleted_deal = small_v1.value(
         "select v2_id from migration.v1_id_map where kind = 'opportunity' and v1_id = %s",
-        [with_lines])
+        [with_lines],
+    )
     client = small_v1.value("select client_id from v1.opportunities where id = %s", [won])
-    conn.execute("update v1.opportunities set status = 'GANHA', value = 777.77 where id = %s",
-                 [won])
+    conn.execute(
+        "update v1.opportunities set status = 'GANHA', value = 777.77 where id = %s", [won]
+    )
     conn.execute("delete from v1.opportunity_products where opportunity_id = %s", [with_lines])
     conn.execute("delete from v1.opportunities where id = %s", [with_lines])
     conn.execute("update v1.clients set email = 'mudou@cliente.com.br' where id = %s", [client])
     new_client = small_v1.value(
-        "insert into v1.clients (name, cnpj) values ('Cliente novo', '11222333000181') "
-        "returning id")
-    new_opportunity = small_v1.value("""
+        "insert into v1.clients (name, cnpj) values ('Cliente novo', '11222333000181') returning id"
+    )
+    new_opportunity = small_v1.value(
+        """
         insert into v1.opportunities (client_id, title, value, status, owner_email)
         values (%s, 'Casamento novo', 5000, 'won', 'bruno.lima@stagetek.test') returning id""",
-                                     [new_client])
+        [new_client],
+    )
     report = small_v1.migrate()
     assert {b.kind: (b.change, b.reapplied) for b in report.books}["opportunity"] == (0, 2)
     assert report.kind("client").reapplied == 1
     assert report.kind("client").change == 1
-    assert small_v1.rows("""select d.status, d.value from migration.v1_id_map m
+    assert small_v1.rows(
+        """select d.status, d.value from migration.v1_id_map m
         join public.deals d on d.id = m.v2_id where m.kind = 'opportunity' and m.v1_id = %s""",
-                         [won]) == [{"status": "won", "value": Decimal("777.77")}]
-    assert small_v1.value("select deleted_at is not null from public.deals where id = %s",
-                          [deleted_deal]) is True
-    assert small_v1.value("""select total_revenue from public.organizations o
+        [won],
+    ) == [{"status": "won", "value": Decimal("777.77")}]
+    assert (
+        small_v1.value(
+            "select deleted_at is not null from public.deals where id = %s", [deleted_deal]
+        )
+        is True
+    )
+    assert small_v1.value(
+        """select total_revenue from public.organizations o
         join migration.v1_id_map m on m.v2_id = o.id
-        where m.kind = 'client' and m.v1_id = %s""", [new_client]) == Decimal("5000.00")
-    assert [r["email"] for r in small_v1.rows(
-        "select email from migration.v1_contact_map where client_id = %s", [client])] == [
-        "mudou@cliente.com.br"]
-    assert small_v1.value("""select count(*) from migration.v1_id_map
-        where kind = 'opportunity' and v1_id = %s""", [new_opportunity]) == 1
+        where m.kind = 'client' and m.v1_id = %s""",
+        [new_client],
+    ) == Decimal("5000.00")
+    assert [
+        r["email"]
+        for r in small_v1.rows(
+            "select email from migration.v1_contact_map where client_id = %s", [client]
+        )
+    ] == ["mudou@cliente.com.br"]
+    assert (
+        small_v1.value(
+            """select count(*) from migration.v1_id_map
+        where kind = 'opportunity' and v1_id = %s""",
+            [new_opportunity],
+        )
+        == 1
+    )
     assert small_v1.parity().mismatches == ()
 
     before = snapshot(conn)
@@ -93,7 +123,8 @@ def test_v1_changes_made_without_dual_write_are_applied_by_the_next_run(
 
 
 def test_a_line_added_in_v1_to_a_migrated_deal_is_applied_or_quarantined_with_its_set(
-        small_v1: V1Database) -> None:
+    small_v1: V1Database,
+) -> None:
     small_v1.migrate(default_owner=DEFAULT_OWNER)
     opportunity = small_v1.value("""
         select o.id from v1.opportunities o
@@ -103,31 +134,56 @@ def test_a_line_added_in_v1_to_a_migrated_deal_is_applied_or_quarantined_with_it
         order by o.id limit 1""")
     deal = small_v1.value(
         "select v2_id from migration.v1_id_map where kind = 'opportunity' and v1_id = %s",
-        [opportunity])
+        [opportunity],
+    )
     value = small_v1.value("select value from public.deals where id = %s", [deal])
     # a line that breaks the sum: all lines of the opportunity go to quarantine
-    line = small_v1.value("""insert into v1.opportunity_products
+    line = small_v1.value(
+        """insert into v1.opportunity_products
         (opportunity_id, product_name, quantity, unit_price) values (%s, 'Gerador extra', 1, 100)
-        returning id""", [opportunity])
+        returning id""",
+        [opportunity],
+    )
     small_v1.migrate()
-    lines = small_v1.value("select count(*) from v1.opportunity_products "
-                           "where opportunity_id = %s", [opportunity])
-    assert small_v1.value("""select count(*) from migration.v1_quarantine
+    lines = small_v1.value(
+        "select count(*) from v1.opportunity_products where opportunity_id = %s", [opportunity]
+    )
+    assert (
+        small_v1.value(
+            """select count(*) from migration.v1_quarantine
         where kind = 'opportunity_product' and (row ->> 'opportunity_id')::int = %s""",
-                          [opportunity]) == lines
-    assert small_v1.value("select count(*) from public.deal_products where deal_id = %s",
-                          [deal]) == 0
+            [opportunity],
+        )
+        == lines
+    )
+    assert (
+        small_v1.value("select count(*) from public.deal_products where deal_id = %s", [deal]) == 0
+    )
     assert small_v1.value("select value from public.deals where id = %s", [deal]) == value
     assert small_v1.parity().mismatches == ()
     # the opportunity's value follows in V1: the lines come back
-    small_v1.conn.execute("update v1.opportunities set value = value + 100 where id = %s",
-                          [opportunity])
+    small_v1.conn.execute(
+        "update v1.opportunities set value = value + 100 where id = %s", [opportunity]
+    )
     small_v1.migrate()
-    assert small_v1.value("""select count(*) from migration.v1_id_map m
+    assert (
+        small_v1.value(
+            """select count(*) from migration.v1_id_map m
         join public.deal_products p on p.id = m.v2_id
-        where m.kind = 'opportunity_product' and p.deal_id = %s""", [deal]) == lines
-    assert small_v1.value("select value from public.deals where id = %s", [deal]) == \
-        value + Decimal("100.00")
-    assert small_v1.value("""select count(*) from migration.v1_quarantine
-        where kind = 'opportunity_product' and v1_id = %s""", [line]) == 0
+        where m.kind = 'opportunity_product' and p.deal_id = %s""",
+            [deal],
+        )
+        == lines
+    )
+    assert small_v1.value(
+        "select value from public.deals where id = %s", [deal]
+    ) == value + Decimal("100.00")
+    assert (
+        small_v1.value(
+            """select count(*) from migration.v1_quarantine
+        where kind = 'opportunity_product' and v1_id = %s""",
+            [line],
+        )
+        == 0
+    )
     assert small_v1.parity().mismatches == ()

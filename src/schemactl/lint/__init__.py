@@ -16,8 +16,17 @@ if TYPE_CHECKING:
 
 _RUNNER = ("LintReport", "lint", "run_lint", "structural_findings")
 
-__all__ = ["FORMATS", "RULES", "Finding", "LintReport", "Note", "lint", "render", "run_lint",
-           "structural_findings"]
+__all__ = [
+    "FORMATS",
+    "RULES",
+    "Finding",
+    "LintReport",
+    "Note",
+    "lint",
+    "render",
+    "run_lint",
+    "structural_findings",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -16,15 +16,25 @@ from schemactl.lint.settings import LintSettings
 COMMANDS = ("select", "insert", "update", "delete")
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "all"})
 # Evaluated once per row unless wrapped in a scalar subquery (then once, as an InitPlan).
-PER_ROW_CALLS = frozenset({
-    "auth.uid", "auth.jwt", "auth.role", "auth.email",
-    "current_setting", "pg_catalog.current_setting",
-})
+PER_ROW_CALLS = frozenset(
+    {
+        "auth.uid",
+        "auth.jwt",
+        "auth.role",
+        "auth.email",
+        "current_setting",
+        "pg_catalog.current_setting",
+    }
+)
 # `(select f())`, `array(select f())`, `x in (select f())`: an uncorrelated subquery runs
 # once (an InitPlan, or a hashed SubPlan for IN / = ANY).
-ONCE_SUBLINKS = frozenset({
-    SubLinkType.EXPR_SUBLINK, SubLinkType.ARRAY_SUBLINK, SubLinkType.ANY_SUBLINK,
-})
+ONCE_SUBLINKS = frozenset(
+    {
+        SubLinkType.EXPR_SUBLINK,
+        SubLinkType.ARRAY_SUBLINK,
+        SubLinkType.ANY_SUBLINK,
+    }
+)
 
 
 def check_access(model: SchemaModel, settings: LintSettings) -> Iterator[Violation]:
@@ -87,8 +97,11 @@ def _unwrapped_calls(expression: ast.Node | None) -> Iterator[ast.FuncCall]:
             continue
         if not isinstance(node, ast.Node):
             continue
-        if (isinstance(node, ast.FuncCall) and ".".join(strings(node.funcname)) in PER_ROW_CALLS
-                and not _evaluated_once(ancestors)):
+        if (
+            isinstance(node, ast.FuncCall)
+            and ".".join(strings(node.funcname)) in PER_ROW_CALLS
+            and not _evaluated_once(ancestors)
+        ):
             yield node
         below = (*ancestors, node)
         for slot in reversed(node.__slots__):
@@ -102,8 +115,11 @@ def _evaluated_once(ancestors: tuple[ast.Node, ...]) -> bool:
         if isinstance(ancestors[index], ast.SelectStmt):
             select = ancestors[index]
             parent = ancestors[index - 1] if index else None
-            return (isinstance(parent, ast.SubLink) and parent.subLinkType in ONCE_SUBLINKS
-                    and not select.fromClause)
+            return (
+                isinstance(parent, ast.SubLink)
+                and parent.subLinkType in ONCE_SUBLINKS
+                and not select.fromClause
+            )
     return False
 
 
@@ -134,8 +150,11 @@ def _always_true_writes(policy: Policy) -> Iterator[Violation]:
 
 
 def _is_true_literal(expression: ast.Node | None) -> bool:
-    return (isinstance(expression, ast.A_Const) and isinstance(expression.val, ast.Boolean)
-            and bool(expression.val.boolval))
+    return (
+        isinstance(expression, ast.A_Const)
+        and isinstance(expression.val, ast.Boolean)
+        and bool(expression.val.boolval)
+    )
 
 
 def _overlapping_permissive(model: SchemaModel) -> Iterator[Violation]:
@@ -163,8 +182,9 @@ def _applies(policy: Policy, role: str, command: str) -> bool:
     return (policy.command in ("all", command)) and (role in policy.roles or PUBLIC in policy.roles)
 
 
-def _overlap_violation(table: str, policy: Policy,
-                       overlaps: list[tuple[str, str, Policy]]) -> Violation:
+def _overlap_violation(
+    table: str, policy: Policy, overlaps: list[tuple[str, str, Policy]]
+) -> Violation:
     pairs = ", ".join(f"{role} {command}" for role, command, _ in overlaps)
     others = ", ".join(dict.fromkeys(f'"{first.name}"' for _, _, first in overlaps))
     return Violation(

@@ -50,8 +50,12 @@ def github_annotation(finding: Finding) -> str:
     """``::error file=…,line=…,col=…,title=CODE::message`` with GitHub's escaping."""
     props = ",".join(
         f"{key}={_escape_property(str(value))}"
-        for key, value in (("file", finding.file), ("line", finding.line),
-                           ("col", finding.col), ("title", finding.code))
+        for key, value in (
+            ("file", finding.file),
+            ("line", finding.line),
+            ("col", finding.col),
+            ("title", finding.code),
+        )
     )
     return f"::error {props}::{_escape_data(finding.message)}"
 

@@ -25,8 +25,9 @@ def check_functions(model: SchemaModel, settings: LintSettings) -> Iterator[Viol
                 function.site,
             )
         schema = schema_of(function.name)
-        reachable = [role for role in ANONYMOUS
-                     if role in model.execute.grantees.get(function.key, set())]
+        reachable = [
+            role for role in ANONYMOUS if role in model.execute.grantees.get(function.key, set())
+        ]
         if schema in settings.exposed_schemas and reachable:
             who = " and ".join("PUBLIC" if r == PUBLIC else r for r in reachable)
             yield Violation(

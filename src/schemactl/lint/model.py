@@ -34,10 +34,14 @@ from schemactl.statements import Statement
 # pg_trigger.tgtype bits, as CreateTrigStmt carries them.
 TRIGGER_BEFORE = 1 << 1
 TRIGGER_UPDATE = 1 << 4
-INPUT_MODES = frozenset({
-    FunctionParameterMode.FUNC_PARAM_IN, FunctionParameterMode.FUNC_PARAM_INOUT,
-    FunctionParameterMode.FUNC_PARAM_VARIADIC, FunctionParameterMode.FUNC_PARAM_DEFAULT,
-})
+INPUT_MODES = frozenset(
+    {
+        FunctionParameterMode.FUNC_PARAM_IN,
+        FunctionParameterMode.FUNC_PARAM_INOUT,
+        FunctionParameterMode.FUNC_PARAM_VARIADIC,
+        FunctionParameterMode.FUNC_PARAM_DEFAULT,
+    }
+)
 VIEW_OBJECTS = frozenset({ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW})
 
 
@@ -168,15 +172,23 @@ def _read(model: SchemaModel, statement: Statement) -> None:
         case ast.IndexStmt():
             model.indexes.append(_index(node))
         case ast.CreatePolicyStmt():
-            model.policies.append(Policy(
-                node.policy_name, relation_name(node.table), node.cmd_name,
-                bool(node.permissive), role_names(node.roles), node.qual, node.with_check,
-                site,
-            ))
+            model.policies.append(
+                Policy(
+                    node.policy_name,
+                    relation_name(node.table),
+                    node.cmd_name,
+                    bool(node.permissive),
+                    role_names(node.roles),
+                    node.qual,
+                    node.with_check,
+                    site,
+                )
+            )
         case ast.ViewStmt():
             invoker = is_true(options(node.options).get("security_invoker", False))
             model.views[relation_name(node.view)] = View(
-                relation_name(node.view), False, invoker, site)
+                relation_name(node.view), False, invoker, site
+            )
         case ast.CreateTableAsStmt(objtype=ObjectType.OBJECT_MATVIEW):
             name = relation_name(node.into.rel)
             model.views[name] = View(name, True, False, site)
@@ -185,11 +197,17 @@ def _read(model: SchemaModel, statement: Statement) -> None:
         case ast.AlterFunctionStmt():
             _read_alter_function(model, node)
         case ast.CreateTrigStmt():
-            model.triggers.append(Trigger(
-                node.trigname, relation_name(node.relation), function_name(node.funcname),
-                bool(node.timing & TRIGGER_BEFORE), bool(node.row),
-                bool(node.events & TRIGGER_UPDATE), site,
-            ))
+            model.triggers.append(
+                Trigger(
+                    node.trigname,
+                    relation_name(node.relation),
+                    function_name(node.funcname),
+                    bool(node.timing & TRIGGER_BEFORE),
+                    bool(node.row),
+                    bool(node.events & TRIGGER_UPDATE),
+                    site,
+                )
+            )
         case ast.GrantStmt():
             model.execute.grant(node)
         case ast.AlterDefaultPrivilegesStmt():
@@ -206,8 +224,9 @@ def _read_table(model: SchemaModel, node: ast.CreateStmt, statement: Statement) 
             _read_constraint(model, name, element, (), statement)
 
 
-def _read_column(model: SchemaModel, table: Table, column: ast.ColumnDef,
-                 statement: Statement) -> None:
+def _read_column(
+    model: SchemaModel, table: Table, column: ast.ColumnDef, statement: Statement
+) -> None:
     site = Site(statement, column.location)
     if column.typeName is not None:
         entry = Column(table.name, column.colname, column.typeName, site)
@@ -217,30 +236,42 @@ def _read_column(model: SchemaModel, table: Table, column: ast.ColumnDef,
         _read_constraint(model, table.name, constraint, (column.colname,), statement)
 
 
-def _read_constraint(model: SchemaModel, table: str, constraint: ast.Constraint,
-                     column: tuple[str, ...], statement: Statement) -> None:
+def _read_constraint(
+    model: SchemaModel,
+    table: str,
+    constraint: ast.Constraint,
+    column: tuple[str, ...],
+    statement: Statement,
+) -> None:
     """Foreign keys, and the unique indexes that primary key, unique and exclusion
     constraints create. ``column`` is set for a constraint written on a column."""
     kind = constraint.contype
     if kind == ConstrType.CONSTR_FOREIGN:
         columns = tuple(strings(constraint.fk_attrs)) or column
-        model.foreign_keys.append(ForeignKey(
-            table, columns, relation_name(constraint.pktable),
-            Site(statement, constraint.location),
-        ))
+        model.foreign_keys.append(
+            ForeignKey(
+                table,
+                columns,
+                relation_name(constraint.pktable),
+                Site(statement, constraint.location),
+            )
+        )
     elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
         columns = tuple(strings(constraint.keys)) or column
         model.indexes.append(Index(table, columns, "btree", False))
     elif kind == ConstrType.CONSTR_EXCLUSION:
         elements = [pair[0] for pair in constraint.exclusions or ()]
-        model.indexes.append(Index(
-            table, tuple(e.name for e in elements), constraint.access_method or "gist",
-            constraint.where_clause is not None,
-        ))
+        model.indexes.append(
+            Index(
+                table,
+                tuple(e.name for e in elements),
+                constraint.access_method or "gist",
+                constraint.where_clause is not None,
+            )
+        )
 
 
-def _read_alter_table(model: SchemaModel, node: ast.AlterTableStmt,
-                      statement: Statement) -> None:
+def _read_alter_table(model: SchemaModel, node: ast.AlterTableStmt, statement: Statement) -> None:
     name = relation_name(node.relation)
     for command in node.cmds or ():
         match command.subtype:
@@ -250,9 +281,14 @@ def _read_alter_table(model: SchemaModel, node: ast.AlterTableStmt,
             case AlterTableType.AT_AddConstraint:
                 _read_constraint(model, name, command.def_, (), statement)
             case AlterTableType.AT_AlterColumnType:
-                model.column_types.append(Column(
-                    name, command.name, command.def_.typeName,
-                    Site(statement, command.def_.location)))
+                model.column_types.append(
+                    Column(
+                        name,
+                        command.name,
+                        command.def_.typeName,
+                        Site(statement, command.def_.location),
+                    )
+                )
             case AlterTableType.AT_EnableRowSecurity:
                 model.rls_enabled.setdefault(name, Site(statement))
             case AlterTableType.AT_DisableRowSecurity:
@@ -275,9 +311,14 @@ def _read_alter_view(model: SchemaModel, node: ast.AlterTableStmt) -> None:
 
 def _index(node: ast.IndexStmt) -> Index:
     columns = tuple(
-        element.name if element.expr is None else None for element in node.indexParams or ())
-    return Index(relation_name(node.relation), columns, node.accessMethod or "btree",
-                 node.whereClause is not None)
+        element.name if element.expr is None else None for element in node.indexParams or ()
+    )
+    return Index(
+        relation_name(node.relation),
+        columns,
+        node.accessMethod or "btree",
+        node.whereClause is not None,
+    )
 
 
 def _read_function(model: SchemaModel, node: ast.CreateFunctionStmt, site: Site) -> None:
@@ -297,8 +338,9 @@ def _read_function(model: SchemaModel, node: ast.CreateFunctionStmt, site: Site)
 def _read_alter_function(model: SchemaModel, node: ast.AlterFunctionStmt) -> None:
     name = function_name(node.func.objname)
     args = tuple(type_key(t) for t in node.func.objargs or ())
-    targets = [f for f in model.functions_named(name)
-               if node.func.args_unspecified or f.key[1] == args]
+    targets = [
+        f for f in model.functions_named(name) if node.func.args_unspecified or f.key[1] == args
+    ]
     settings = options(node.actions)
     for function in targets:
         if "security" in settings:
@@ -323,6 +365,8 @@ def _search_path_option(items: Iterable | None) -> bool | None:
         if setting.kind == VariableSetKind.VAR_RESET_ALL:
             result = False
         elif setting.name == "search_path":
-            result = setting.kind in (VariableSetKind.VAR_SET_VALUE,
-                                      VariableSetKind.VAR_SET_CURRENT)
+            result = setting.kind in (
+                VariableSetKind.VAR_SET_VALUE,
+                VariableSetKind.VAR_SET_CURRENT,
+            )
     return result

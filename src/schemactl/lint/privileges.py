@@ -23,9 +23,13 @@ from schemactl.lint.names import (
 
 FunctionKey = tuple[str, tuple[str, ...]]  # ("public.f", ("uuid", "text[]"))
 
-FUNCTION_OBJECTS = frozenset({
-    ObjectType.OBJECT_FUNCTION, ObjectType.OBJECT_PROCEDURE, ObjectType.OBJECT_ROUTINE,
-})
+FUNCTION_OBJECTS = frozenset(
+    {
+        ObjectType.OBJECT_FUNCTION,
+        ObjectType.OBJECT_PROCEDURE,
+        ObjectType.OBJECT_ROUTINE,
+    }
+)
 # Supabase's `alter default privileges … in schema public grant all on functions to …`.
 SUPABASE_SCHEMA_DEFAULTS = {"public": frozenset({"anon", "authenticated", "service_role"})}
 
@@ -66,7 +70,8 @@ class ExecutePrivileges:
         roles = role_names(action.grantees)
         schemas = strings(options(node.options).get("schemas"))
         targets = [self._schema_defaults.setdefault(s, set()) for s in schemas] or [
-            self._global_defaults]
+            self._global_defaults
+        ]
         for target in targets:
             if action.is_grant:
                 target |= roles

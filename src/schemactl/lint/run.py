@@ -11,10 +11,10 @@ from schemactl.lint.findings import Finding, Note
 from schemactl.lint.settings import lint_settings
 from schemactl.lint.structural import structural_violations
 from schemactl.lint.style import style_findings
-from schemactl.template_lines import TemplateMaps
 from schemactl.lint.waivers import apply_waivers, read_waivers
 from schemactl.seeds import seed_statements
 from schemactl.sources import read_sources
+from schemactl.template_lines import TemplateMaps
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,11 @@ def structural_findings(project: Project) -> list[Finding]:
     seed_statements(project)  # a syntax error in seeds/ is an input error too
     sources = read_sources(project, project.schema_dir)
     waivers = read_waivers(sources, (item.statement for item in built.statements))
-    findings = apply_waivers(structural_violations(built, settings), waivers,
-                             {source.path: source.text for source in sources})
+    findings = apply_waivers(
+        structural_violations(built, settings),
+        waivers,
+        {source.path: source.text for source in sources},
+    )
     return sorted(_in_templates(built.templates, findings))
 
 

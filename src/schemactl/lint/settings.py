@@ -26,17 +26,20 @@ def lint_settings(project: Project) -> LintSettings:
     unknown = sorted(set(raw) - KNOWN_KEYS)
     if unknown:
         raise SchemactlError(
-            f"unknown key {unknown[0]!r} in [tool.schemactl.lint]", location=where,
+            f"unknown key {unknown[0]!r} in [tool.schemactl.lint]",
+            location=where,
             hint=f"known keys: {', '.join(sorted(KNOWN_KEYS))}",
         )
     column = raw.get("updated_at_column", "updated_at")
     functions = raw.get("updated_at_functions", [])
     if not isinstance(column, str) or not column:
-        raise SchemactlError("[tool.schemactl.lint] updated_at_column must be a column name",
-                             location=where)
+        raise SchemactlError(
+            "[tool.schemactl.lint] updated_at_column must be a column name", location=where
+        )
     if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
         raise SchemactlError(
             "[tool.schemactl.lint] updated_at_functions must be a list of strings",
-            location=where, hint='e.g. updated_at_functions = ["private.touch_*"]',
+            location=where,
+            hint='e.g. updated_at_functions = ["private.touch_*"]',
         )
     return LintSettings(frozenset(project.exposed_schemas), column, tuple(functions))

@@ -67,7 +67,8 @@ def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult
         except (SQLFluffUserError, KeyError, ValueError) as exc:  # KeyError: unknown dialect
             raise _config_error(project, exc) from exc
         caches[directory] = cache = StyleCache(
-            project.state_dir / CACHE_DIR, configuration, _loader_paths(configuration))
+            project.state_dir / CACHE_DIR, configuration, _loader_paths(configuration)
+        )
         for path in schema_files(directory):
             text = path.read_text("utf-8")
             key = cache.key(project.relative(path), text)
@@ -79,8 +80,9 @@ def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult
     for job, result in zip(jobs, _run(jobs), strict=True):
         caches[job.directory].put(job.key, result.findings, result.notes)
         results.append(result)
-    return StyleResult([f for r in results for f in r.findings],
-                       [n for r in results for n in r.notes])
+    return StyleResult(
+        [f for r in results for f in r.findings], [n for r in results for n in r.notes]
+    )
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,7 @@ def merged_config(project: Project, directory: Path) -> dict:
         raise _config_error(project, exc) from exc
     merged = nested_combine(BASELINE, loaded)
     jinja = merged.setdefault("templater", {}).setdefault("jinja", {})
-    jinja["loader_search_path"] = ",".join(dict.fromkeys(
-        [*_loader_paths(merged), str(directory)]))
+    jinja["loader_search_path"] = ",".join(dict.fromkeys([*_loader_paths(merged), str(directory)]))
     return merged
 
 
@@ -156,26 +157,49 @@ def _lint_file(linter: Linter, relative: str, path: Path, text: str) -> StyleRes
     while True:
         linted = linter.lint_string(_blank(text, masked), fname=str(path))
         unparsable = [v for v in linted.get_violations() if v.rule_code() == UNPARSABLE]
-        culprit = None if templated or not unparsable else _statement_at(
-            statements, unparsable[0].line_no, unparsable[0].line_pos)
+        culprit = (
+            None
+            if templated or not unparsable
+            else _statement_at(statements, unparsable[0].line_no, unparsable[0].line_pos)
+        )
         if culprit is None or culprit in masked or len(masked) >= MAX_MASKED:
             break
         masked.append(culprit)
-    notes = [Note(relative, s.line, s.col,
-                  "sqlfluff cannot parse this statement (PostgreSQL can): its style is not "
-                  "checked") for s in masked]
+    notes = [
+        Note(
+            relative,
+            s.line,
+            s.col,
+            "sqlfluff cannot parse this statement (PostgreSQL can): its style is not checked",
+        )
+        for s in masked
+    ]
     findings = []
     for violation in linted.get_violations():
         if any(_within(s, violation.line_no) for s in masked) or _exempt(
-                linted, violation, indent_unit):
+            linted, violation, indent_unit
+        ):
             continue
         if templated and violation.rule_code() == UNPARSABLE:
-            notes.append(Note(relative, violation.line_no, violation.line_pos,
-                              "sqlfluff cannot parse the rendered template from here (PostgreSQL "
-                              "can): the rest of this file's style is not checked"))
+            notes.append(
+                Note(
+                    relative,
+                    violation.line_no,
+                    violation.line_pos,
+                    "sqlfluff cannot parse the rendered template from here (PostgreSQL "
+                    "can): the rest of this file's style is not checked",
+                )
+            )
             continue
-        findings.append(Finding(relative, violation.line_no, violation.line_pos,
-                                violation.rule_code(), violation.desc()))
+        findings.append(
+            Finding(
+                relative,
+                violation.line_no,
+                violation.line_pos,
+                violation.rule_code(),
+                violation.desc(),
+            )
+        )
     return StyleResult(findings, notes)
 
 
@@ -231,8 +255,9 @@ def _exempt(linted: LintedFile, violation: SQLBaseError, indent_unit: int) -> bo
     return False
 
 
-def _hanging_indent(linted: LintedFile, clause: BaseSegment, line_no: int,
-                    indent_unit: int) -> bool:
+def _hanging_indent(
+    linted: LintedFile, clause: BaseSegment, line_no: int, indent_unit: int
+) -> bool:
     """The line is indented exactly one level deeper than the line the clause starts on."""
     lines = linted.templated_file.source_str.split("\n")
     clause_line = clause.pos_marker.source_position()[0]

@@ -24,15 +24,17 @@ STYLE_CODE = ("style.py", "style_cache.py", "findings.py")
 
 
 class StyleCache:
-    def __init__(self, directory: Path, configuration: dict,
-                 loader_paths: Iterable[str]) -> None:
+    def __init__(self, directory: Path, configuration: dict, loader_paths: Iterable[str]) -> None:
         self._directory = directory
         self._loader_paths = [Path(p) for p in loader_paths]
         self._templates_digest: str | None = None
         here = Path(__file__).parent
         digest = hashlib.sha256()
-        for part in (sqlfluff.__version__, json.dumps(configuration, sort_keys=True, default=str),
-                     *((here / name).read_text("utf-8") for name in STYLE_CODE)):
+        for part in (
+            sqlfluff.__version__,
+            json.dumps(configuration, sort_keys=True, default=str),
+            *((here / name).read_text("utf-8") for name in STYLE_CODE),
+        ):
             digest.update(part.encode("utf-8") + b"\0")
         self._base = digest.hexdigest()
 
@@ -45,8 +47,10 @@ class StyleCache:
     def get(self, key: str) -> tuple[list[Finding], list[Note]] | None:
         try:
             data = json.loads(self._path(key).read_text("utf-8"))
-            return ([Finding(*item) for item in data["findings"]],
-                    [Note(*item) for item in data["notes"]])
+            return (
+                [Finding(*item) for item in data["findings"]],
+                [Note(*item) for item in data["notes"]],
+            )
         except (OSError, ValueError, KeyError, TypeError):
             return None
 

@@ -71,8 +71,11 @@ def _column_type(column: Column) -> Iterator[Violation]:
         yield Violation(
             "SC007",
             f"{where} is {INEXACT[base]}: "
-            + ("its value depends on lc_monetary and it has a fixed scale"
-               if base == "money" else "binary floating point cannot hold 0.10 exactly")
+            + (
+                "its value depends on lc_monetary and it has a fixed scale"
+                if base == "money"
+                else "binary floating point cannot hold 0.10 exactly"
+            )
             + "; use numeric (numeric(14, 2) for money)",
             column.site,
         )
@@ -121,8 +124,14 @@ def _new_fields_assigned(create_function_sql: str) -> frozenset[str]:
     for function in parsed:
         body = function.get("PLpgSQL_function", {})
         datums = body.get("datums", [])
-        new_dno = next((d["PLpgSQL_rec"].get("dno", 0) for d in datums
-                        if d.get("PLpgSQL_rec", {}).get("refname") == "new"), None)
+        new_dno = next(
+            (
+                d["PLpgSQL_rec"].get("dno", 0)
+                for d in datums
+                if d.get("PLpgSQL_rec", {}).get("refname") == "new"
+            ),
+            None,
+        )
         fields = {
             number: d["PLpgSQL_recfield"]["fieldname"]
             for number, d in enumerate(datums)

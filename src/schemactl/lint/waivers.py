@@ -54,34 +54,46 @@ def read_waivers(sources: Iterable[SourceFile], statements: Iterable[Statement])
         per_file.setdefault(statement.file, []).append(statement)
     result = Waivers({}, [])
     for source in sources:
-        _read_file(source, sorted(per_file.get(source.path, []),
-                                  key=lambda s: (s.line, s.col)), result)
+        _read_file(
+            source, sorted(per_file.get(source.path, []), key=lambda s: (s.line, s.col)), result
+        )
     return result
 
 
-def apply_waivers(violations: Iterable[Violation], waivers: Waivers,
-                  texts: dict[str, str]) -> list[Finding]:
+def apply_waivers(
+    violations: Iterable[Violation], waivers: Waivers, texts: dict[str, str]
+) -> list[Finding]:
     """Findings left after waivers, plus SC000 for waiver problems and unused waivers."""
     findings = list(waivers.problems)
     for violation in violations:
         statement = violation.site.statement
         key = (statement.file, statement.line, statement.col)
-        waiver = next((w for w in waivers.by_statement.get(key, ())
-                       if violation.code in w.codes), None)
+        waiver = next(
+            (w for w in waivers.by_statement.get(key, ()) if violation.code in w.codes), None
+        )
         if waiver is not None:
             waiver.used.add(violation.code)
             continue
-        line, col = ((statement.line, statement.col) if violation.site.offset is None
-                     else line_col(texts[statement.file], violation.site.offset))
+        line, col = (
+            (statement.line, statement.col)
+            if violation.site.offset is None
+            else line_col(texts[statement.file], violation.site.offset)
+        )
         findings.append(Finding(statement.file, line, col, violation.code, violation.message))
     for key, entries in waivers.by_statement.items():
         for waiver in entries:
             for code in waiver.codes:
                 if code not in waiver.used:
-                    findings.append(Finding(
-                        key[0], waiver.line, waiver.col, WAIVER_CODE,
-                        f"waiver for {code} matches no {code} finding on this statement: "
-                        "remove it"))
+                    findings.append(
+                        Finding(
+                            key[0],
+                            waiver.line,
+                            waiver.col,
+                            WAIVER_CODE,
+                            f"waiver for {code} matches no {code} finding on this statement: "
+                            "remove it",
+                        )
+                    )
     return findings
 
 
@@ -96,7 +108,7 @@ def _read_file(source: SourceFile, statements: list[Statement], result: Waivers)
     for token in scan(text):
         if token.name not in COMMENT_TOKENS:
             continue
-        comment = text[token.start:token.end + 1]
+        comment = text[token.start : token.end + 1]
         if not MARKER.match(comment):
             continue
         line, col = line_col(text, token.start)
@@ -104,13 +116,19 @@ def _read_file(source: SourceFile, statements: list[Statement], result: Waivers)
         owner = _owner(text, spans, where, token.start)
         if owner is None:
             inside = where > 0 and token.start < spans[where - 1][1]
-            result.problems.append(_problem(
-                source.path, line, col,
-                "waiver inside a statement has no effect" if inside
-                else "waiver is not attached to any statement", FORM))
+            result.problems.append(
+                _problem(
+                    source.path,
+                    line,
+                    col,
+                    "waiver inside a statement has no effect"
+                    if inside
+                    else "waiver is not attached to any statement",
+                    FORM,
+                )
+            )
             continue
-        _read_waiver(source.path, comment, line, col,
-                     (owner.file, owner.line, owner.col), result)
+        _read_waiver(source.path, comment, line, col, (owner.file, owner.line, owner.col), result)
 
 
 def _owner(text: str, spans: list, where: int, offset: int) -> Statement | None:
@@ -125,8 +143,9 @@ def _owner(text: str, spans: list, where: int, offset: int) -> Statement | None:
     return spans[where][2] if where < len(spans) else None
 
 
-def _read_waiver(file: str, comment: str, line: int, col: int, statement: StatementKey,
-                 result: Waivers) -> None:
+def _read_waiver(
+    file: str, comment: str, line: int, col: int, statement: StatementKey, result: Waivers
+) -> None:
     match = GRAMMAR.match(comment)
     if match is None:
         result.problems.append(_problem(file, line, col, "malformed waiver", FORM))
@@ -135,13 +154,25 @@ def _read_waiver(file: str, comment: str, line: int, col: int, statement: Statem
     unknown = [code for code in codes if code not in WAIVABLE]
     reason = (match["reason"] or "").strip()
     if unknown:
-        result.problems.append(_problem(
-            file, line, col, f"waiver names unknown rule {unknown[0]}",
-            "structural rules are SC001-SC013; sqlfluff rules are waived with `-- noqa: CODE`"))
+        result.problems.append(
+            _problem(
+                file,
+                line,
+                col,
+                f"waiver names unknown rule {unknown[0]}",
+                "structural rules are SC001-SC013; sqlfluff rules are waived with `-- noqa: CODE`",
+            )
+        )
     elif not reason:
-        result.problems.append(_problem(
-            file, line, col, f"waiver for {', '.join(codes)} gives no reason",
-            "say why after `because`"))
+        result.problems.append(
+            _problem(
+                file,
+                line,
+                col,
+                f"waiver for {', '.join(codes)} gives no reason",
+                "say why after `because`",
+            )
+        )
     else:
         result.by_statement.setdefault(statement, []).append(Waiver(codes, statement, line, col))
 

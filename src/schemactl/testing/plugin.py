@@ -33,18 +33,28 @@ RequestFactory = Callable[..., AbstractContextManager[psycopg.Connection]]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("schemactl")
-    group.addoption("--schemactl-db-url", default=os.environ.get("SCHEMACTL_TEST_DB_URL"),
-                    help="Run test databases inside this server instead of a throwaway one.")
-    group.addoption("--schemactl-docker", action="store_true", default=False,
-                    help="Run test databases in a supabase/postgres container (needs Docker).")
+    group.addoption(
+        "--schemactl-db-url",
+        default=os.environ.get("SCHEMACTL_TEST_DB_URL"),
+        help="Run test databases inside this server instead of a throwaway one.",
+    )
+    group.addoption(
+        "--schemactl-docker",
+        action="store_true",
+        default=False,
+        help="Run test databases in a supabase/postgres container (needs Docker).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "grant_modes: run the test under both stand-in grant "
-                            "modes (opt-in and legacy)")
+    config.addinivalue_line(
+        "markers", "grant_modes: run the test under both stand-in grant modes (opt-in and legacy)"
+    )
     config.stash[STASH_KEY] = TestDatabases(
-        config.rootpath, config.getoption("--schemactl-db-url"),
-        config.getoption("--schemactl-docker"))
+        config.rootpath,
+        config.getoption("--schemactl-db-url"),
+        config.getoption("--schemactl-docker"),
+    )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -55,7 +65,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("grant_modes") and (
-            "grant_mode" in metafunc.fixturenames):
+        "grant_mode" in metafunc.fixturenames
+    ):
         metafunc.parametrize("grant_mode", GRANT_MODES, indirect=True, ids=GRANT_MODES)
 
 
@@ -96,8 +107,9 @@ def db(schemactl_databases: TestDatabases, grant_mode: GrantMode) -> Iterator[ps
 
 
 @pytest.fixture
-def committed_db(schemactl_databases: TestDatabases,
-                 grant_mode: GrantMode) -> Iterator[CommittedDatabase]:
+def committed_db(
+    schemactl_databases: TestDatabases, grant_mode: GrantMode
+) -> Iterator[CommittedDatabase]:
     """A fresh database cloned from the template, dropped after the test."""
     with user_errors(), schemactl_databases.committed(grant_mode) as database:
         yield database
@@ -107,38 +119,56 @@ def committed_db(schemactl_databases: TestDatabases,
 def as_user(db: psycopg.Connection) -> RequestFactory:
     """`with as_user(user_id, **extra_claims):` — a request of an authenticated user.
     Pass `conn=` to act on another connection (e.g. of `committed_db`)."""
-    def factory(user_id: uuid.UUID | str, *, conn: psycopg.Connection | None = None,
-                **claims: Any) -> AbstractContextManager[psycopg.Connection]:
+
+    def factory(
+        user_id: uuid.UUID | str, *, conn: psycopg.Connection | None = None, **claims: Any
+    ) -> AbstractContextManager[psycopg.Connection]:
         return request_as(conn or db, "authenticated", user_claims(user_id, **claims))
+
     return factory
 
 
 @pytest.fixture
 def as_service_role(db: psycopg.Connection) -> RequestFactory:
-    def factory(*, conn: psycopg.Connection | None = None) -> AbstractContextManager[
-            psycopg.Connection]:
+    def factory(
+        *, conn: psycopg.Connection | None = None
+    ) -> AbstractContextManager[psycopg.Connection]:
         return request_as(conn or db, "service_role", service_role_claims())
+
     return factory
 
 
 @pytest.fixture
 def as_anon(db: psycopg.Connection) -> RequestFactory:
-    def factory(*, conn: psycopg.Connection | None = None) -> AbstractContextManager[
-            psycopg.Connection]:
+    def factory(
+        *, conn: psycopg.Connection | None = None
+    ) -> AbstractContextManager[psycopg.Connection]:
         return request_as(conn or db, "anon", anon_claims())
+
     return factory
 
 
 @pytest.fixture
 def make_auth_user(db: psycopg.Connection) -> Callable[..., uuid.UUID]:
     """Insert a row into auth.users (as Supabase Auth would) and return its id."""
-    def factory(email: str | None = None, *, phone: str | None = None,
-                meta: dict[str, Any] | None = None, conn: psycopg.Connection | None = None
-                ) -> uuid.UUID:
-        row = (conn or db).execute(
-            "insert into auth.users (email, phone, raw_user_meta_data) "
-            "values (%s, %s, %s) returning id",
-            [email, phone, psycopg.types.json.Jsonb(meta or {})]).fetchone()
+
+    def factory(
+        email: str | None = None,
+        *,
+        phone: str | None = None,
+        meta: dict[str, Any] | None = None,
+        conn: psycopg.Connection | None = None,
+    ) -> uuid.UUID:
+        row = (
+            (conn or db)
+            .execute(
+                "insert into auth.users (email, phone, raw_user_meta_data) "
+                "values (%s, %s, %s) returning id",
+                [email, phone, psycopg.types.json.Jsonb(meta or {})],
+            )
+            .fetchone()
+        )
         assert row is not None
         return row[0]
+
     return factory

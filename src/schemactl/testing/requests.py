@@ -25,8 +25,9 @@ def anon_claims() -> dict[str, Any]:
 
 
 @contextmanager
-def request_as(conn: psycopg.Connection, role: str, claims: dict[str, Any]) -> Iterator[
-        psycopg.Connection]:
+def request_as(
+    conn: psycopg.Connection, role: str, claims: dict[str, Any]
+) -> Iterator[psycopg.Connection]:
     """Run the block as PostgREST would: `SET LOCAL ROLE` plus the JWT claims.
 
     The block is a savepoint (a transaction on an autocommit connection): an error

@@ -138,8 +138,9 @@ class TestDatabases:
 
     def clone(self, mode: GrantMode) -> str:
         name = unique_name("schemactl_test")
-        clone_database(self.server, name, self.template(mode), self.project.owner_role,
-                       admin=self.admin)
+        clone_database(
+            self.server, name, self.template(mode), self.project.owner_role, admin=self.admin
+        )
         self._created.append(name)
         return name
 

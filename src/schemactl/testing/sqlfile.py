@@ -34,7 +34,8 @@ class SqlItem(pytest.Item):
 
         path = Path(self.path)
         statements = parse_statements(
-            SourceFile(_relative(path, Path(self.config.rootpath)), path.read_text("utf-8")))
+            SourceFile(_relative(path, Path(self.config.rootpath)), path.read_text("utf-8"))
+        )
         with databases_for(self.config).committed("opt-in") as committed:
             run_sql_statements(committed.connection, statements)
 
@@ -54,8 +55,9 @@ def run_sql_statements(conn: psycopg.Connection, statements: list[Statement]) ->
         try:
             conn.execute(statement.sql)
         except psycopg.Error as exc:
-            raise SqlTestFailure(statement.file, _failing_line(statement, exc),
-                                 _message(exc)) from None
+            raise SqlTestFailure(
+                statement.file, _failing_line(statement, exc), _message(exc)
+            ) from None
 
 
 def _failing_line(statement: Statement, exc: psycopg.Error) -> int:

@@ -30,7 +30,9 @@ def create_v1_schema(conn: psycopg.Connection) -> None:
 def require_v1_schema(conn: psycopg.Connection) -> None:
     row = conn.execute(
         "select array_agg(t order by t) from unnest(%s::text[]) as t "
-        "where to_regclass('v1.' || t) is null", [list(V1_TABLES)]).fetchone()
+        "where to_regclass('v1.' || t) is null",
+        [list(V1_TABLES)],
+    ).fetchone()
     missing = row[0] if row else None
     if missing:
         raise SchemactlError(

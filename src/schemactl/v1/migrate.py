@@ -28,9 +28,16 @@ LOCK_TIMEOUT = "60s"
 # Hash joins and sorts over 100k-row sets stay in memory (the default 4MB spills to disk).
 WORK_MEM = "64MB"
 BOOKS = ("migration.v1_id_map", "migration.v1_quarantine")
-ANALYZED = ("public.organizations", "public.contacts", "public.organization_contacts",
-            "public.deals", "public.deal_products", "migration.v1_id_map",
-            "migration.v1_quarantine", "migration.v1_contact_map")
+ANALYZED = (
+    "public.organizations",
+    "public.contacts",
+    "public.organization_contacts",
+    "public.deals",
+    "public.deal_products",
+    "migration.v1_id_map",
+    "migration.v1_quarantine",
+    "migration.v1_contact_map",
+)
 
 
 @dataclass(frozen=True)
@@ -60,12 +67,19 @@ class MigrationReport:
 
 def read_books(conn: psycopg.Connection) -> dict[str, KindBooks]:
     rows = conn.execute(load_sql("v1/summary")).fetchall()
-    return {kind: KindBooks(kind, v1, migrated, merged, quarantined)
-            for kind, v1, migrated, merged, quarantined in rows}
+    return {
+        kind: KindBooks(kind, v1, migrated, merged, quarantined)
+        for kind, v1, migrated, merged, quarantined in rows
+    }
 
 
-def migrate(conn: psycopg.Connection, *, default_owner: str | None = None,
-            dry_run: bool = False, progress: Progress = NO_PROGRESS) -> MigrationReport:
+def migrate(
+    conn: psycopg.Connection,
+    *,
+    default_owner: str | None = None,
+    dry_run: bool = False,
+    progress: Progress = NO_PROGRESS,
+) -> MigrationReport:
     """Run the migration in the caller's transaction (which the caller commits, or rolls
     back for a dry run). The connection's role must be the schema owner, a superuser or
     service_role, for bulk-import mode (SPEC §7)."""
@@ -103,30 +117,40 @@ def _settle_default_owner(conn: psycopg.Connection, email: str | None) -> str | 
     """Store --default-owner (a V2 user's email) for this run, re-runs and dual-write;
     without it, the one given before (if any) stays."""
     if email is not None:
-        row = conn.execute("select id from public.users where lower(email) = lower(btrim(%s))",
-                           [email]).fetchone()
+        row = conn.execute(
+            "select id from public.users where lower(email) = lower(btrim(%s))", [email]
+        ).fetchone()
         if row is None:
             raise SchemactlError(
                 f"--default-owner {email}: no V2 user has this email",
-                hint="invite the user first (public.users), or name another one")
-        conn.execute("update migration.v1_settings set default_owner_id = %(id)s "
-                     "where id and default_owner_id is distinct from %(id)s", {"id": row[0]})
+                hint="invite the user first (public.users), or name another one",
+            )
+        conn.execute(
+            "update migration.v1_settings set default_owner_id = %(id)s "
+            "where id and default_owner_id is distinct from %(id)s",
+            {"id": row[0]},
+        )
     row = conn.execute(
         "select u.email from migration.v1_settings as s "
-        "join public.users as u on u.id = s.default_owner_id where s.id").fetchone()
+        "join public.users as u on u.id = s.default_owner_id where s.id"
+    ).fetchone()
     return row[0] if row else None
 
 
 def _run_steps(conn: psycopg.Connection, progress: Progress) -> dict[str, Counter[str]]:
     results: dict[str, Counter[str]] = {
-        "client": Counter(), "opportunity": Counter(), "opportunity_product": Counter()}
+        "client": Counter(),
+        "opportunity": Counter(),
+        "opportunity_product": Counter(),
+    }
     results["client"].update(_call(conn, "migration.resync_clients()"))
     _by_range(conn, "clients", "migration.migrate_clients", results["client"], progress)
     if _changed(results["client"]):
         _analyze(conn)
     results["opportunity"].update(_call(conn, "migration.resync_opportunities()"))
-    _by_range(conn, "opportunities", "migration.migrate_opportunities",
-              results["opportunity"], progress)
+    _by_range(
+        conn, "opportunities", "migration.migrate_opportunities", results["opportunity"], progress
+    )
     if _changed(results["opportunity"]):
         _analyze(conn)
     results["opportunity_product"].update(_call(conn, "migration.resync_lines()"))
@@ -146,12 +170,16 @@ def _analyze(conn: psycopg.Connection, tables: tuple[str, ...] = ANALYZED) -> No
     """Statistics of the tables this transaction filled so far (ANALYZE counts the
     transaction's own rows): plans of the next steps would otherwise assume them empty,
     and so would `parity` right after the commit, until autovacuum comes by."""
-    conn.execute(sql.SQL("analyze {}").format(sql.SQL(", ").join(
-        sql.Identifier(*name.split(".")) for name in tables)))
+    conn.execute(
+        sql.SQL("analyze {}").format(
+            sql.SQL(", ").join(sql.Identifier(*name.split(".")) for name in tables)
+        )
+    )
 
 
-def _call(conn: psycopg.Connection, function: str,
-          params: tuple[int | None, int | None] | None = None) -> Counter[str]:
+def _call(
+    conn: psycopg.Connection, function: str, params: tuple[int | None, int | None] | None = None
+) -> Counter[str]:
     query = f"select result, rows from {function}"  # function names are our constants
     rows = conn.execute(query, params).fetchall() if params else conn.execute(query).fetchall()
     return Counter({result: rows_ for result, rows_ in rows})
@@ -162,24 +190,27 @@ def _ranges(conn: psycopg.Connection, table: str) -> tuple[list[tuple[int, int]]
     query = sql.SQL(
         "select id from ("
         "select id, row_number() over (order by id) as n from {}) as t "
-        "where (n - 1) % {} = 0 order by id").format(
-            sql.Identifier("v1", table), sql.Literal(CHUNK_ROWS[table]))
+        "where (n - 1) % {} = 0 order by id"
+    ).format(sql.Identifier("v1", table), sql.Literal(CHUNK_ROWS[table]))
     rows = conn.execute(query).fetchall()
     if not rows:
         return [], 0
     starts = [r[0] for r in rows]
-    total = conn.execute(sql.SQL("select count(*), max(id) from {}").format(
-        sql.Identifier("v1", table))).fetchone()
+    total = conn.execute(
+        sql.SQL("select count(*), max(id) from {}").format(sql.Identifier("v1", table))
+    ).fetchone()
     assert total is not None
     ends = [nxt - 1 for nxt in starts[1:]] + [total[1]]
     return list(zip(starts, ends, strict=True)), total[0]
 
 
-def _by_range(conn: psycopg.Connection, table: str, function: str, into: Counter[str],
-              progress: Progress) -> None:
+def _by_range(
+    conn: psycopg.Connection, table: str, function: str, into: Counter[str], progress: Progress
+) -> None:
     ranges, total = _ranges(conn, table)
     count_query = sql.SQL("select count(*) from {} where id between %s and %s").format(
-        sql.Identifier("v1", table))
+        sql.Identifier("v1", table)
+    )
     progress.phase(f"migrating v1.{table}", total=total)
     for lo, hi in ranges:
         chunk = _call(conn, f"{function}(%s, %s)", (lo, hi))
@@ -190,17 +221,20 @@ def _by_range(conn: psycopg.Connection, table: str, function: str, into: Counter
         progress.advance(done[0] if done else 0)
 
 
-def _lines_by_opportunity_range(conn: psycopg.Connection, into: Counter[str],
-                                progress: Progress) -> None:
+def _lines_by_opportunity_range(
+    conn: psycopg.Connection, into: Counter[str], progress: Progress
+) -> None:
     """New lines, a range of opportunities at a time (all lines of a deal together)."""
     ranges, _ = _ranges(conn, "opportunities")
     total_row = conn.execute("select count(*) from v1.opportunity_products").fetchone()
-    count_query = ("select count(*) from v1.opportunity_products "
-                   "where opportunity_id between %s and %s")
+    count_query = (
+        "select count(*) from v1.opportunity_products where opportunity_id between %s and %s"
+    )
     progress.phase("migrating v1.opportunity_products", total=total_row[0] if total_row else 0)
     into.update(_call(conn, "migration.migrate_lines(%s, %s)", (None, None)))
-    orphans = conn.execute("select count(*) from v1.opportunity_products "
-                           "where opportunity_id is null").fetchone()
+    orphans = conn.execute(
+        "select count(*) from v1.opportunity_products where opportunity_id is null"
+    ).fetchone()
     progress.advance(orphans[0] if orphans else 0)
     for lo, hi in ranges:
         chunk = _call(conn, "migration.migrate_lines(%s, %s)", (lo, hi))
@@ -213,6 +247,12 @@ def _lines_by_opportunity_range(conn: psycopg.Connection, into: Counter[str],
 
 def _with_run(after: KindBooks, before: KindBooks, results: Counter[str]) -> KindBooks:
     reapplied = sum(results[r] for r in ("updated", "removed")) if results else 0
-    return KindBooks(after.kind, after.v1_rows, after.migrated, after.merged,
-                     after.quarantined, change=after.migrated - before.migrated,
-                     reapplied=reapplied)
+    return KindBooks(
+        after.kind,
+        after.v1_rows,
+        after.migrated,
+        after.merged,
+        after.quarantined,
+        change=after.migrated - before.migrated,
+        reapplied=reapplied,
+    )

@@ -48,12 +48,22 @@ def check_parity(conn: psycopg.Connection) -> ParityReport:
     try:
         conn.execute(f"set local work_mem = '{WORK_MEM}'")
         books = tuple(read_books(conn).values())
-        rows = [row for check in CHECKS
-                for row in conn.execute(load_sql(f"v1/parity/{check}")).fetchall()]
+        rows = [
+            row
+            for check in CHECKS
+            for row in conn.execute(load_sql(f"v1/parity/{check}")).fetchall()
+        ]
     except psycopg.Error as exc:
         raise database_failure(exc, "parity") from exc
-    counts = [Mismatch("count", b.kind, "rows", f"{b.v1_rows} (V1)",
-                       f"{b.migrated} migrated + {b.quarantined} quarantined")
-              for b in books
-              if b.kind in V1_KINDS and b.v1_rows != b.migrated + b.quarantined]
+    counts = [
+        Mismatch(
+            "count",
+            b.kind,
+            "rows",
+            f"{b.v1_rows} (V1)",
+            f"{b.migrated} migrated + {b.quarantined} quarantined",
+        )
+        for b in books
+        if b.kind in V1_KINDS and b.v1_rows != b.migrated + b.quarantined
+    ]
     return ParityReport(books, (*counts, *(Mismatch(*row) for row in rows)))
