@@ -4,7 +4,7 @@ language sql
 immutable
 strict
 parallel safe
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(p_key, 'UTF8')), 'hex')
 $$;

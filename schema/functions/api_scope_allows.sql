@@ -7,7 +7,7 @@ returns boolean
 language sql
 stable
 parallel safe
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select case
         -- Not an API-key request: scopes do not apply.

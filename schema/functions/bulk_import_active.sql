@@ -11,7 +11,7 @@ create function private.bulk_import_active()
 returns boolean
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if coalesce(pg_catalog.current_setting('schemactl.bulk_import', true), '')

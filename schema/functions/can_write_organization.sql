@@ -7,7 +7,7 @@ language sql
 stable
 parallel safe
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select coalesce(
         (

@@ -7,7 +7,7 @@ create function public.claim_webhook_events(
 returns setof public.webhook_events
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if p_limit is null or p_limit < 1 then

@@ -2,7 +2,7 @@ create function public.complete_webhook_event(p_id uuid, p_lease_token uuid)
 returns boolean
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     -- Only while the caller's lease is the event's current one: after the lease was

@@ -4,7 +4,7 @@ language sql
 stable
 parallel safe
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select u.team_id
     from public.users as u

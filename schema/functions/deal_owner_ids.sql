@@ -9,7 +9,7 @@ stable
 rows 10
 parallel safe
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select u.id
     from public.users as u

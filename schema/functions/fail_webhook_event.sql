@@ -2,7 +2,7 @@ create function public.fail_webhook_event(p_id uuid, p_lease_token uuid, p_error
 returns boolean
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     -- Back to pending after 30 s · 2^(attempts − 1) (at most 1 h), or dead after the

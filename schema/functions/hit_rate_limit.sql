@@ -7,7 +7,7 @@ returns boolean
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_seconds numeric := extract(epoch from p_window);

@@ -6,7 +6,7 @@ language plpgsql
 immutable
 strict
 parallel safe
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_cnpj text := public.normalize_cnpj(p_cnpj);

@@ -5,7 +5,7 @@ language sql
 immutable
 strict
 parallel safe
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     select pg_catalog.upper(pg_catalog.translate(p_cnpj, E'./- \t\r\n', ''))
 $$;

@@ -10,7 +10,7 @@ returns table (
 language plpgsql
 stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if coalesce(private.current_user_role() in ('admin', 'manager'), false) is false then

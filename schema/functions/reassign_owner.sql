@@ -6,7 +6,7 @@ create function public.reassign_owner(p_from uuid, p_to uuid)
 returns jsonb
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_deals int;

@@ -6,7 +6,7 @@ returns void
 language plpgsql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     refresh materialized view concurrently reporting.mv_pipeline_metrics;

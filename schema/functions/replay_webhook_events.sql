@@ -4,7 +4,7 @@ create function public.replay_webhook_events(
 returns int
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_count int;

@@ -6,7 +6,7 @@ returns table (api_key_id uuid, owner_id uuid, scopes text[])
 language sql
 volatile
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     update public.api_keys as k
     set last_used_at = pg_catalog.now()

@@ -4,7 +4,7 @@ returns interval
 language sql
 immutable
 strict
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     -- The exponent is bounded so that any attempt count stays a valid interval.
     select least(

@@ -6,7 +6,7 @@
 create function private.audit_log_append_only()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     raise exception 'audit_log is append-only: % is not allowed', tg_op

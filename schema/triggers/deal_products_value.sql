@@ -7,7 +7,7 @@ create function private.deal_products_sync_deal_value()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_deals uuid[];
@@ -81,7 +81,7 @@ create function private.deals_value_guard()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_total numeric(14, 2);

@@ -10,7 +10,7 @@
 create function private.deals_lifecycle()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_bulk boolean := false;

@@ -20,7 +20,7 @@ create function private.deals_revenue_rollup()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_organizations uuid[];

@@ -6,7 +6,7 @@ create function private.deals_stage_history()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 set jit = off
 as $$
 begin

@@ -4,7 +4,7 @@ create function public.handle_new_user()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     insert into public.users (id, name, email, phone, role, is_active)
@@ -41,7 +41,7 @@ create function public.handle_user_email_change()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     update public.users

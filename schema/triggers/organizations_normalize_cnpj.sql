@@ -3,7 +3,7 @@
 create function public.organizations_normalize_cnpj()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     new.cnpj := nullif(public.normalize_cnpj(new.cnpj), '');

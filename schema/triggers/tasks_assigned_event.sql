@@ -7,7 +7,7 @@ create function private.tasks_assigned_event()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_id uuid := gen_random_uuid();

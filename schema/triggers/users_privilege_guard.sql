@@ -8,7 +8,7 @@ create function private.users_privilege_guard()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if not exists (

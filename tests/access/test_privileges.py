@@ -181,7 +181,7 @@ def test_policy_helpers_are_definer_stable_pinned_and_for_authenticated_only(
         order by 1
     """).fetchall()
     assert len(rows) == 9
-    assert [r for r in rows if r[1:] != (True, "s", ['search_path=""'], True, False, False)] == []
+    assert [r for r in rows if r[1:] != (True, "s", ['search_path=pg_catalog, pg_temp'], True, False, False)] == []
 
 
 def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> None:
@@ -189,7 +189,7 @@ def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> Non
         "select prosecdef, provolatile, proconfig from pg_proc "
         "where oid = 'private.api_scope_allows(text, text)'::regprocedure"
     ).fetchone()
-    assert row == (False, "s", ['search_path=""'])
+    assert row == (False, "s", ['search_path=pg_catalog, pg_temp'])
 
 
 def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(

@@ -60,14 +60,14 @@ SHOP_FILES = {
         create function public.order_count(p_customer bigint, p_since date default null)
         returns integer
         language sql stable
-        set search_path = ''
+        set search_path = pg_catalog, pg_temp
         as $$ select count(*)::integer from public.orders where customer_id = p_customer $$;
     """,
     "schema/functions/recent_orders.sql": """
         create function public.recent_orders(p_limit integer)
         returns setof public.orders
         language sql stable
-        set search_path = ''
+        set search_path = pg_catalog, pg_temp
         as $$ select * from public.orders limit p_limit $$;
     """,
     "schema/views/big_orders.sql": """

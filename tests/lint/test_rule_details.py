@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from schemactl.lint import structural_findings
 
 APP = "create schema app;\n"
@@ -169,16 +171,38 @@ as $$ select 1 $$;
 
 
 def test_alter_function_set_search_path_satisfies_sc005(write_project):
-    sql = DEFINER + "\nalter function app.f(int, text []) set search_path = '';\n"
+    sql = DEFINER + "\nalter function app.f(int, text []) set search_path = pg_catalog, pg_temp;\n"
     assert codes(write_project, sql) == []
 
 
-def test_search_path_from_current_satisfies_sc005_and_reset_undoes_it(write_project):
+@pytest.mark.parametrize(
+    ("setting", "shown"),
+    [
+        ("set search_path = ''", "''"),
+        ("set search_path = pg_catalog", "pg_catalog"),
+        ("set search_path = pg_temp, pg_catalog", "pg_temp, pg_catalog"),
+        ("set search_path = public, pg_temp", "public, pg_temp"),
+    ],
+)
+def test_a_search_path_without_pg_temp_last_is_sc005_for_any_function(
+    write_project, setting, shown
+):
+    for security in ("security definer", "security invoker"):
+        sql = DEFINER.replace("security definer\n", f"{security}\n{setting}\n")
+        findings = findings_of(write_project, sql)
+        assert [(f.code, f.message.split(":")[0]) for f in findings] == [
+            ("SC005", f"function app.f(int4, text[]) sets search_path = {shown}")
+        ], security
+
+
+def test_search_path_from_current_or_reset_is_sc005_on_a_definer(write_project):
     pinned = DEFINER.replace(
         "security definer\n", "security definer\nset search_path from current\n"
     )
-    assert codes(write_project, pinned) == []
-    reset = pinned + "\nalter function app.f(int, text []) reset all;\n"
+    assert codes(write_project, pinned) == [("SC005", 1)]
+    fixed = pinned + "\nalter function app.f(int, text []) set search_path = pg_catalog, pg_temp;\n"
+    assert codes(write_project, fixed) == []
+    reset = fixed + "\nalter function app.f(int, text []) reset all;\n"
     assert codes(write_project, reset) == [("SC005", 1)]
 
 
@@ -412,7 +436,7 @@ TOKEN = """create function public.token(p_len integer)
 returns text
 language sql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$ select 'x' $$;
 """
 

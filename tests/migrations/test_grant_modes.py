@@ -38,7 +38,7 @@ grant select, insert, update, delete on public.deals to service_role;
 create function private.is_admin() returns boolean
 language sql stable
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$ select false $$;
 
 revoke execute on function private.is_admin() from public;
@@ -46,7 +46,7 @@ grant execute on function private.is_admin() to authenticated;
 
 create function public.deal_count() returns bigint
 language sql stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$ select count(*) from public.deals $$;
 
 revoke execute on function public.deal_count() from public, anon;

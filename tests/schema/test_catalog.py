@@ -23,13 +23,13 @@ def test_every_table_and_schema_has_a_comment(db):
     assert rows == []
 
 
-def test_every_function_sets_an_empty_search_path(db):
+def test_every_function_pins_search_path_to_pg_catalog_then_pg_temp(db):
     rows = db.execute(
         """
         select p.oid::regprocedure::text
         from pg_proc p
         where p.pronamespace::regnamespace::text = any(%s)
-            and not 'search_path=""' = any(coalesce(p.proconfig, '{}'))
+            and not 'search_path=pg_catalog, pg_temp' = any(coalesce(p.proconfig, '{}'))
         """,
         [list(SCHEMAS)],
     ).fetchall()

@@ -14,7 +14,7 @@ RULES: dict[str, str] = {
     "SC002": "row level security enabled with no policy",
     "SC003": "foreign key without a covering index",
     "SC004": "policy calls auth.uid(), auth.jwt() or current_setting() per row",
-    "SC005": "security definer function without SET search_path",
+    "SC005": "function search_path other than pg_catalog, pg_temp (or none on a definer)",
     "SC006": "policy without TO role",
     "SC007": "timestamp without time zone, or float/money column",
     "SC008": "materialized view in an exposed schema",

@@ -111,7 +111,10 @@ class Function:
     key: FunctionKey
     language: str | None
     security_definer: bool
-    sets_search_path: bool
+    # The schemas of `set search_path = …` in order; None when the function runs with the
+    # caller's search_path (no setting, `reset`, or `from current`, which pins whatever the
+    # creating session happened to use).
+    search_path: tuple[str, ...] | None
     site: Site
 
     @property
@@ -329,7 +332,7 @@ def _read_function(model: SchemaModel, node: ast.CreateFunctionStmt, site: Site)
         key,
         language.sval if isinstance(language, ast.String) else None,
         is_true(settings["security"]) if "security" in settings else False,
-        bool(_search_path_option(node.options)),
+        _search_path_option(node.options) or None,
         site,
     )
     model.execute.created(key)
@@ -347,26 +350,31 @@ def _read_alter_function(model: SchemaModel, node: ast.AlterFunctionStmt) -> Non
             function.security_definer = is_true(settings["security"])
         pinned = _search_path_option(node.actions)
         if pinned is not None:
-            function.sets_search_path = pinned
+            function.search_path = pinned or None
 
 
 def _input_types(parameters: Iterable | None) -> tuple[str, ...]:
     return tuple(type_key(p.argType) for p in parameters or () if p.mode in INPUT_MODES)
 
 
-def _search_path_option(items: Iterable | None) -> bool | None:
-    """True when the options pin search_path (`SET search_path = …` or `FROM CURRENT`),
-    False when they reset it to the caller's, None when they do not mention it."""
-    result = None
+def _search_path_option(items: Iterable | None) -> tuple[str, ...] | None:
+    """The schemas a `SET search_path = …` names (an empty tuple for `reset`, `reset all`
+    and `from current`: none of them pins a known path), None when the options do not
+    mention search_path."""
+    result: tuple[str, ...] | None = None
     for item in items or ():
         setting = item.arg if isinstance(item, ast.DefElem) and item.defname == "set" else None
         if not isinstance(setting, ast.VariableSetStmt):
             continue
         if setting.kind == VariableSetKind.VAR_RESET_ALL:
-            result = False
+            result = ()
         elif setting.name == "search_path":
-            result = setting.kind in (
-                VariableSetKind.VAR_SET_VALUE,
-                VariableSetKind.VAR_SET_CURRENT,
-            )
+            if setting.kind == VariableSetKind.VAR_SET_VALUE:
+                result = tuple(
+                    a.val.sval.strip()
+                    for a in setting.args or ()
+                    if isinstance(a, ast.A_Const) and isinstance(a.val, ast.String)
+                )
+            else:
+                result = ()
     return result

@@ -10,7 +10,7 @@ create or replace function migration.quarantine(
 )
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     insert into migration.v1_quarantine as q (kind, v1_id, reason, row)
@@ -24,7 +24,7 @@ $$;
 create or replace function migration.release(p_kind text, p_v1_id integer)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     delete from migration.v1_quarantine as q where q.kind = p_kind and q.v1_id = p_v1_id;
@@ -59,7 +59,7 @@ $$;
 create or replace function migration.write_primary_client(p_org uuid, p_client v1.clients)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v record;
@@ -97,7 +97,7 @@ $$;
 create or replace function migration.contact_for_email(p_email text, p_created_at timestamptz)
 returns uuid
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_id uuid;
@@ -140,7 +140,7 @@ create or replace function migration.unlink_contact(
 )
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     delete from migration.v1_contact_map as cm
@@ -168,7 +168,7 @@ $$;
 create or replace function migration.sync_client_contacts(p_client v1.clients, p_org uuid)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     r record;
@@ -208,7 +208,7 @@ $$;
 create or replace function migration.apply_client(p_client v1.clients)
 returns text
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_map migration.v1_id_map;
@@ -269,7 +269,7 @@ $$;
 create or replace function migration.sync_client(p_client_id integer)
 returns text
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_client v1.clients;
@@ -326,7 +326,7 @@ $$;
 create or replace function migration.product_id_for(p_key text, p_name text default null)
 returns uuid
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_id uuid;
@@ -364,7 +364,7 @@ $$;
 create or replace function migration.retire_deal(p_opportunity_id integer, p_deal uuid)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     delete from migration.v1_id_map as m
@@ -384,7 +384,7 @@ $$;
 create or replace function migration.sync_opportunity_lines(p_opportunity_id integer)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_deal uuid;
@@ -505,7 +505,7 @@ $$;
 create or replace function migration.sync_opportunity(p_opportunity_id integer)
 returns text
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     o v1.opportunities;
@@ -599,7 +599,7 @@ $$;
 create or replace function migration.sync_orphan_line(p_line_id integer)
 returns void
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     l v1.opportunity_products;

@@ -17,7 +17,7 @@
 create or replace function migration.migrate_clients(p_from integer, p_to integer)
 returns table (result text, rows bigint)
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_owner uuid := migration.default_owner_id();
@@ -158,7 +158,7 @@ $$;
 create or replace function migration.migrate_opportunities(p_from integer, p_to integer)
 returns table (result text, rows bigint)
 language sql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     with context as materialized (
         select migration.mapping_context() as lookups
@@ -221,7 +221,7 @@ $$;
 create or replace function migration.migrate_lines(p_from integer, p_to integer)
 returns table (result text, rows bigint)
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     drop table if exists pg_temp.v1_pending_lines;
@@ -326,7 +326,7 @@ $$;
 create or replace function migration.resync_clients()
 returns table (result text, rows bigint)
 language sql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     with changed as (
         select m.v1_id from migration.v1_id_map as m
@@ -349,7 +349,7 @@ $$;
 create or replace function migration.resync_opportunities()
 returns table (result text, rows bigint)
 language sql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
     with changed as (
         select m.v1_id from migration.v1_id_map as m
@@ -375,7 +375,7 @@ $$;
 create or replace function migration.resync_lines()
 returns table (result text, rows bigint)
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_opportunity integer;

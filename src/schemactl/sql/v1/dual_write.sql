@@ -9,7 +9,7 @@ create or replace function migration.dual_write_client()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
@@ -26,7 +26,7 @@ create or replace function migration.dual_write_opportunity()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
@@ -43,7 +43,7 @@ create or replace function migration.dual_write_opportunity_product()
 returns trigger
 language plpgsql
 security definer
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
@@ -71,7 +71,7 @@ $$;
 create or replace function migration.dual_write_refuse_truncate()
 returns trigger
 language plpgsql
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     raise exception 'TRUNCATE %.% is not mirrored into V2 while dual-write is enabled',

@@ -8,7 +8,7 @@
 -- FROM, makes every call re-plan the body: ~0.5 ms, minutes over 50k rows). Every name
 -- in them is schema-qualified, and pg_catalog is searched first whatever search_path
 -- is, so they do not depend on the caller's search_path. Everything else is plpgsql
--- with `set search_path = ''`, whose plans are cached per session.
+-- with `set search_path = pg_catalog, pg_temp`, whose plans are cached per session.
 
 -- Case-, accent- and white-space-insensitive key ("  Negociação " = "negociacao"), with
 -- translate() because no contrib extension (unaccent) may be required (SPEC §4).
@@ -105,7 +105,7 @@ create or replace function migration.default_owner_id()
 returns uuid
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 begin
     return (select s.default_owner_id from migration.v1_settings as s where s.id);
@@ -120,7 +120,7 @@ create or replace function migration.mapping_context(p_owner_email text default 
 returns jsonb
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_pipeline uuid;
@@ -194,7 +194,7 @@ create or replace function migration.client_originals(p_client v1.clients)
 returns jsonb
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_kept jsonb := pg_catalog.jsonb_build_object('client_id', p_client.id);
@@ -310,7 +310,7 @@ returns table (
 )
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     o v1.opportunities := p_opportunity;
@@ -483,7 +483,7 @@ create or replace function migration.opportunity_lines_problem(p_opportunity_id 
 returns text
 language plpgsql
 stable
-set search_path = ''
+set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_total numeric;
