@@ -4,42 +4,41 @@
 -- stage_entered_at (and set_updated_at a given updated_at), and no webhook event is
 -- written; the audit, stage history and rollups still are.
 --
--- SECURITY INVOKER on purpose: it reads current_user, the role running the statement,
--- so it is called from invoker trigger functions and trigger WHEN clauses, never from
--- inside a SECURITY DEFINER function (where current_user is always the owner).
+-- Who may import is decided by the caller's database role (private.caller_role(): SET
+-- ROLE, else the login role), never by a JWT claim, which any SQL session can set: the
+-- schema owner, a superuser or service_role. It is the same inside SECURITY DEFINER
+-- functions, whose current_user is always the owner.
 create function private.bulk_import_active()
 returns boolean
 language plpgsql
 stable
 set search_path = pg_catalog, pg_temp
 as $$
+declare
+    v_caller text;
 begin
     if coalesce(pg_catalog.current_setting('schemactl.bulk_import', true), '')
         not in ('on', 'true', '1') then
         return false;
     end if;
-    -- A Data API request never imports, not even through a SECURITY DEFINER function
-    -- (which runs as the owner): the request's JWT role says who is asking.
-    if coalesce(auth.role(), '') in ('authenticated', 'anon') then
-        return false;
-    end if;
-    return current_user = 'service_role'
+    v_caller := private.caller_role();
+    return v_caller = 'service_role'
         -- The owner of this function is the role that owns the schema.
-        or current_user = (
+        or v_caller = (
             select pg_catalog.pg_get_userbyid(p.proowner)
             from pg_catalog.pg_proc as p
             where p.oid = 'private.bulk_import_active()'::pg_catalog.regprocedure
         )
         or coalesce((
-            select r.rolsuper from pg_catalog.pg_roles as r where r.rolname = current_user
+            select r.rolsuper from pg_catalog.pg_roles as r where r.rolname = v_caller
         ), false);
 end
 $$;
 
 comment on function private.bulk_import_active() is
-    'True when the transaction set schemactl.bulk_import = on and runs as the schema '
-    'owner, a superuser or service_role (outside any Data API request); ignored for '
-    'every other role.';
+    'True when the transaction set schemactl.bulk_import = on and the caller''s database '
+    'role (SET ROLE, else login) is the schema owner, a superuser or service_role; '
+    'ignored for every other role, whatever its JWT claims.';
 
 revoke execute on function private.bulk_import_active()
 from public, anon, authenticated, service_role;

@@ -14,7 +14,9 @@ declare
     v_organizations int;
     v_contacts int;
 begin
-    if coalesce(auth.role(), '') <> 'service_role' and not exists (
+    -- service_role by database role (SET ROLE), never by the JWT's role claim, which a
+    -- SQL session of an API role can set for itself.
+    if private.caller_role() <> 'service_role' and not exists (
         select from public.users as u
         where u.id = auth.uid() and u.role = 'admin' and u.is_active
     ) then

@@ -9,6 +9,7 @@ create table public.audit_log (
     actor_id uuid,
     actor_role text,
     occurred_at timestamptz not null default now(),
+    claimed_role text,
     constraint audit_log_action_valid check (action in ('INSERT', 'UPDATE', 'DELETE')),
     constraint audit_log_table_name_bare check (table_name ~ '^[a-z_][a-z0-9_]*$'),
     constraint audit_log_data_matches_action check (
@@ -36,4 +37,8 @@ comment on column public.audit_log.changed_fields is
 'columns alone never make an audit row.';
 comment on column public.audit_log.actor_id is 'auth.uid() of the request, if any.';
 comment on column public.audit_log.actor_role is
-'auth.role() of the request (authenticated, service_role) or the database role.';
+'Database role of the caller: the SET ROLE role (authenticated, service_role for API '
+'requests), else the login role. Cannot be forged by a request.';
+comment on column public.audit_log.claimed_role is
+'The role claim of the request''s JWT (auth.role()), null without one. Informative '
+'only: a SQL session of an API role can claim any role.';

@@ -10,7 +10,7 @@ create table public.organizations (
     phones jsonb not null default '[]',
     owner_id uuid default auth.uid() references public.users (id) on delete restrict,
     source_id uuid references public.sources (id) on delete restrict,
-    total_revenue numeric(14, 2) not null default 0,
+    total_revenue numeric not null default 0,
     won_deals_count integer not null default 0,
     rd_id text,
     custom_fields jsonb not null default '{}',

@@ -35,6 +35,7 @@ EXPECTED_CALLABLE = [
     "auth.uid()",
     "private.api_scope_allows(p_resource text, p_action text)",
     "private.bulk_import_active()",
+    "private.caller_role()",
     "private.can_write_contact(p_contact uuid)",
     "private.can_write_deal(p_deal uuid)",
     "private.can_write_organization(p_organization uuid)",

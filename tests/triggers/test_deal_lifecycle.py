@@ -261,6 +261,19 @@ def test_bulk_import_is_ignored_inside_a_definer_function_called_by_a_user(db, c
     assert event_types(db, task) == ["task.assigned", "task.assigned"]
 
 
+def test_a_claimed_service_role_does_not_turn_bulk_import_on_in_a_definer_function(
+    db, crm, sales, as_user
+):
+    """The JWT's role claim is the caller's to set: with `role: service_role` in it, an
+    admin's SQL session still writes its events inside a SECURITY DEFINER function."""
+    leaver = crm.user("seller", team=sales.team)
+    task = crm.task(leaver, created_by=sales.admin)
+    with as_user(sales.admin, role="service_role"):
+        db.execute("set local schemactl.bulk_import = on")
+        db.execute("select public.reassign_owner(%s, %s)", [leaver, sales.seller])
+    assert event_types(db, task) == ["task.assigned", "task.assigned"]
+
+
 def test_bulk_import_setting_off_means_normal_mode(db, crm, sales):
     db.execute("set local schemactl.bulk_import = off")
     deal = crm.deal(sales.seller, sales.pipeline, created_at=PAST)

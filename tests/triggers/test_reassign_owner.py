@@ -89,6 +89,23 @@ def test_only_admins_reassign(db, crm, sales, as_user, leaver, role):
     assert owners(db, "deals", owned["deals"]) == {user}
 
 
+@pytest.mark.grant_modes
+def test_a_claimed_service_role_does_not_authorise_a_seller(db, crm, sales, as_user, leaver):
+    """A SQL session of `authenticated` sets its own claims: `role: service_role` in them
+    changes nothing, the database role decides."""
+    user, owned = leaver
+    caller = crm.user("seller", team=sales.team)
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege) as failure,
+        as_user(caller, role="service_role"),
+    ):
+        db.execute("select public.reassign_owner(%s, %s)", [user, caller])
+    assert (
+        failure.value.diag.message_primary == "only an active admin can reassign a user's records"
+    )
+    assert owners(db, "deals", owned["deals"]) == {user}
+
+
 def test_an_api_key_request_cannot_reassign(db, sales, as_user, leaver):
     user, _ = leaver
     with (

@@ -283,3 +283,38 @@ def test_seller_winning_their_deal_updates_revenue_they_cannot_write(db, crm, sa
             )
     assert revenue(db, sales.org_a) == (Decimal("300.00"), 1)
     assert revenue(db, sales.org_b) == ZERO
+
+
+MAX_DEAL_VALUE = Decimal("999999999999.99")  # the largest numeric(14, 2)
+
+
+@pytest.mark.grant_modes
+def test_deals_at_the_maximum_value_cannot_block_later_wins(db, crm, sales, as_user):
+    """A seller wins deals at the largest value a deal may hold on an organization it
+    may write: the rollup holds any sum of permitted values (total_revenue is an
+    unconstrained numeric), so another user's later win still succeeds."""
+    with as_user(sales.seller):
+        for _ in range(3):
+            db.execute(
+                """
+                insert into public.deals (title, pipeline_id, stage_id, organization_id,
+                    value, status)
+                values ('Negócio máximo', %s, %s, %s, %s, 'won')
+                """,
+                [sales.pipeline.id, sales.pipeline.stages[0], sales.org_a, MAX_DEAL_VALUE],
+            )
+    assert revenue(db, sales.org_a) == (MAX_DEAL_VALUE * 3, 3)
+    deal = crm.deal(sales.admin, sales.pipeline, organization_id=sales.org_a, value=1500)
+    with as_user(sales.admin):
+        db.execute("update public.deals set status = 'won' where id = %s", [deal])
+    assert revenue(db, sales.org_a) == (MAX_DEAL_VALUE * 3 + 1500, 4)
+    assert revenue(db, sales.org_b) == ZERO
+    assert revenue_mismatches(db) == []
+
+
+def test_a_deal_value_beyond_numeric_14_2_fails_only_its_own_statement(db, crm, sales):
+    """The per-deal bound stays: one deal over 999,999,999,999.99 is refused at write
+    time (22003, the writer's own statement), never later for someone else."""
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange), db.transaction():
+        won_deal(crm, sales, 10**12)
+    assert revenue(db, sales.org_a) == ZERO
