@@ -218,7 +218,7 @@ WRITES = (
     "update public.contacts set name = name where true",
     "update public.organizations set name = name where true",
     "update public.users set full_name = full_name where true",
-    "update public.tasks set title = title where true",
+    "update public.tasks set subject = subject where true",
     "insert into public.deal_products (deal_id, product_id, quantity, unit_price)"
     " select d.id, p.id, 1, 1 from public.deals d, public.products p limit 1",
     "delete from public.deal_products where true",

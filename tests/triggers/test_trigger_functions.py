@@ -19,7 +19,7 @@ DEFINER = {
     "users_privilege_guard",
 }
 # They read current_user (bulk-import mode) or only change NEW.
-INVOKER = {"audit_log_append_only", "deals_lifecycle", "set_updated_at"}
+INVOKER = {"audit_log_append_only", "deals_lifecycle", "set_created_at", "set_updated_at"}
 
 
 def trigger_functions(db) -> list[dict]:
