@@ -147,7 +147,6 @@ def build_world(crm: Crm) -> World:
                 key: {
                     "name": f"{label} {key}",
                     "owner_id": ids[owner] if owner else None,
-                    "deleted_at": NOW if key == "deleted" else None,
                 }
                 for key, owner in owners.items()
             },
@@ -159,6 +158,12 @@ def build_world(crm: Crm) -> World:
             for org, contact in (("a", "a"), ("b", "b"), ("deleted", "a"))
         ],
     )
+    # Deleted after they were linked: no new link to a deleted row is accepted.
+    for table, kind in (("organizations", "org"), ("contacts", "contact")):
+        crm.conn.execute(
+            f"update public.{table} set deleted_at = %s where id = %s",
+            [NOW, ids[f"{kind}:deleted"]],
+        )
 
     add(
         "task",

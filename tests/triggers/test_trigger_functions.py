@@ -10,6 +10,8 @@ from .helpers import rows
 
 DEFINER = {
     "audit_changes",
+    "check_live_links",
+    "deals_check_links",
     "deal_products_sync_deal_value",
     "deals_events",
     "deals_revenue_rollup",
