@@ -26,6 +26,18 @@ begin
         raise exception 'create_api_key: an API key cannot create API keys'
             using errcode = 'insufficient_privilege';
     end if;
+    -- Keys are credentials to keep track of: at most 10 usable (not revoked, not
+    -- expired) per user. Locking the user's row serialises concurrent creations.
+    perform from public.users as u where u.id = v_owner for no key update;
+    if (
+        select pg_catalog.count(*)
+        from public.api_keys as k
+        where k.owner_id = v_owner and k.revoked_at is null
+            and (k.expires_at is null or k.expires_at > pg_catalog.now())
+    ) >= 10 then
+        raise exception 'create_api_key: you already have 10 active API keys; revoke one first'
+            using errcode = 'program_limit_exceeded';
+    end if;
     if p_expires_at <= pg_catalog.now() then
         raise exception 'create_api_key: expires_at % is not in the future', p_expires_at
             using errcode = 'invalid_parameter_value';
@@ -51,7 +63,8 @@ comment on function public.create_api_key(text, text[], timestamptz) is
 'Creates an API key owned by the (active) caller with the given scopes '
 '(read|write|delete:deals|contacts|organizations|tasks|products) and optional expiry, '
 'and returns the plaintext key (stk_ + 64 hex characters, 256 bits) once; only its '
-'SHA-256 is stored. Refused to requests made with an API key.';
+'SHA-256 is stored. Refused to requests made with an API key, and beyond 10 active '
+'keys per user (54000).';
 
 revoke execute on function public.create_api_key(text, text[], timestamptz)
 from public, anon, authenticated, service_role;

@@ -19,6 +19,15 @@ begin
         raise exception 'hit_rate_limit: needs a key, a limit >= 0 and a positive window'
             using errcode = 'invalid_parameter_value';
     end if;
+    -- Windows are whole seconds up to 31 days (a monthly quota): a longer one, or a
+    -- fraction of a second, is a caller's mistake, not a limit to keep.
+    if v_seconds < 1 or v_seconds > 31 * 86400
+        or v_seconds <> pg_catalog.trunc(v_seconds) then
+        raise exception
+            'hit_rate_limit: window % is not whole seconds between 1 second and 31 days',
+            p_window
+            using errcode = 'invalid_parameter_value';
+    end if;
     v_start := pg_catalog.to_timestamp(
         pg_catalog.floor(extract(epoch from pg_catalog.now()) / v_seconds) * v_seconds
     );

@@ -147,8 +147,63 @@ def test_the_key_hash_never_reaches_the_audit_log(access: Access) -> None:
 
 
 def test_every_key_is_different(access: Access) -> None:
-    keys = {create_key(access, "seller_a", ["read:deals"]) for _ in range(20)}
-    assert len(keys) == 20
+    # Up to each user's limit of 10 active keys (seller_a and seller_b have one each).
+    counts = {"seller_a": 9, "seller_b": 9, "admin": 10}
+    keys = {
+        create_key(access, actor, ["read:deals"])
+        for actor, count in counts.items()
+        for _ in range(count)
+    }
+    assert len(keys) == 28
+
+
+def test_a_user_has_at_most_ten_active_keys(access: Access, world: World) -> None:
+    """seller_a has key:a (active) and key:a_revoked: nine more, then refused until one
+    is revoked or expires."""
+    for _ in range(9):
+        create_key(access, "seller_a", ["read:deals"])
+    with pytest.raises(psycopg.errors.ProgramLimitExceeded) as refused, access.request("seller_a"):
+        access.db.execute("select public.create_api_key('n8n', '{read:deals}')")
+    assert refused.value.diag.message_primary == (
+        "create_api_key: you already have 10 active API keys; revoke one first"
+    )
+    assert create_key(access, "seller_b", ["read:deals"]).startswith("stk_")
+    assert (
+        access.attempt(
+            "seller_a",
+            "update public.api_keys set revoked_at = now() where id = %s",
+            [world["key:a"]],
+        )
+        == 1
+    )
+    assert create_key(access, "seller_a", ["read:deals"]).startswith("stk_")
+
+
+def test_failed_verifications_throttle_the_key_prefix(access: Access) -> None:
+    """Ten wrong keys with a real key's prefix in a minute: then even the right key is
+    refused for that minute; other prefixes are not affected."""
+    key = create_key(access, "seller_a", ["read:deals"])
+    other = create_key(access, "seller_b", ["read:deals"])
+    wrong = key[:12] + "0" * 56
+    assert [verify(access, wrong) for _ in range(10)] == [[]] * 10
+    with pytest.raises(psycopg.errors.ProgramLimitExceeded) as refused:
+        verify(access, key)
+    assert refused.value.diag.message_primary == (
+        f"verify_api_key: too many failed attempts for key prefix {key[:12]}; retry in a minute"
+    )
+    assert len(verify(access, other)) == 1
+    # The next minute starts from zero (the stored window made an old one).
+    access.db.execute(
+        "update private.rate_limits set window_start = window_start - interval '1 minute',"
+        " expires_at = expires_at - interval '1 minute' where key like 'api_key_failures:%'"
+    )
+    assert len(verify(access, key)) == 1
+
+
+def test_nine_failures_do_not_throttle(access: Access) -> None:
+    key = create_key(access, "seller_a", ["read:deals"])
+    assert [verify(access, key[:12] + "f" * 56) for _ in range(9)] == [[]] * 9
+    assert len(verify(access, key)) == 1
 
 
 def test_only_active_users_create_keys(access: Access) -> None:

@@ -109,6 +109,23 @@ def test_invalid_arguments_are_refused(access: Limiter) -> None:
             access.hit(key, limit, window)
 
 
+def test_absurd_windows_are_refused_with_a_clear_error(access: Limiter) -> None:
+    """A window the counter cannot hold used to fail with 22008 (datetime overflow)."""
+    for window, shown in (
+        ("1000000 years", "1000000 years"),
+        ("32 days", "32 days"),
+        ("0.5 seconds", "00:00:00.5"),
+        ("1.5 seconds", "00:00:01.5"),
+    ):
+        with pytest.raises(psycopg.errors.InvalidParameterValue) as refused:
+            access.hit("k", 1, window)
+        assert refused.value.diag.message_primary == (
+            f"hit_rate_limit: window {shown} is not whole seconds between 1 second and 31 days"
+        )
+    assert hits(access, "k", 1, "31 days", 2) == [True, False]
+    assert hits(access, "k", 1, "1 second", 1) == [True]
+
+
 @pytest.mark.grant_modes
 def test_only_the_service_role_counts_hits(
     db: psycopg.Connection, make_auth_user: Any, as_user: Any, as_anon: Any
