@@ -13,7 +13,14 @@ set search_path = pg_catalog, pg_temp
 as $$
     select u.id
     from public.users as u
-    where private.current_user_role() in ('admin', 'manager')
+    where private.current_user_role() = 'admin'
+    union all
+    -- A manager reads every deal, but not the profiles of inactive users: their ids only
+    -- while they own deals (which show owner_id anyway).
+    select u.id
+    from public.users as u
+    where private.current_user_role() = 'manager'
+        and (u.is_active or exists (select from public.deals as d where d.owner_id = u.id))
     union all
     select mate.id
     from private.team_user_ids() as mate (id)
@@ -21,7 +28,8 @@ as $$
 $$;
 
 comment on function private.deal_owner_ids() is
-'Owners whose deals the caller reads: every user for an active manager or admin; '
+'Owners whose deals the caller reads: every user for an active admin; every active user '
+'and every inactive one who owns deals for an active manager; '
 'the caller and their team mates for an active seller (only the caller without a '
 'team); nobody for an inactive user or a JWT without a profile.';
 
