@@ -62,6 +62,7 @@ export type Database = {
           actor_id: string | null
           actor_role: string | null
           changed_fields: string[] | null
+          claimed_role: string | null
           id: number
           new_data: Json | null
           occurred_at: string
@@ -74,6 +75,7 @@ export type Database = {
           actor_id?: string | null
           actor_role?: string | null
           changed_fields?: string[] | null
+          claimed_role?: string | null
           id?: never
           new_data?: Json | null
           occurred_at?: string
@@ -86,6 +88,7 @@ export type Database = {
           actor_id?: string | null
           actor_role?: string | null
           changed_fields?: string[] | null
+          claimed_role?: string | null
           id?: never
           new_data?: Json | null
           occurred_at?: string

@@ -231,6 +231,17 @@ class RoleInfo:
 
 
 @dataclass(frozen=True)
+class DefaultPrivilege:
+    """What ``role`` (or PUBLIC) gets on ``objects`` (tables, sequences, functions) the
+    project's owner creates later in ``schema``."""
+
+    schema: str
+    objects: str
+    role: str
+    privileges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Catalog:
     schemas: tuple[str, ...]
     roles: tuple[RoleInfo, ...]
@@ -239,6 +250,7 @@ class Catalog:
     types: dict[int, PgType] = field(compare=False)
     # Attributes of standalone composite types (CREATE TYPE … AS (…)), by (schema, name).
     composites: dict[tuple[str, str], tuple[Column, ...]] = field(default_factory=dict)
+    default_privileges: tuple[DefaultPrivilege, ...] = ()
 
     def relation(self, qualified: str) -> Relation:
         return next(r for r in self.relations if r.qualified == qualified)
@@ -324,6 +336,9 @@ def _read(conn: psycopg.Connection, schemas: Sequence[str], roles: Sequence[str]
             for key, cols in columns.items()
             if key not in {(r["schema"], r["name"]) for r in relation_rows}
         },
+        default_privileges=tuple(
+            DefaultPrivilege(**_tuples(r)) for r in rows("default_privileges")
+        ),
     )
 
 

@@ -70,6 +70,7 @@ def render_schema_doc(
         "```mermaid\n" + er_diagram(catalog) + "```\n",
         _access_section(catalog),
         _functions_section(catalog),
+        _default_privileges_section(catalog),
         "## Tables\n",
         *(_relation_section(r, sources, up) for r in catalog.tables),
     ]
@@ -84,6 +85,7 @@ def _contents(catalog: Catalog) -> str:
         "- " + link("Entity-relationship diagram", "Entity-relationship diagram"),
         "- " + link("Access matrix", "Access matrix") + " · " + link("Policies", "Policies"),
         "- " + link("Function access", "Function access"),
+        "- " + link("Default privileges", "Default privileges"),
         "- "
         + link("Tables", "Tables")
         + ": "
@@ -167,6 +169,24 @@ def _access_section(catalog: Catalog) -> str:
         else "No row-level security policies.\n",
     ]
     return "\n".join(parts)
+
+
+def _default_privileges_section(catalog: Catalog) -> str:
+    rows = [
+        [code(d.schema), d.objects, d.role, ", ".join(d.privileges) or "—"]
+        for d in catalog.default_privileges
+    ]
+    return "\n".join(
+        [
+            "## Default privileges\n",
+            "What each API role (and PUBLIC, which every role is part of) gets on a table, "
+            "sequence or function the project's owner creates later in each schema: the "
+            "grants a migration that forgets its own would leave in place.\n",
+            table(["schema", "objects", "role", "privileges"], rows)
+            if rows
+            else "No schema holds a table yet.\n",
+        ]
+    )
 
 
 def _functions_section(catalog: Catalog) -> str:

@@ -181,7 +181,11 @@ def test_policy_helpers_are_definer_stable_pinned_and_for_authenticated_only(
         order by 1
     """).fetchall()
     assert len(rows) == 9
-    assert [r for r in rows if r[1:] != (True, "s", ['search_path=pg_catalog, pg_temp'], True, False, False)] == []
+    assert [
+        r
+        for r in rows
+        if r[1:] != (True, "s", ["search_path=pg_catalog, pg_temp"], True, False, False)
+    ] == []
 
 
 def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> None:
@@ -189,7 +193,7 @@ def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> Non
         "select prosecdef, provolatile, proconfig from pg_proc "
         "where oid = 'private.api_scope_allows(text, text)'::regprocedure"
     ).fetchone()
-    assert row == (False, "s", ['search_path=pg_catalog, pg_temp'])
+    assert row == (False, "s", ["search_path=pg_catalog, pg_temp"])
 
 
 def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(
@@ -205,3 +209,47 @@ def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(
         "('public.deals'::regclass, 'public.tasks'::regclass) order by 1"
     ).fetchall()
     assert identities == [("deals", "f"), ("tasks", "f")]
+
+
+@pytest.mark.grant_modes
+def test_anon_gets_nothing_on_objects_a_later_migration_creates(
+    db: psycopg.Connection, grant_mode: str
+) -> None:
+    """Default privileges: what the owner creates in public after the schema — a table,
+    a sequence, a function — gives anon nothing and PUBLIC no EXECUTE, even in legacy
+    mode where Supabase's defaults grant all to anon; authenticated keeps the platform's
+    defaults (legacy: everything; opt-in: nothing), and RLS plus explicit grants decide."""
+    db.execute("set local role postgres")
+    db.execute(
+        """
+        create table public.later_table (id bigint generated always as identity primary key);
+        create sequence public.later_sequence;
+        create function public.later_function() returns int language sql as 'select 1';
+        """
+    )
+    db.execute("reset role")
+    rows = db.execute(
+        """
+        select
+            has_table_privilege('anon', 'public.later_table', 'select, insert, update, delete'),
+            has_sequence_privilege('anon', 'public.later_sequence', 'usage, select, update'),
+            has_function_privilege('anon', 'public.later_function()', 'execute'),
+            exists (
+                select from pg_proc as p, aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) as a
+                where p.oid = 'public.later_function()'::regprocedure and a.grantee = 0
+            ),
+            has_table_privilege('authenticated', 'public.later_table', 'select'),
+            has_function_privilege('authenticated', 'public.later_function()', 'execute')
+        """
+    ).fetchone()
+    legacy = grant_mode == "legacy"
+    assert rows == (False, False, False, False, legacy, legacy)
+
+
+def test_schema_doc_shows_anon_gets_nothing_by_default() -> None:
+    """docs/schema.md (generated, checked current by tests/ecosystem) states what the
+    test above proves."""
+    doc = (Path(__file__).parents[2] / "docs" / "schema.md").read_text()
+    for objects in ("functions", "sequences", "tables"):
+        assert f"| `public` | {objects} | anon | — |" in doc
+        assert f"| `public` | {objects} | PUBLIC | — |" in doc

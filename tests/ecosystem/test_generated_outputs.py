@@ -111,8 +111,8 @@ def test_policies_are_listed_with_their_expressions(shop_docs: str) -> None:
 def test_function_access_shows_execute_per_role(shop_docs: str) -> None:
     assert (
         block("""
-        | `public.order_count(p_customer bigint, p_since date)` | `integer` | invoker, stable, `search_path=""` | yes | yes | yes |
-        | `public.recent_orders(p_limit integer)` | `SETOF public.orders` | invoker, stable, `search_path=""` | yes | yes | yes |
+        | `public.order_count(p_customer bigint, p_since date)` | `integer` | invoker, stable, `search_path=pg_catalog, pg_temp` | yes | yes | yes |
+        | `public.recent_orders(p_limit integer)` | `SETOF public.orders` | invoker, stable, `search_path=pg_catalog, pg_temp` | yes | yes | yes |
     """)
         in shop_docs
     )

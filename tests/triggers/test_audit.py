@@ -108,9 +108,7 @@ def test_service_role_and_database_roles_are_recorded_as_actors(db, crm, sales, 
     ]
 
 
-def test_a_claimed_service_role_is_recorded_beside_the_real_database_role(
-    db, crm, sales, as_user
-):
+def test_a_claimed_service_role_is_recorded_beside_the_real_database_role(db, crm, sales, as_user):
     """A SQL session of `authenticated` can put any role in its JWT claims: the audit
     keeps the claim, but actor_role is the database role it really has."""
     with as_user(sales.admin, role="service_role"):
