@@ -247,9 +247,123 @@ def results_statements(before: Any, after: Any) -> list[str]:
             continue
         seen.add(statement)
         statements.append((statement, node))
+    statements = without_needless_foreign_key_recreation(statements, before, after)
+    statements = settings_as_alter_function(statements, before, after)
     statements = merge_validation(statements)
     statements += _lost_with_recreated_views(statements, before, after)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
+
+
+def without_needless_foreign_key_recreation(
+    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+) -> list[tuple[str, ast.Node]]:
+    """`results` drops and re-adds every foreign key of a table whose definition changed
+    in any way (a column added elsewhere in it), taking locks on both tables and
+    re-checking every row. A foreign key is kept when its own definition, the types of
+    its columns on both sides and the referenced table's keys are all unchanged."""
+    keep = _unchanged_foreign_keys(before, after)
+    if not keep:
+        return statements
+    touched = (
+        AlterTableType.AT_DropConstraint,
+        AlterTableType.AT_AddConstraint,
+        AlterTableType.AT_ValidateConstraint,
+    )
+    result = []
+    for text, node in statements:
+        names = {
+            (_table(node), cmd.name or getattr(cmd.def_, "conname", None))
+            for subtype in touched
+            for cmd in _commands(node, subtype)
+        }
+        if names and names <= keep:
+            continue
+        result.append((text, node))
+    return result
+
+
+SET_CLAUSE = re.compile(r"^ SET \S+ (?:TO|=) .*\n", re.MULTILINE)
+
+
+def settings_as_alter_function(
+    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+) -> list[tuple[str, ast.Node]]:
+    """A function whose only change is a `SET` setting (e.g. its search_path) is altered,
+    `alter function … set …`, instead of re-created with its whole body: the reviewer
+    reads the one line that changed."""
+    replaced: dict[str, str] = {}
+    for key, new in after.functions.items():
+        old = before.functions.get(key)
+        if old is None or old == new and old.full_definition == new.full_definition:
+            continue
+        if SET_CLAUSE.sub("", old.full_definition) != SET_CLAUSE.sub("", new.full_definition):
+            continue
+        old_settings = dict(_settings(old.full_definition))
+        new_settings = dict(_settings(new.full_definition))
+        lines = [
+            f"alter {new.thing} {new.signature} set {name} to {value};"
+            for name, value in new_settings.items()
+            if old_settings.get(name) != value
+        ] + [
+            f"alter {new.thing} {new.signature} reset {name};"
+            for name in old_settings
+            if name not in new_settings
+        ]
+        replaced[new.create_statement.rstrip().rstrip(";").strip()] = "\n\n".join(lines)
+    if not replaced:
+        return statements
+    result = []
+    for text, node in statements:
+        alter = replaced.get(text.rstrip().rstrip(";").strip())
+        if alter is None:
+            result.append((text, node))
+        else:
+            result.extend((part, parse_sql(part)[0].stmt) for part in alter.split("\n\n") if part)
+    return result
+
+
+def _settings(definition: str) -> Iterator[tuple[str, str]]:
+    for line in SET_CLAUSE.findall(definition):
+        name, _, value = line.strip()[len("SET ") :].partition(" TO ")
+        yield name, value
+
+
+def _unchanged_foreign_keys(before: Any, after: Any) -> set[tuple[str, str]]:
+    """(schema.table, constraint) of the foreign keys nothing they rely on changed."""
+
+    def column_type(inspected: Any, table: str, column: str) -> str | None:
+        found = inspected.tables.get(table)
+        col = found.columns.get(column) if found is not None else None
+        return None if col is None else str(col.dbtypestr)
+
+    def keys_of(inspected: Any, table: str) -> list[Any]:
+        return sorted(
+            (
+                (c.name, c.definition)
+                for c in inspected.constraints.values()
+                if c.quoted_full_table_name == table
+                and c.constraint_type in ("PRIMARY KEY", "UNIQUE")
+            ),
+        ) + sorted(
+            (i.name, i.definition)
+            for i in inspected.indexes.values()
+            if i.quoted_full_table_name == table and i.is_unique
+        )
+
+    kept = set()
+    for key, old in before.constraints.items():
+        new = after.constraints.get(key)
+        if not (old.is_fk and new is not None and new.is_fk and old == new):
+            continue
+        table, foreign = old.quoted_full_table_name, old.quoted_full_foreign_table_name
+        same_types = all(
+            column_type(before, t, c) == column_type(after, t, c) is not None
+            for t, columns in ((table, old.fk_columns_local), (foreign, old.fk_columns_foreign))
+            for c in columns
+        )
+        if same_types and keys_of(before, foreign) == keys_of(after, foreign):
+            kept.add((f"{old.schema}.{old.table_name}", old.name))
+    return kept
 
 
 def _lost_with_recreated_views(
