@@ -20,6 +20,7 @@ from schemactl.databases import GRANT_MODES
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generated import FileStatus
 from schemactl.lint import FORMATS, render
+from schemactl.webhooks.cli import webhooks_group
 
 if TYPE_CHECKING:
     from schemactl.v1.dual_write import DualWriteState
@@ -756,6 +757,9 @@ def _schema_line(result: commands.UpResult) -> str:
     return f"{len(result.migrations_applied)} migration(s) applied: " + ", ".join(
         result.migrations_applied
     )
+
+
+cli.add_command(webhooks_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,1 @@
+select public.release_webhook_delivery(%(id)s, %(token)s)
