@@ -834,6 +834,105 @@ export type Database = {
           },
         ]
       }
+      webhook_deliveries: {
+        Row: {
+          attempts: number
+          created_at: string
+          delivered_at: string | null
+          endpoint_id: string
+          event_id: string
+          id: string
+          last_error: string | null
+          lease_token: string | null
+          locked_until: string | null
+          next_attempt_at: string
+          response_excerpt: string | null
+          response_status: number | null
+          status: Database["public"]["Enums"]["webhook_deliveries_status"]
+          updated_at: string
+        }
+        Insert: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id: string
+          event_id: string
+          id?: string
+          last_error?: string | null
+          lease_token?: string | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          response_excerpt?: string | null
+          response_status?: number | null
+          status?: Database["public"]["Enums"]["webhook_deliveries_status"]
+          updated_at?: string
+        }
+        Update: {
+          attempts?: number
+          created_at?: string
+          delivered_at?: string | null
+          endpoint_id?: string
+          event_id?: string
+          id?: string
+          last_error?: string | null
+          lease_token?: string | null
+          locked_until?: string | null
+          next_attempt_at?: string
+          response_excerpt?: string | null
+          response_status?: number | null
+          status?: Database["public"]["Enums"]["webhook_deliveries_status"]
+          updated_at?: string
+        }
+        Relationships: [
+          {
+            foreignKeyName: "webhook_deliveries_endpoint_id_fkey"
+            columns: ["endpoint_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_endpoints"
+            referencedColumns: ["id"]
+          },
+          {
+            foreignKeyName: "webhook_deliveries_event_id_fkey"
+            columns: ["event_id"]
+            isOneToOne: false
+            referencedRelation: "webhook_events"
+            referencedColumns: ["id"]
+          },
+        ]
+      }
+      webhook_endpoints: {
+        Row: {
+          created_at: string
+          description: string | null
+          disabled_reason: string | null
+          enabled: boolean
+          event_types: string[]
+          id: string
+          updated_at: string
+          url: string
+        }
+        Insert: {
+          created_at?: string
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types: string[]
+          id?: string
+          updated_at?: string
+          url: string
+        }
+        Update: {
+          created_at?: string
+          description?: string | null
+          disabled_reason?: string | null
+          enabled?: boolean
+          event_types?: string[]
+          id?: string
+          updated_at?: string
+          url?: string
+        }
+        Relationships: []
+      }
       webhook_events: {
         Row: {
           aggregate_id: string
@@ -929,6 +1028,20 @@ export type Database = {
       }
     }
     Functions: {
+      claim_webhook_deliveries: {
+        Args: { p_limit?: number; p_lease?: unknown; p_max_attempts?: number }
+        Returns: {
+          delivery_id: string
+          lease_token: string
+          attempts: number
+          event_id: string
+          event_type: string
+          payload: Json
+          endpoint_id: string
+          url: string
+          secret: string
+        }[]
+      }
       claim_webhook_events: {
         Args: { p_limit?: number; p_lease?: unknown }
         Returns: {
@@ -949,6 +1062,15 @@ export type Database = {
           updated_at: string
         }[]
       }
+      complete_webhook_delivery: {
+        Args: {
+          p_id: string
+          p_lease_token: string
+          p_response_status: number
+          p_response_excerpt: string
+        }
+        Returns: boolean
+      }
       complete_webhook_event: {
         Args: { p_id: string; p_lease_token: string }
         Returns: boolean
@@ -956,6 +1078,17 @@ export type Database = {
       create_api_key: {
         Args: { p_name: string; p_scopes: string[]; p_expires_at?: string }
         Returns: string
+      }
+      fail_webhook_delivery: {
+        Args: {
+          p_id: string
+          p_lease_token: string
+          p_error: string
+          p_response_status: number
+          p_response_excerpt: string
+          p_retry_in: unknown
+        }
+        Returns: boolean
       }
       fail_webhook_event: {
         Args: { p_id: string; p_lease_token: string; p_error: string }
@@ -1000,6 +1133,19 @@ export type Database = {
         Args: Record<PropertyKey, never>
         Returns: undefined
       }
+      release_webhook_delivery: {
+        Args: { p_id: string; p_lease_token: string }
+        Returns: boolean
+      }
+      replay_webhook_deliveries: {
+        Args: {
+          p_from: string
+          p_to: string
+          p_endpoint_id?: string
+          p_event_type?: string
+        }
+        Returns: number
+      }
       replay_webhook_events: {
         Args: { p_from: string; p_to: string; p_event_type?: string }
         Returns: number
@@ -1034,6 +1180,7 @@ export type Database = {
         | "visit"
         | "lunch"
       users_role: "admin" | "manager" | "seller"
+      webhook_deliveries_status: "pending" | "processing" | "delivered" | "dead"
       webhook_events_status: "pending" | "processing" | "delivered" | "dead"
     }
     CompositeTypes: {
@@ -1170,6 +1317,7 @@ export const Constants = {
       deals_status: ["open", "won", "lost"],
       tasks_type: ["call", "email", "meeting", "whatsapp", "task", "visit", "lunch"],
       users_role: ["admin", "manager", "seller"],
+      webhook_deliveries_status: ["pending", "processing", "delivered", "dead"],
       webhook_events_status: ["pending", "processing", "delivered", "dead"],
     },
   },

@@ -107,7 +107,12 @@ def add_command(
 @db_url_option
 @click.pass_context
 def list_command(ctx: click.Context, as_json: bool, db_url: str | None) -> None:
-    """List endpoints (never their secrets)."""
+    """List endpoints (never their secrets).
+
+    \b
+    Example:
+        schemactl webhooks list --json
+    """
     with connect(_url(ctx, db_url)) as conn:
         endpoints = store.list_endpoints(conn)
     if as_json:
@@ -123,7 +128,12 @@ def list_command(ctx: click.Context, as_json: bool, db_url: str | None) -> None:
 @db_url_option
 @click.pass_context
 def disable_command(ctx: click.Context, endpoint_id: str, db_url: str | None) -> None:
-    """Stop delivering to an endpoint; its pending deliveries wait."""
+    """Stop delivering to an endpoint; its pending deliveries wait.
+
+    \b
+    Example:
+        schemactl webhooks disable 6f1c…
+    """
     with connect(_url(ctx, db_url)) as conn:
         store.disable_endpoint(conn, endpoint_id, "disabled by hand")
     click.echo(f"disabled {endpoint_id}")
@@ -134,7 +144,12 @@ def disable_command(ctx: click.Context, endpoint_id: str, db_url: str | None) ->
 @db_url_option
 @click.pass_context
 def rotate_secret_command(ctx: click.Context, endpoint_id: str, db_url: str | None) -> None:
-    """Give an endpoint a new signing secret; prints it (once)."""
+    """Give an endpoint a new signing secret; prints it (once).
+
+    \b
+    Example:
+        schemactl webhooks rotate-secret 6f1c…
+    """
     with connect(_url(ctx, db_url)) as conn:
         _, secret = store.rotate_secret(conn, endpoint_id)
     click.echo(f"secret {secret}  (shown once: store it now)")
@@ -193,7 +208,12 @@ def dispatch_command(
 @db_url_option
 @click.pass_context
 def status_command(ctx: click.Context, as_json: bool, db_url: str | None) -> None:
-    """Per endpoint: pending, retrying, delivered and dead deliveries, oldest pending age."""
+    """Per endpoint: pending, retrying, delivered and dead deliveries, oldest pending age.
+
+    \b
+    Example:
+        schemactl webhooks status --json
+    """
     with connect(_url(ctx, db_url)) as conn:
         rows = store.status(conn)
     if as_json:
