@@ -129,8 +129,15 @@ def replay(
 class DeliveryStore:
     """The dispatcher's calls, on one autocommit async connection."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
-        self._conn = conn
+    def __init__(self, connections: list[psycopg.AsyncConnection[Any]]) -> None:
+        self._conn = connections[0]
+        self._connections = connections
+        self._next = 0
+
+    def _outcome_connection(self) -> psycopg.AsyncConnection[Any]:
+        """Outcomes are recorded round robin over the connections, in parallel."""
+        self._next = (self._next + 1) % len(self._connections)
+        return self._connections[self._next]
 
     async def claim(self, limit: int, lease: timedelta, max_attempts: int) -> list[Claim]:
         cur = await self._conn.execute(
@@ -139,7 +146,7 @@ class DeliveryStore:
         return [Claim(*row) for row in await cur.fetchall()]
 
     async def _call(self, name: str, params: dict[str, Any]) -> bool:
-        cur = await self._conn.execute(query(name), params)
+        cur = await self._outcome_connection().execute(query(name), params)
         row = await cur.fetchone()
         return bool(row and row[0])
 
@@ -178,6 +185,6 @@ class DeliveryStore:
         return await self._call("release", {"id": claim.delivery_id, "token": claim.lease_token})
 
     async def disable_endpoint(self, claim: Claim, reason: str) -> None:
-        await self._conn.execute(
+        await self._outcome_connection().execute(
             query("disable_endpoint"), {"id": claim.endpoint_id, "reason": reason}
         )
