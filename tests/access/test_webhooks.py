@@ -1,6 +1,7 @@
-"""Webhook endpoints, deliveries and signing secrets are the operator's: service_role
-(and the owner, the CLI) use them; no API role reads them or calls the delivery
-protocol, whatever its claims (anon, every user, an admin, an API-key holder)."""
+"""Webhook endpoints and deliveries are the operator's: service_role (and the owner, the
+CLI) use them; no API role reads them or calls the delivery protocol, whatever its
+claims (anon, every user, an admin, an API-key holder). Signing secrets are read only
+by the owner and by claim_webhook_deliveries (for service_role's dispatcher)."""
 
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ def test_an_api_key_holder_does_not_reach_secrets(access: Access, endpoint: None
     assert access.scalar("admin", query, api_scopes=["read:deals", "write:deals"]) == DENIED
 
 
-def test_service_role_reads_endpoints_and_secrets_and_claims(
+def test_service_role_manages_endpoints_and_claims_but_reads_no_secret_table(
     access: Access, endpoint: None
 ) -> None:
     assert access.scalar("service_role", STATEMENTS["endpoints"]) == 1
-    assert access.scalar("service_role", STATEMENTS["secrets"]) == 1
+    assert access.scalar("service_role", STATEMENTS["secrets"]) == DENIED
     assert access.scalar("service_role", STATEMENTS["claim"]) == 0
     assert access.scalar("service_role", STATEMENTS["add"]) == 1
