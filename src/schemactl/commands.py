@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from schemactl import local_db
 from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
+from schemactl.apply_timeouts import ApplyTimeouts, resolve_timeouts
 from schemactl.build import Build, build
 from schemactl.commandref import CommandReference, missing_documentation
 from schemactl.config import Project
@@ -31,6 +32,7 @@ from schemactl.migrations import read_migrations
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.seeds import seed_statements
 from schemactl.statements import Statement
+from schemactl.urls import describe_url
 
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
@@ -193,10 +195,18 @@ def apply(
     target: str | None = None,
     dry_run: bool = False,
     include_all: bool = False,
+    timeouts: ApplyTimeouts | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> ApplyResult:
-    """Apply pending migrations in version order, each in one transaction, as the owner."""
+    """Apply pending migrations in version order, each in one transaction, as the owner.
+    ``notify`` hears first where they go (host, port, database; no password), then of
+    each lock timeout that will be retried."""
     migrations = read_migrations(project)
-    with connect(target_url(project, db_url), autocommit=True) as conn:
+    url = target_url(project, db_url)
+    with connect(url, autocommit=True) as conn:
+        if notify is not None:
+            verb = "checking" if dry_run else "applying to"
+            notify(f"{verb} {describe_url(url)}")
         return apply_migrations(
             conn,
             migrations,
@@ -204,6 +214,8 @@ def apply(
             target=target,
             dry_run=dry_run,
             include_all=include_all,
+            timeouts=timeouts or resolve_timeouts({}, project.apply),
+            notify=notify,
         )
 
 

@@ -53,7 +53,7 @@ def project(tmp_path: Path) -> Project:
 
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
-    return run_cli("--project", str(project.root), "diff", *args, "--db-url", server_url)
+    return run_cli("--project", str(project.root), "diff", *args, "--dev-url", server_url)
 
 
 def test_diff_check_passes_when_the_migrations_produce_the_schema(
@@ -179,7 +179,7 @@ def test_drift_finds_a_column_added_by_hand(
         "drift",
         "--db-url",
         target_db,
-        "--shadow-url",
+        "--dev-url",
         server_url,
     ]
     clean = run_cli(*drift)
@@ -206,7 +206,7 @@ def test_drift_sees_grants_and_policies_changed_by_hand(
         conn.execute("grant select on public.notes to anon")
         conn.execute("drop policy notes_read on public.notes")
     found = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
     )
     assert found.exit_code == 1
     assert found.stdout.split("\n\n") == [
@@ -241,7 +241,7 @@ def test_no_drift_on_a_project_without_default_privileges(
     with_standin(target_db, "opt-in")
     assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
     clean = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
     )
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
 
@@ -249,7 +249,7 @@ def test_no_drift_on_a_project_without_default_privileges(
 def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
     """The CI gate on the repository itself: supabase/migrations/ replays to schema/."""
     root = Path(__file__).resolve().parents[2]
-    result = run_cli("--project", str(root), "diff", "--check", "--db-url", server_url)
+    result = run_cli("--project", str(root), "diff", "--check", "--dev-url", server_url)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
 
 
