@@ -294,7 +294,7 @@ def settings_as_alter_function(
     replaced: dict[str, str] = {}
     for key, new in after.functions.items():
         old = before.functions.get(key)
-        if old is None or (old == new and old.full_definition == new.full_definition):
+        if old is None or old == new and old.full_definition == new.full_definition:
             continue
         if SET_CLAUSE.sub("", old.full_definition) != SET_CLAUSE.sub("", new.full_definition):
             continue
