@@ -12,13 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
+import psycopg
 from click.core import ParameterSource
 from rich.console import Console
 
 from schemactl import commands
 from schemactl.apply import State
 from schemactl.apply_timeouts import resolve_timeouts
-from schemactl.cli_output import console, progress, results_table, summary
+from schemactl.cli_output import console, err_console, progress, results_table, summary
 from schemactl.commandref import CommandDoc, CommandReference, OptionDoc
 from schemactl.config import Project, load_project
 from schemactl.databases import GRANT_MODES
@@ -176,6 +177,10 @@ def lint_command(ctx: Context, fmt: str) -> None:
 @pass_context
 def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
     """Start (or reuse) the local database with the schema and seeds; print its URL.
+
+    In a project with supabase/migrations/ the database is built from the migrations,
+    then compared with schema/: an edit to schema/ that has no migration yet is named
+    in a warning (run `schemactl diff NAME`, then `up` again).
 
     \b
     Example:
@@ -848,6 +853,13 @@ def _print_up(result: commands.UpResult) -> None:
             ],
         )
     )
+    if result.unmigrated_changes:
+        err_console.print(
+            f"warning: schema/ differs from supabase/migrations/ "
+            f"({result.unmigrated_changes} statement(s) not in any migration; the database "
+            "follows the migrations): run `schemactl diff NAME`, then `schemactl up`",
+            markup=False,
+        )
     click.echo(result.url)
 
 
@@ -870,6 +882,12 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except psycopg.Error as exc:  # a database error no command turned into a message
+        diag = exc.diag
+        message = (diag.message_primary or str(exc)).strip().splitlines()[0]
+        code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
+        click.echo(f"error: the database refused: {message}{code}", err=True)
+        sys.exit(2)
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         sys.exit(130)

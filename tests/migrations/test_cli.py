@@ -145,16 +145,21 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
     applied = run_cli(
         "--project", str(project.root), "apply", "--db-url", target_db, "--target", "20250101000000"
     )
-    assert applied.stdout == (
-        "applied 20250101000000_initial.sql\napplied 1 migration(s); 0 already applied\n"
-    )
+    assert applied.stdout.splitlines()[1:] == [
+        "applied 20250101000000_initial.sql",
+        "applied 1 migration(s); 0 already applied",
+    ]
     with psycopg.connect(target_db) as conn:
         conn.execute(
             "insert into supabase_migrations.schema_migrations (version, name) "
             "values ('20240101000000', 'elsewhere')"
         )
     result = run_cli("--project", str(project.root), "status", "--db-url", target_db)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: not up to date: 1 unknown (not in supabase/migrations), 1 pending (run "
+        "`schemactl apply` for pending ones; an applied migration must not change)\n"
+    )
     table = [
         re.split(r"\s*[│┃]\s*", line.strip("│┃ "))
         for line in result.stdout.splitlines()
@@ -166,6 +171,30 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
         ["20250101000000", "initial", "applied"],
         ["20250102000000", "add_color", "pending"],
     ]
+
+
+def test_status_exits_0_only_when_every_migration_is_applied_and_unchanged(
+    project: Project, target_db: str
+) -> None:
+    with_standin(target_db)
+    status = ("--project", str(project.root), "status", "--db-url", target_db)
+    pending = run_cli(*status)
+    assert (pending.exit_code, pending.stderr) == (
+        1,
+        "error: not up to date: 1 pending (run `schemactl apply` for pending ones; an "
+        "applied migration must not change)\n",
+    )
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
+    current = run_cli(*status)
+    assert (current.exit_code, current.stderr) == (0, "")
+    migration = project.migrations_dir / "20250101000000_initial.sql"
+    migration.write_text(migration.read_text() + "\ncomment on table public.notes is 'x';\n")
+    changed = run_cli(*status)
+    assert (changed.exit_code, changed.stderr) == (
+        1,
+        "error: not up to date: 1 changed since applied (run `schemactl apply` for pending "
+        "ones; an applied migration must not change)\n",
+    )
 
 
 def test_drift_finds_a_column_added_by_hand(
@@ -228,9 +257,31 @@ def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: s
     assert history(target_db) == [("20250101000000", "initial")]
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
     again = run_cli("--project", str(project.root), "up", "--db-url", target_db)
-    assert again.exit_code == 0
+    assert (again.exit_code, again.stderr) == (0, "")
     assert "migrations up to date" in again.stdout
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
+
+
+def test_up_says_when_schema_has_changes_without_a_migration(
+    project: Project, target_db: str
+) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(
+        schema.read_text().replace(
+            "pinned boolean not null default false",
+            "pinned boolean not null default false,\n    color text",
+        )
+    )
+    result = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == (
+        "warning: schema/ differs from supabase/migrations/ (1 statement(s) not in any "
+        "migration; the database follows the migrations): run `schemactl diff NAME`, then "
+        "`schemactl up`\n"
+    )
+    assert rows(
+        target_db, "select count(*) from information_schema.columns where column_name = 'color'"
+    ) == [(0,)]
 
 
 def test_no_drift_on_a_project_without_default_privileges(
