@@ -138,7 +138,7 @@ def build_command(ctx: Context, output: Path | None) -> None:
 )
 @pass_context
 def lint_command(ctx: Context, fmt: str) -> None:
-    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC013.
+    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC014.
 
     sqlfluff runs with the postgres dialect and [tool.sqlfluff] from pyproject.toml;
     the structural rules (RLS, policies, SECURITY DEFINER functions, foreign key

@@ -67,7 +67,7 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
 
 
 def lint(project: Project) -> LintReport:
-    """sqlfluff style and the structural rules SC001-SC013 over schema/ and seeds/."""
+    """sqlfluff style and the structural rules SC001-SC014 over schema/ and seeds/."""
     from schemactl.lint import run_lint
 
     return run_lint(project)
