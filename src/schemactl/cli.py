@@ -19,7 +19,7 @@ from rich.console import Console
 from schemactl import commands
 from schemactl.apply import State
 from schemactl.apply_timeouts import resolve_timeouts
-from schemactl.cli_output import console, err_console, progress, results_table, summary
+from schemactl.cli_output import console, progress, results_table, summary
 from schemactl.commandref import CommandDoc, CommandReference, OptionDoc
 from schemactl.config import Project, load_project
 from schemactl.databases import GRANT_MODES
@@ -177,10 +177,6 @@ def lint_command(ctx: Context, fmt: str) -> None:
 @pass_context
 def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
     """Start (or reuse) the local database with the schema and seeds; print its URL.
-
-    In a project with supabase/migrations/ the database is built from the migrations,
-    then compared with schema/: an edit to schema/ that has no migration yet is named
-    in a warning (run `schemactl diff NAME`, then `up` again).
 
     \b
     Example:
@@ -853,13 +849,6 @@ def _print_up(result: commands.UpResult) -> None:
             ],
         )
     )
-    if result.unmigrated_changes:
-        err_console.print(
-            f"warning: schema/ differs from supabase/migrations/ "
-            f"({result.unmigrated_changes} statement(s) not in any migration; the database "
-            "follows the migrations): run `schemactl diff NAME`, then `schemactl up`",
-            markup=False,
-        )
     click.echo(result.url)
 
 

@@ -52,7 +52,6 @@ class UpResult:
     seed_statements: int
     migrations_applied: tuple[str, ...] = ()  # file names, when the project has migrations
     from_migrations: bool = False
-    unmigrated_changes: int = 0  # statements schema/ has beyond the migrations
 
 
 def build_schema(project: Project, output: Path | None = None) -> Build:
@@ -117,9 +116,7 @@ def up(
     progress: Progress = NO_PROGRESS,
 ) -> UpResult:
     """Start (or reuse) the local database and bring it to supabase/migrations/ (or to
-    schema/, in a project without migrations yet) plus seeds. With migrations, the
-    database is then compared with schema/: ``unmigrated_changes`` counts the statements
-    of a change to schema/ that has no migration yet."""
+    schema/, in a project without migrations yet) plus seeds."""
     schema = build(project)
     migrations = read_migrations(project)
     seeds = seed_statements(project)
@@ -137,7 +134,7 @@ def up(
                 progress.phase("installing the Supabase stand-in")
                 install_standin(conn, project.owner_role, grant_mode)
         role = apply_role(conn, project)
-        applied, migrated, unmigrated = 0, (), 0
+        applied, migrated = 0, ()
         if migrations:
             if not history_exists(conn) and schema_present(conn, schema):
                 raise SchemactlError(
@@ -149,8 +146,6 @@ def up(
             migrated = tuple(
                 m.filename for m in apply_migrations(conn, migrations, role=role).applied
             )
-            progress.phase("comparing the database with schema/")
-            unmigrated = len(drift(project, url).statements)
         else:
             with conn.transaction():
                 if not schema_present(conn, schema):
@@ -170,9 +165,7 @@ def up(
         with conn.transaction():
             seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
     shown = owner_url(project, url) if not db_url else url
-    return UpResult(
-        shown, origin, created, standin, applied, seeded, migrated, bool(migrations), unmigrated
-    )
+    return UpResult(shown, origin, created, standin, applied, seeded, migrated, bool(migrations))
 
 
 def diff(

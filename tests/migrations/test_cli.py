@@ -262,28 +262,6 @@ def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: s
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
 
 
-def test_up_says_when_schema_has_changes_without_a_migration(
-    project: Project, target_db: str
-) -> None:
-    schema = project.schema_dir / "schema.sql"
-    schema.write_text(
-        schema.read_text().replace(
-            "pinned boolean not null default false",
-            "pinned boolean not null default false,\n    color text",
-        )
-    )
-    result = run_cli("--project", str(project.root), "up", "--db-url", target_db)
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == (
-        "warning: schema/ differs from supabase/migrations/ (1 statement(s) not in any "
-        "migration; the database follows the migrations): run `schemactl diff NAME`, then "
-        "`schemactl up`\n"
-    )
-    assert rows(
-        target_db, "select count(*) from information_schema.columns where column_name = 'color'"
-    ) == [(0,)]
-
-
 def test_no_drift_on_a_project_without_default_privileges(
     project: Project, target_db: str, server_url: str
 ) -> None:
