@@ -25,11 +25,11 @@ from pathlib import Path
 
 from psycopg import sql
 
-from schemactl import cluster_cache
-from schemactl.build import build
+from schemactl.build.builder import build
 from schemactl.config import load_project
-from schemactl.databases import connect, drop_database, unique_name
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg import cluster_cache
+from schemactl.pg.databases import connect, drop_database, unique_name
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.catalog import Catalog
+from schemactl.catalog.reader import Catalog
 from schemactl.config import Project
-from schemactl.typegen import check_enums, render_types
+from schemactl.generate.typescript_types import check_enums, render_types
 
 TYPESCRIPT = "typescript@5"
 TSC_CACHE = Path(tempfile.gettempdir()) / "schemactl-tsc-cache" / TYPESCRIPT.replace("@", "-")
