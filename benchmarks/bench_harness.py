@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from psycopg import sql
@@ -72,7 +73,7 @@ def cold_start(runs: int, cache: Path | None) -> tuple[list[float], list[float]]
             context = throwaway_server(find_binaries())
             context.__enter__()
             starts.append(time.perf_counter() - begin)
-            stops.append(timed(lambda: context.__exit__(None, None, None)))
+            stops.append(timed(partial(context.__exit__, None, None, None)))
         return starts, stops
     finally:
         del os.environ[cluster_cache.CACHE_ENV]

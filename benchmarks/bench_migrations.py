@@ -87,6 +87,7 @@ def cli(project: Path, *args: str) -> None:
         capture_output=True,
         text=True,
         env=environment,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"schemactl {' '.join(args)} failed: {result.stderr.strip()}")

@@ -244,7 +244,7 @@ def _backend_uid(url: str) -> int:
 @pytest.mark.skipif(os.geteuid() != 0, reason="shows what happens when run as root")
 def test_as_root_the_server_runs_as_an_unprivileged_user(pg_server: Server) -> None:
     run_as = RunAs.for_current_process()
-    assert run_as.name == "postgres" or run_as.name == "nobody"
+    assert run_as.name in {"postgres", "nobody"}
     assert run_as.uid == pwd.getpwnam(run_as.name).pw_uid
     assert run_as.uid != 0
     assert _backend_uid(pg_server.url()) == run_as.uid

@@ -149,6 +149,7 @@ def squawk_findings(
         capture_output=True,
         text=True,
         timeout=60,
+        check=False,
     )
     try:
         findings: list[dict[str, Any]] = json.loads(result.stdout or "[]")
@@ -428,7 +429,7 @@ def _numbers(modifier: str) -> list[int]:
 
 
 def _precision(modifier: str) -> tuple[int, int]:
-    numbers = _numbers(modifier) + [0]
+    numbers = [*_numbers(modifier), 0]
     return numbers[0], numbers[1]
 
 

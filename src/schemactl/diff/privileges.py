@@ -160,7 +160,7 @@ def render(operations: Iterable[Operation]) -> list[str]:
     for key, grantees in by_statement.items():
         phase, order, identity, action, privileges, option, kind, column = key
         if column is None:
-            merged[key + (tuple(grantees),)] = []
+            merged[(*key, tuple(grantees))] = []
             continue
         group = (
             phase,
@@ -175,7 +175,7 @@ def render(operations: Iterable[Operation]) -> list[str]:
         )
         merged.setdefault(group, []).append(column)
     statements = []
-    for key in sorted(merged, key=lambda k: k[:7] + (k[8],)):
+    for key in sorted(merged, key=lambda k: (*k[:7], k[8])):
         phase, _, identity, action, privileges, option, kind, _, grantees = key
         columns = merged[key]
         what = ", ".join(p.lower() for p in privileges)

@@ -452,7 +452,8 @@ def merge_validation(statements: list[tuple[str, ast.Node]]) -> list[tuple[str, 
         for cmd in _commands(node, AlterTableType.AT_ValidateConstraint)
     }
     merged, dropped = [], set()
-    for text, node in statements:
+    for original_text, original_node in statements:
+        text, node = original_text, original_node
         adds = _commands(node, AlterTableType.AT_AddConstraint)
         if (
             len(adds) == 1

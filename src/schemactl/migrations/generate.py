@@ -92,7 +92,7 @@ def generate_migration(
         for d in destructive([statement], columns)
     ]
     if destructions and not allow_destructive:
-        line, first = destructions[0]
+        _, first = destructions[0]
         others = f" (and {len(destructions) - 1} more)" if len(destructions) > 1 else ""
         raise SchemactlError(
             f"refusing to write a migration that deletes data: `{_short(first.statement)}` "

@@ -247,7 +247,7 @@ class LocalServer:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             cwd=str(self.data_dir),
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - prctl(PR_SET_PDEATHSIG) only works in the child
             **self.run_as.subprocess_kwargs(),
         )
         log.close()
@@ -305,6 +305,7 @@ class LocalServer:
             text=True,
             cwd="/",
             **self.run_as.subprocess_kwargs(),
+            check=False,
         )
         return result.returncode == 0
 
@@ -340,6 +341,7 @@ class LocalServer:
             text=True,
             cwd=str(self.data_dir.parent),
             **self.run_as.subprocess_kwargs(),
+            check=False,
         )
         if result.returncode != 0:
             detail = (result.stderr or result.stdout).strip().splitlines()
@@ -377,10 +379,8 @@ def reachable_binaries(binaries: Binaries, run_as: RunAs) -> Binaries:
         if libraries.is_dir():
             shutil.copytree(libraries, staging / "copy" / libraries.name, symlinks=True)
         staging.chmod(0o755)
-        try:
+        with suppress(OSError):  # another process made the copy meanwhile
             (staging / "copy").rename(copy)
-        except OSError:  # another process made the copy meanwhile
-            pass
         shutil.rmtree(staging, ignore_errors=True)
     return Binaries(
         bindir, binaries.version, f"{binaries.origin}, copied to {copy} for OS user {run_as.name}"
