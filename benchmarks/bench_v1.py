@@ -30,7 +30,7 @@ from psycopg import sql
 
 from schemactl import commands
 from schemactl.config import load_project
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 from schemactl.v1.install import create_v1_schema
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import local_db
 from schemactl.config import load_project
-from schemactl.databases import Server, connect, install_standin
+from schemactl.pg import local_database as local_db
+from schemactl.pg.databases import Server, connect, install_standin
 
 from .helpers import copy_fixture_project, run_cli, write_project
 
