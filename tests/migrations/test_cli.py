@@ -337,3 +337,34 @@ def test_diff_names_the_migration_statement_that_does_not_replay(
         "exists (a committed migration must apply to a fresh database: fix it if no database "
         "has applied it yet, else add a migration that repairs it)\n"
     )
+
+
+def test_up_says_when_schema_has_changes_no_migration_has(project: Project, target_db: str) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(
+        schema.read_text().replace(
+            "pinned boolean not null default false",
+            "pinned boolean not null default false,\n    color text",
+        )
+    )
+    result = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == target_db
+    assert result.stderr.endswith(
+        "warning: the database has supabase/migrations/, but supabase/migrations/ does not "
+        'match schema/: 1 statement(s) missing: alter table "public"."notes" add column '
+        '"color" text; run `schemactl diff NAME` to write the migration, then `schemactl up` '
+        "again\n"
+    ), result.stderr
+
+
+@pytest.mark.parametrize("grant_mode", ["legacy", "opt-in"])
+def test_up_is_quiet_when_the_migrations_match_schema_in_either_grant_mode(
+    project: Project, target_db: str, grant_mode: str
+) -> None:
+    """The comparison is the one `diff --check` makes, in shadow databases: the target's
+    own grant mode (its default privileges) is never mistaken for a change."""
+    result = run_cli(
+        "--project", str(project.root), "up", "--db-url", target_db, "--grant-mode", grant_mode
+    )
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr

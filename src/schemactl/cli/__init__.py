@@ -18,7 +18,7 @@ from rich.console import Console
 
 from schemactl import commands
 from schemactl.apply_timeouts import resolve_timeouts
-from schemactl.cli.output import console, progress, results_table, summary
+from schemactl.cli.output import console, err_console, progress, results_table, summary
 from schemactl.config import Project, load_project
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generate.command_reference import CommandDoc, CommandReference, OptionDoc
@@ -177,6 +177,8 @@ def lint_command(ctx: Context, fmt: str) -> None:
 @pass_context
 def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
     """Start (or reuse) the local database with the schema and seeds; print its URL.
+    When schema/ has changes that no migration has, say so on stderr (the database gets
+    the migrations, not schema/).
 
     \b
     Example:
@@ -186,6 +188,25 @@ def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
     with progress() as report:
         result = commands.up(ctx.project, db_url, grant_mode, report)  # type: ignore[arg-type]
     _print_up(result)
+    _warn_if_schema_has_no_migration(ctx.project, result)
+
+
+def _warn_if_schema_has_no_migration(project: Project, result: commands.UpResult) -> None:
+    """The same comparison as `diff --check` (migrations replayed vs schema/ built, in
+    shadow databases, never the database itself, whose grant mode may differ), on
+    stderr so the URL stays the last line of stdout."""
+    if not result.from_migrations:
+        return
+    from schemactl.migrations.generate import check_migrations
+
+    try:
+        check_migrations(project)
+    except CheckFailed as difference:
+        err_console.print(
+            f"warning: the database has supabase/migrations/, but {difference.message}; "
+            "run `schemactl diff NAME` to write the migration, then `schemactl up` again",
+            markup=False,
+        )
 
 
 @cli.command("down")
