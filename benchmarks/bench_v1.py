@@ -28,11 +28,11 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl import commands
 from schemactl.config import load_project
 from schemactl.local_pg import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
-from schemactl.v1.install import create_v1_schema
+from schemactl_v1 import commands
+from schemactl_v1.install import create_v1_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "v1"))
