@@ -1,11 +1,15 @@
--- Supabase Realtime: the Kanban board and task lists follow changes live. REPLICA
--- IDENTITY FULL puts the whole old row in the WAL of UPDATE and DELETE, so UPDATE events
--- carry old_record and filtered subscriptions (pipeline_id=eq.…) see the rows that left
--- the filter. Realtime checks each INSERT/UPDATE event against the subscriber's SELECT
--- policies; on a table with RLS it sends only the primary key of a deleted row (RLS
--- cannot be checked on a row that is gone), so a DELETE event leaks no other column.
-alter table public.deals replica identity full;
-
-alter table public.tasks replica identity full;
-
+-- Supabase Realtime: the Kanban board and task lists follow changes live.
+--
+-- What a broadcast carries (Realtime's apply_rls, per subscriber role and claims):
+--   INSERT/UPDATE: sent only when the subscriber's SELECT policies find the row by its
+--     primary key; `record` holds the columns the subscriber's role may select.
+--   UPDATE `old_record` and DELETE `old_record`: the replica identity columns the role
+--     may select. A DELETE is sent to every subscriber of the table (RLS cannot be
+--     checked on a row that is gone), with only the primary key when the table has RLS.
+--
+-- The replica identity stays DEFAULT (the primary key): with FULL, an UPDATE's
+-- old_record would carry the whole previous row to everyone who may read the new one,
+-- e.g. the previous owner and values of a deal reassigned into the subscriber's team,
+-- which they could never select. So every old_record is `{id}`; clients keep their own
+-- copy of a row to see what changed.
 alter publication supabase_realtime add table public.deals, public.tasks;

@@ -196,7 +196,7 @@ def test_api_scope_check_needs_no_elevated_rights(db: psycopg.Connection) -> Non
     assert row == (False, "s", ["search_path=pg_catalog, pg_temp"])
 
 
-def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(
+def test_deals_and_tasks_are_published_for_realtime_with_the_primary_key_as_identity(
     db: psycopg.Connection,
 ) -> None:
     published = db.execute(
@@ -208,7 +208,7 @@ def test_deals_and_tasks_are_published_for_realtime_with_full_replica_identity(
         "select relname, relreplident from pg_class where oid in "
         "('public.deals'::regclass, 'public.tasks'::regclass) order by 1"
     ).fetchall()
-    assert identities == [("deals", "f"), ("tasks", "f")]
+    assert identities == [("deals", "d"), ("tasks", "d")]
 
 
 @pytest.mark.grant_modes
