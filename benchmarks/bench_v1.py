@@ -1,4 +1,4 @@
-"""V1 -> V2 migration benchmark (SPEC §10): migrate 50k messy V1 opportunities (with their
+"""V1 -> V2 migration benchmark (docs/design.md: The V1 transition): migrate 50k messy V1 opportunities (with their
 clients, emails and product lines, from tests/v1/generator.py) with `migrate-v1`, then
 `parity`, a second run with nothing to do, and the cost of dual-write on single-row V1
 writes (with vs without the triggers) — in one run.

@@ -328,7 +328,7 @@ def generate(
 
 
 def act_as_owner(conn: psycopg.Connection, project: Project) -> None:
-    """Act as the schema owner in this transaction, as migrations do (SPEC §5, §7)."""
+    """Act as the schema owner in this transaction, as migrations do (docs/design.md: The Supabase stand-in, Triggers and functions)."""
     role = apply_role(conn, project)
     if role:
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))

@@ -1,5 +1,5 @@
 """`dual-write enable|disable`: triggers on the V1 tables that apply every V1 change to
-V2 in the same transaction, through the mapping migrate-v1 uses (SPEC §10)."""
+V2 in the same transaction, through the mapping migrate-v1 uses (docs/design.md: The V1 transition)."""
 
 from __future__ import annotations
 

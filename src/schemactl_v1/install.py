@@ -23,7 +23,7 @@ MIGRATION_SCRIPTS = (
 
 
 def create_v1_schema(conn: psycopg.Connection) -> None:
-    """The legacy V1 schema of SPEC §10 (for tests, benchmarks and local trials)."""
+    """The legacy V1 schema (docs/design.md: The V1 transition), for tests, benchmarks and local trials."""
     conn.execute(load_sql("v1_schema"))
 
 
@@ -37,7 +37,7 @@ def require_v1_schema(conn: psycopg.Connection) -> None:
     if missing:
         raise SchemactlError(
             f"this database has no V1 table {', '.join('v1.' + t for t in missing)}",
-            hint="point --db-url at the database that holds the V1 schema `v1` (SPEC §10)",
+            hint="point --db-url at the database that holds the V1 schema `v1` (docs/design.md: The V1 transition)",
         )
 
 

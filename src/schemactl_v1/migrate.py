@@ -1,4 +1,4 @@
-"""`migrate-v1`: every V1 row into V2 or into the quarantine, in one transaction (SPEC §10).
+"""`migrate-v1`: every V1 row into V2 or into the quarantine, in one transaction (docs/design.md: The V1 transition).
 
 The work is SQL installed into the schema `migration` (schemactl_v1/sql): this module
 orders the steps, cuts the big tables into id ranges (for a progress bar), and reads the
@@ -81,7 +81,7 @@ def migrate(
 ) -> MigrationReport:
     """Run the migration in the caller's transaction (which the caller commits, or rolls
     back for a dry run). The connection's role must be the schema owner, a superuser or
-    service_role, for bulk-import mode (SPEC §7)."""
+    service_role, for bulk-import mode (docs/design.md: Triggers and functions)."""
     started = time.perf_counter()
     try:
         conn.execute("set local schemactl.bulk_import = on")

@@ -1,4 +1,4 @@
-"""`parity`: V1 and V2 compared row by row and in totals (SPEC §10); read-only."""
+"""`parity`: V1 and V2 compared row by row and in totals (docs/design.md: The V1 transition); read-only."""
 
 from __future__ import annotations
 
