@@ -5,6 +5,7 @@ non-deleted deals. Every test asserts both organizations."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from factories import Crm
 
 from .helpers import Sales, revenue, revenue_mismatches, value_mismatches
+
+MIGRATIONS = Path(__file__).parents[2] / "supabase" / "migrations"
 
 ZERO = (Decimal("0.00"), 0)
 
@@ -318,3 +321,27 @@ def test_a_deal_value_beyond_numeric_14_2_fails_only_its_own_statement(db, crm, 
     with pytest.raises(psycopg.errors.NumericValueOutOfRange), db.transaction():
         won_deal(crm, sales, 10**12)
     assert revenue(db, sales.org_a) == ZERO
+
+
+def test_the_migration_to_an_unconstrained_revenue_does_not_rewrite_organizations(db):
+    """numeric(14,2) -> numeric is binary coercible: the migration's ALTER holds its
+    ACCESS EXCLUSIVE lock for a catalog change only — the table and its indexes keep
+    their files (no rewrite, no index rebuild)."""
+    [migration] = MIGRATIONS.glob("*_security_hardening.sql")
+    [statement] = [
+        line
+        for line in migration.read_text().splitlines()
+        if line.startswith('alter table "public"."organizations" alter column "total_revenue"')
+    ]
+    db.execute("alter table public.organizations alter column total_revenue type numeric(14, 2)")
+    files = (
+        "select pg_relation_filenode('public.organizations'),"
+        " pg_relation_filenode('public.organizations_pkey')"
+    )
+    before = db.execute(files).fetchone()
+    db.execute(statement)
+    assert db.execute(files).fetchone() == before
+    assert db.execute(
+        "select format_type(atttypid, atttypmod) from pg_attribute"
+        " where attrelid = 'public.organizations'::regclass and attname = 'total_revenue'"
+    ).fetchone() == ("numeric",)
