@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent

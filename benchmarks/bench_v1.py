@@ -29,7 +29,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.config import load_project
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 from schemactl_v1 import commands
 from schemactl_v1.install import create_v1_schema

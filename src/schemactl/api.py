@@ -8,11 +8,11 @@ group), added to `schemactl` under its own name (see docs/architecture.md).
 from __future__ import annotations
 
 from schemactl.cli import Context, db_url_option, pass_context, print_table
-from schemactl.cli_output import console, progress, results_table, summary
+from schemactl.cli.output import console, progress, results_table, summary
 from schemactl.commands import act_as_owner, target_url
 from schemactl.config import Project
-from schemactl.databases import connect
 from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.pg.databases import connect
 from schemactl.plugins import COMMANDS_ENTRY_POINT_GROUP
 from schemactl.progress import NO_PROGRESS, Progress
 

@@ -11,30 +11,35 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from schemactl import local_db
-from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
-from schemactl.build import Build, build
-from schemactl.commandref import CommandReference, missing_documentation
+from schemactl.build.builder import Build, build
 from schemactl.config import Project
-from schemactl.databases import (
+from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.generate.command_reference import CommandReference, missing_documentation
+from schemactl.generate.sync import FileStatus, sync
+from schemactl.migrations.apply import (
+    ApplyResult,
+    MigrationStatus,
+    apply_migrations,
+    migration_status,
+)
+from schemactl.migrations.files import read_migrations
+from schemactl.migrations.history import applied_migrations, history_exists
+from schemactl.pg import local_database as local_db
+from schemactl.pg.databases import (
     GrantMode,
     apply_statements,
     connect,
     has_auth_schema,
     install_standin,
 )
-from schemactl.errors import CheckFailed, SchemactlError
-from schemactl.generated import FileStatus, sync
-from schemactl.history import applied_migrations, history_exists
-from schemactl.local_pg import postgres_url
-from schemactl.migrations import read_migrations
+from schemactl.pg.server import postgres_url
 from schemactl.progress import NO_PROGRESS, Progress
-from schemactl.seeds import seed_statements
-from schemactl.statements import Statement
+from schemactl.source.seeds import seed_statements
+from schemactl.source.statements import Statement
 
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
-    from schemactl.migration_diff import Drift, GeneratedMigration
+    from schemactl.migrations.generate import Drift, GeneratedMigration
 
 
 @dataclass(frozen=True)
@@ -168,7 +173,7 @@ def diff(
 ) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
     (``path`` None when there is nothing to change)."""
-    from schemactl.migration_diff import generate_migration
+    from schemactl.migrations.generate import generate_migration
 
     return generate_migration(
         project, name, shadow_url=server_url, allow_destructive=allow_destructive
@@ -178,7 +183,7 @@ def diff(
 def diff_check(project: Project, *, server_url: str | None = None) -> int:
     """Raise CheckFailed unless supabase/migrations/ produces schema/ exactly; returns the
     number of migrations replayed."""
-    from schemactl.migration_diff import check_migrations
+    from schemactl.migrations.generate import check_migrations
 
     return check_migrations(project, shadow_url=server_url)
 
@@ -213,7 +218,7 @@ def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]
 
 def drift(project: Project, db_url: str | None = None, *, shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database to schema/ (empty: no drift)."""
-    from schemactl.migration_diff import drift as schema_drift
+    from schemactl.migrations.generate import drift as schema_drift
 
     return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
 
@@ -256,11 +261,11 @@ def schema_docs(
     server_url: str | None = None,
 ) -> FileStatus:
     """docs/schema.md from the built database's catalog (or check it is current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     schema = build(project)
-    catalog = generators.built_catalog(project, schema, server_url)
-    return sync(project, generators.schema_doc_file(project, schema, catalog, output), check=check)
+    catalog = outputs.built_catalog(project, schema, server_url)
+    return sync(project, outputs.schema_doc_file(project, schema, catalog, output), check=check)
 
 
 def database_types(
@@ -271,17 +276,17 @@ def database_types(
     server_url: str | None = None,
 ) -> FileStatus:
     """TypeScript types of the exposed schemas (or check they are current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
-    catalog = generators.built_catalog(project, build(project), server_url)
-    return sync(project, generators.types_file(project, catalog, output), check=check)
+    catalog = outputs.built_catalog(project, build(project), server_url)
+    return sync(project, outputs.types_file(project, catalog, output), check=check)
 
 
 def seed_sql(project: Project, output: Path | None = None, *, check: bool = False) -> FileStatus:
     """supabase/seed.sql from seeds/ (or check it is current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
-    return sync(project, generators.seed_file(project, output), check=check)
+    return sync(project, outputs.seed_file(project, output), check=check)
 
 
 def commands_doc(
@@ -293,7 +298,7 @@ def commands_doc(
 ) -> FileStatus:
     """docs/commands.md from the CLI's description of itself (or check it is current).
     A command without help text or an `Example:` block is an error."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     problems = missing_documentation(reference)
     if problems:
@@ -301,7 +306,7 @@ def commands_doc(
             "; ".join(problems),
             hint="give the command a docstring with a summary line and an `Example:` block",
         )
-    return sync(project, generators.command_reference_file(project, reference, output), check=check)
+    return sync(project, outputs.command_reference_file(project, reference, output), check=check)
 
 
 def generate(
@@ -313,15 +318,15 @@ def generate(
     progress: Progress = NO_PROGRESS,
 ) -> list[FileStatus]:
     """Every generated file at its default path, from one scratch database."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     progress.phase("building schema/ into a scratch database")
     schema = build(project)
-    catalog = generators.built_catalog(project, schema, server_url)
+    catalog = outputs.built_catalog(project, schema, server_url)
     progress.phase("rendering")
     return [
-        sync(project, generators.schema_doc_file(project, schema, catalog), check=check),
-        sync(project, generators.types_file(project, catalog), check=check),
+        sync(project, outputs.schema_doc_file(project, schema, catalog), check=check),
+        sync(project, outputs.types_file(project, catalog), check=check),
         seed_sql(project, check=check),
         commands_doc(project, reference, check=check),
     ]

@@ -216,7 +216,7 @@ def test_a_malformed_or_empty_scopes_claim_grants_nothing(access: Access) -> Non
         for name, claim in claims.items()
         for table in ("deals", "organizations")
     }
-    assert outcomes == dict.fromkeys(outcomes, set())
+    assert outcomes == {key: set() for key in outcomes}
 
 
 def test_writing_functions_refuse_api_keys_without_the_scope(access: Access, world: World) -> None:

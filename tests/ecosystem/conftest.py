@@ -9,10 +9,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.build import Build, build
-from schemactl.catalog import Catalog, read_catalog
+from schemactl.build.builder import Build, build
+from schemactl.catalog.reader import Catalog, read_catalog
 from schemactl.config import Project
-from schemactl.generators import catalog_schemas
+from schemactl.generate.outputs import catalog_schemas
 from schemactl.testing.session import TestDatabases
 
 # CliResult and run_cli are also imported from here by this folder's tests.

@@ -8,9 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import diff as diff_engine
-from schemactl import local_db
 from schemactl.config import Project
+from schemactl.diff import engine as diff_engine
+from schemactl.pg import local_database as local_db
 
 from .helpers import history, rows, run_cli, with_standin, write_project
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from schemactl import diff
-from schemactl.catalog_gaps import GapStatements
 from schemactl.config import Project
+from schemactl.diff import engine as diff
+from schemactl.diff.gaps import GapStatements
 from schemactl.errors import SchemactlError
-from schemactl.migration_diff import check_migrations, generate_migration
+from schemactl.migrations.generate import check_migrations, generate_migration
 
 from .helpers import FIXED_NOW, write_project
 

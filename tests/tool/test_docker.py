@@ -10,7 +10,7 @@ import pytest
 
 from schemactl import commands
 from schemactl.config import load_project
-from schemactl.containers import docker_available, supabase_container
+from schemactl.pg.containers import docker_available, supabase_container
 from schemactl.testing.requests import request_as, user_claims
 
 from .helpers import copy_fixture_project

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from schemactl.databases import Server
+from schemactl.pg.databases import Server
 
 from .helpers import FIXTURE_PROJECTS
 

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from schemactl.databases import (
+from schemactl.errors import SchemactlError
+from schemactl.pg.databases import (
     GrantMode,
     Server,
     connect,
@@ -19,7 +20,6 @@ from schemactl.databases import (
     install_standin,
     unique_name,
 )
-from schemactl.errors import SchemactlError
 
 OWNER = "postgres"
 

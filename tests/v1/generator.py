@@ -317,8 +317,8 @@ def oracle(
     valid_emails: dict[int, list[str]] = {}
     for c in data.clients:
         found: list[str] = []
-        for part in (c.email or "").replace(";", ",").split(","):
-            part = part.strip()
+        for raw_part in (c.email or "").replace(";", ",").split(","):
+            part = raw_part.strip()
             if part and email_validity[part] and part.lower() not in found:
                 found.append(part.lower())
         valid_emails[c.id] = found

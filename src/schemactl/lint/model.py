@@ -18,7 +18,7 @@ from pglast.enums import (
     VariableSetKind,
 )
 
-from schemactl.build import Build
+from schemactl.build.builder import Build
 from schemactl.lint.names import (
     function_name,
     is_true,
@@ -29,7 +29,7 @@ from schemactl.lint.names import (
     type_key,
 )
 from schemactl.lint.privileges import ExecutePrivileges, FunctionKey
-from schemactl.statements import Statement
+from schemactl.source.statements import Statement
 
 # pg_trigger.tgtype bits, as CreateTrigStmt carries them.
 TRIGGER_BEFORE = 1 << 1

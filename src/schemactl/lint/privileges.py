@@ -74,9 +74,9 @@ class ExecutePrivileges:
         ]
         for target in targets:
             if action.is_grant:
-                target |= roles
+                target.update(roles)
             else:
-                target -= roles
+                target.difference_update(roles)
 
     def _matching(self, obj: ast.ObjectWithArgs) -> list[FunctionKey]:
         name = function_name(obj.objname)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from schemactl.build import Build
+from schemactl.build.builder import Build
 from schemactl.lint.access_rules import check_access
 from schemactl.lint.codes import Violation
 from schemactl.lint.function_rules import check_functions

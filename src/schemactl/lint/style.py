@@ -33,8 +33,8 @@ from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.lint.findings import Finding, Note
 from schemactl.lint.style_cache import CACHE_DIR, StyleCache
-from schemactl.sources import SourceFile, schema_files
-from schemactl.statements import Statement, parse_statements
+from schemactl.source.files import SourceFile, schema_files
+from schemactl.source.statements import Statement, parse_statements
 
 BASELINE = {"core": {"dialect": "postgres", "templater": "jinja"}}
 UNPARSABLE = "PRS"

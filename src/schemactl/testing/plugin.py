@@ -17,8 +17,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from schemactl.databases import GRANT_MODES, GrantMode
 from schemactl.errors import SchemactlError
+from schemactl.pg.databases import GRANT_MODES, GrantMode
 from schemactl.testing.requests import (
     anon_claims,
     request_as,
