@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
+from schemactl.apply_timeouts import ApplyTimeouts, resolve_timeouts
 from schemactl.build.builder import Build, build
 from schemactl.config import Project
 from schemactl.errors import CheckFailed, SchemactlError
@@ -36,6 +37,7 @@ from schemactl.pg.server import postgres_url
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.source.seeds import seed_statements
 from schemactl.source.statements import Statement
+from schemactl.urls import describe_url
 
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
@@ -66,7 +68,7 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
 
 
 def lint(project: Project) -> LintReport:
-    """sqlfluff style and the structural rules SC001-SC013 over schema/ and seeds/."""
+    """sqlfluff style and the structural rules SC001-SC014 over schema/ and seeds/."""
     from schemactl.lint import run_lint
 
     return run_lint(project)
@@ -195,10 +197,18 @@ def apply(
     target: str | None = None,
     dry_run: bool = False,
     include_all: bool = False,
+    timeouts: ApplyTimeouts | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> ApplyResult:
-    """Apply pending migrations in version order, each in one transaction, as the owner."""
+    """Apply pending migrations in version order, each in one transaction, as the owner.
+    ``notify`` hears first where they go (host, port, database; no password), then of
+    each lock timeout that will be retried."""
     migrations = read_migrations(project)
-    with connect(target_url(project, db_url), autocommit=True) as conn:
+    url = target_url(project, db_url)
+    with connect(url, autocommit=True) as conn:
+        if notify is not None:
+            verb = "checking" if dry_run else "applying to"
+            notify(f"{verb} {describe_url(url)}")
         return apply_migrations(
             conn,
             migrations,
@@ -206,6 +216,8 @@ def apply(
             target=target,
             dry_run=dry_run,
             include_all=include_all,
+            timeouts=timeouts or resolve_timeouts({}, project.apply),
+            notify=notify,
         )
 
 

@@ -21,6 +21,8 @@ class Project:
     exposed_schemas: tuple[str, ...] = DEFAULT_EXPOSED_SCHEMAS
     sqlfluff: dict[str, object] = field(default_factory=dict, compare=False)
     lint: dict[str, object] = field(default_factory=dict, compare=False)  # [tool.schemactl.lint]
+    # [tool.schemactl.apply]: lock_timeout, statement_timeout, lock_retries, retry_delay
+    apply: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
     def schema_dir(self) -> Path:
@@ -93,6 +95,7 @@ def load_project(root: Path | None = None) -> Project:
         exposed_schemas=tuple(exposed),
         sqlfluff=tool.get("sqlfluff", {}),
         lint=settings.get("lint", {}),
+        apply=settings.get("apply", {}),
     )
 
 

@@ -110,7 +110,7 @@ def schema_build(project: Project) -> Build:
 
 @pytest.fixture(scope="session")
 def scratch_url(schemactl_databases: TestDatabases) -> str:
-    """A superuser URL of the session's server, for `--db-url` (scratch databases)."""
+    """A superuser URL of the session's server, for `--dev-url` (scratch databases)."""
     return schemactl_databases.server.url()
 
 

@@ -11,7 +11,6 @@ from functools import cached_property
 from pglast import ast
 from pglast.enums import AlterTableType
 
-from schemactl.config import Project
 from schemactl.build.dependencies import (
     BUILTIN_SCHEMAS,
     DEFAULT_SCHEMA,
@@ -20,6 +19,7 @@ from schemactl.build.dependencies import (
     analyse,
     stable_topological_order,
 )
+from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.source.files import SourceFile, read_sources, template_environment
 from schemactl.source.statements import Statement, parse_statements
@@ -214,7 +214,7 @@ def _find_cycle(edges: dict[int, set[int]], remaining: set[int]) -> list[int]:
         position[node] = len(path)
         path.append(node)
         node = min(d for d in edges[node] if d in remaining and _reaches(edges, d, remaining))
-    return path[position[node] :] + [node]
+    return [*path[position[node] :], node]
 
 
 def _reaches(edges: dict[int, set[int]], node: int, remaining: set[int]) -> bool:

@@ -3,29 +3,57 @@ exit codes (0 ok, 1 findings or failed check, 2 usage or input error)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
+import psycopg
+from click.core import ParameterSource
 from rich.console import Console
 
 from schemactl import commands
+from schemactl.apply_timeouts import resolve_timeouts
 from schemactl.cli.output import console, progress, results_table, summary
 from schemactl.config import Project, load_project
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.generate.command_reference import CommandDoc, CommandReference, OptionDoc
 from schemactl.generate.sync import FileStatus
 from schemactl.lint import FORMATS, render
+from schemactl.migrations.apply import State
 from schemactl.pg.databases import GRANT_MODES
 from schemactl.plugins import PluginGroup
+from schemactl.urls import check_url
+
+DB_URL_ENV = "SCHEMACTL_DB_URL"
+DEV_URL_ENV = "SCHEMACTL_DEV_URL"
+
+
+def _checked_url(envvar: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A callback refusing an empty or malformed URL, naming where it came from. An
+    empty environment variable is refused too (click would ignore it and fall back to
+    the local database: `SCHEMACTL_DB_URL=$UNSET_VARIABLE` must not apply locally)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        source = param.opts[0]
+        if ctx.get_parameter_source(param.name or "") is ParameterSource.ENVIRONMENT:
+            source = envvar
+        if value is None and envvar in os.environ:
+            return check_url(os.environ[envvar], envvar)
+        return None if value is None else check_url(value, source)
+
+    return check
+
 
 db_url_option = click.option(
     "--db-url",
-    envvar="SCHEMACTL_DB_URL",
+    envvar=DB_URL_ENV,
     default=None,
     metavar="URL",
+    callback=_checked_url(DB_URL_ENV),
     help="Target database (env SCHEMACTL_DB_URL). Default: the local one from `schemactl up`.",
 )
 grant_mode_option = click.option(
@@ -107,7 +135,7 @@ def build_command(ctx: Context, output: Path | None) -> None:
 )
 @pass_context
 def lint_command(ctx: Context, fmt: str) -> None:
-    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC013.
+    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC014.
 
     sqlfluff runs with the postgres dialect and [tool.sqlfluff] from pyproject.toml;
     the structural rules (RLS, policies, SECURITY DEFINER functions, foreign key
@@ -212,13 +240,14 @@ def print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
 
 
 scratch_server_option = click.option(
-    "--db-url",
+    "--dev-url",
     "server_url",
+    envvar=DEV_URL_ENV,
     default=None,
     metavar="URL",
-    help="Build the scratch database inside this server (a superuser URL; the database is "
-    "created and dropped) instead of a throwaway local server. Not read from "
-    "SCHEMACTL_DB_URL, which names a target database, not a scratch server.",
+    callback=_checked_url(DEV_URL_ENV),
+    help="Dev server (env SCHEMACTL_DEV_URL): make the scratch databases inside it (a "
+    "superuser URL; they are created and dropped) instead of a throwaway local server.",
 )
 check_option = click.option(
     "--check",
@@ -425,25 +454,86 @@ def diff_command(
     is_flag=True,
     help="Also apply pending migrations older than the last applied one.",
 )
+@click.option(
+    "--lock-timeout",
+    metavar="DURATION",
+    default=None,
+    help="Give up waiting for a lock after this long (env SCHEMACTL_LOCK_TIMEOUT, "
+    "[tool.schemactl.apply] lock_timeout; default 5s; 0: wait forever).",
+)
+@click.option(
+    "--lock-retries",
+    metavar="N",
+    default=None,
+    help="Retry a migration that hit the lock timeout N times (env SCHEMACTL_LOCK_RETRIES, "
+    "[tool.schemactl.apply] lock_retries; default 3).",
+)
+@click.option(
+    "--lock-retry-delay",
+    metavar="DURATION",
+    default=None,
+    help="Wait before the first retry, doubled for each next one (env "
+    "SCHEMACTL_LOCK_RETRY_DELAY, [tool.schemactl.apply] retry_delay; default 1s).",
+)
+@click.option(
+    "--statement-timeout",
+    metavar="DURATION",
+    default=None,
+    help="Fail a statement that runs longer (env SCHEMACTL_STATEMENT_TIMEOUT, "
+    "[tool.schemactl.apply] statement_timeout; default 0: no limit).",
+)
 @pass_context
 def apply_command(
-    ctx: Context, db_url: str | None, dry_run: bool, target: str | None, include_all: bool
+    ctx: Context,
+    db_url: str | None,
+    dry_run: bool,
+    target: str | None,
+    include_all: bool,
+    lock_timeout: str | None,
+    lock_retries: str | None,
+    lock_retry_delay: str | None,
+    statement_timeout: str | None,
 ) -> None:
     """Apply pending supabase/migrations/ in version order, each in one transaction, under
     an advisory lock; history in supabase_migrations.schema_migrations (as the Supabase
-    CLI keeps it).
+    CLI keeps it). It first prints the target (host, port, database; never the password).
+
+    Behind another session's lock a statement waits at most --lock-timeout; the
+    migration is then rolled back and retried after --lock-retry-delay (doubling), each
+    time naming the blocking sessions (pid, application_name, state, how long their
+    transaction has been open). After the last retry apply stops with exit 2: that
+    migration and the later ones are not applied, the earlier ones stay. Durations are
+    written 500ms, 5s or 2min.
 
     \b
     Example:
         schemactl apply --db-url "$SUPABASE_DB_URL" --dry-run
         schemactl apply --db-url "$SUPABASE_DB_URL"
+        schemactl apply --db-url "$SUPABASE_DB_URL" --lock-timeout 2s --lock-retries 5
 
     \b
     Exit codes:
-        2  a migration failed (rolled back), an applied one changed, or an unknown version
+        2  a migration failed (rolled back), could not take its locks after the retries,
+           an applied one changed, or an unknown version
     """
+    project = ctx.project
+    timeouts = resolve_timeouts(
+        {
+            "lock_timeout": lock_timeout,
+            "lock_retries": lock_retries,
+            "retry_delay": lock_retry_delay,
+            "statement_timeout": statement_timeout,
+        },
+        project.apply,
+    )
     result = commands.apply(
-        ctx.project, db_url, target=target, dry_run=dry_run, include_all=include_all
+        project,
+        db_url,
+        target=target,
+        dry_run=dry_run,
+        include_all=include_all,
+        timeouts=timeouts,
+        notify=_note,
     )
     verb = "would apply" if result.dry_run else "applied"
     for migration in result.applied:
@@ -463,25 +553,32 @@ def status_command(ctx: Context, db_url: str | None) -> None:
     \b
     Example:
         schemactl status --db-url "$SUPABASE_DB_URL"
+        schemactl status && echo "up to date"
+
+    \b
+    Exit codes:
+        0  every migration is applied and unchanged (or recorded by `supabase migration
+           repair`, without statements to compare)
+        1  a migration is pending, changed since applied, or unknown
     """
+    statuses = commands.status(ctx.project, db_url)
     rows = [
-        (s.version, s.name, s.state.value + (f": {s.detail}" if s.detail else ""))
-        for s in commands.status(ctx.project, db_url)
+        (s.version, s.name, s.state.value + (f": {s.detail}" if s.detail else "")) for s in statuses
     ]
     console.print(results_table(["version", "name", "state"], rows, title="migrations"))
+    counts = Counter(s.state.value for s in statuses if s.state not in UP_TO_DATE)
+    if counts:
+        raise CheckFailed(
+            "not up to date: " + ", ".join(f"{n} {state}" for state, n in counts.items()),
+            hint="run `schemactl apply` for pending ones; an applied migration must not change",
+        )
 
 
 @cli.command("drift")
 @db_url_option
-@click.option(
-    "--shadow-url",
-    default=None,
-    metavar="URL",
-    help="Build schema/ in a scratch database inside this server (a superuser "
-    "URL) instead of the local or a throwaway one.",
-)
+@scratch_server_option
 @pass_context
-def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> None:
+def drift_command(ctx: Context, db_url: str | None, server_url: str | None) -> None:
     """Print the DDL that would bring the database to schema/; exit 1 when there is drift.
     Only the schemas schema/ manages (and its triggers on auth.users) are compared.
 
@@ -493,7 +590,7 @@ def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> N
     Exit codes:
         1  there is drift (the DDL is printed)
     """
-    found = commands.drift(ctx.project, db_url, shadow_url=shadow_url)
+    found = commands.drift(ctx.project, db_url, shadow_url=server_url)
     if found.empty:
         console.print("no drift: the database matches schema/")
         return
@@ -502,6 +599,13 @@ def drift_command(ctx: Context, db_url: str | None, shadow_url: str | None) -> N
         f"drift: {len(found.statements)} statement(s) would bring the database to schema/",
         hint="put the change in a migration (`schemactl diff NAME`) or undo the manual change",
     )
+
+
+UP_TO_DATE = (State.APPLIED, State.UNVERIFIED)
+
+
+def _note(message: str) -> None:
+    console.print(message, markup=False, highlight=False)
 
 
 def _report_files(statuses: list[FileStatus]) -> None:
@@ -608,8 +712,14 @@ def main(argv: list[str] | None = None) -> None:
             traceback.print_exc()
         click.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+    except psycopg.Error as exc:  # a database error no command turned into a message
+        diag = exc.diag
+        message = (diag.message_primary or str(exc)).strip().splitlines()[0]
+        code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
+        click.echo(f"error: the database refused: {message}{code}", err=True)
+        sys.exit(2)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
         sys.exit(130)
     except click.ClickException as exc:
         exc.show()

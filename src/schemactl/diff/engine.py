@@ -41,6 +41,7 @@ from schemactl.diff.results_adapter import (
     results_statements,
 )
 from schemactl.errors import SchemactlError
+from schemactl.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
@@ -71,14 +72,20 @@ def read_state(
     conn: psycopg.Connection, scope: Scope, owner: str, cache: StateCache | None = None
 ) -> DatabaseState:
     """What a diff needs of a database; from ``cache`` when the database is a kept shadow
-    (named after its content, so its state never changes)."""
+    (named after its content, so its state never changes while it exists). Entries are
+    keyed by the cluster's system identifier and the database's OID too: after `schemactl
+    reset` (a new cluster) or a shadow dropped and made again, an old entry never
+    matches."""
+    database = conn.info.dbname
     if cache is not None:
-        found = cache.load(conn.info.dbname, scope, owner)
+        row = conn.execute(load_sql("database_identity")).fetchone()
+        database = f"{database}-{row[0] if row else ''}"
+        found = cache.load(database, scope, owner)
         if found is not None:
             return found
     state = DatabaseState(inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner))
     if cache is not None:
-        cache.store(conn.info.dbname, scope, owner, state)
+        cache.store(database, scope, owner, state)
     return state
 
 
@@ -126,7 +133,7 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def diff_databases(

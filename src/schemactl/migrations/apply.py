@@ -2,17 +2,26 @@
 transaction together with its history row, under a session advisory lock (a second
 `apply` waits, then finds nothing left to do). An applied migration whose file changed, or
 a version in the database that is not in supabase/migrations/, stops everything before a
-statement runs."""
+statement runs.
+
+Behind other sessions' locks: each migration's transaction runs with `lock_timeout` and
+`statement_timeout` (`ApplyTimeouts`); a migration that hits the lock timeout is rolled
+back and retried after a growing delay, naming the sessions that block it, and after the
+last retry apply stops (exit 2) with that migration and the later ones not applied."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 import psycopg
+from psycopg import errors as pg_errors
 from psycopg import sql
 
+from schemactl.apply_blockers import BlockerWatch, describe_blockers
+from schemactl.apply_timeouts import ApplyTimeouts, format_ms
 from schemactl.errors import SchemactlError
 from schemactl.migrations.files import MigrationFile, MigrationStatement, check_transactional
 from schemactl.migrations.history import (
@@ -104,8 +113,11 @@ def apply_migrations(
     target: str | None = None,
     dry_run: bool = False,
     include_all: bool = False,
+    timeouts: ApplyTimeouts | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> ApplyResult:
-    """Apply what is pending (up to ``target``) on ``conn`` (autocommit), as ``role``."""
+    """Apply what is pending (up to ``target``) on ``conn`` (autocommit), as ``role``;
+    ``notify`` hears of each lock timeout that will be retried."""
     if not conn.autocommit:
         raise ValueError("apply_migrations needs a connection in autocommit mode")
     if target is not None and target not in {m.version for m in migrations}:
@@ -116,7 +128,14 @@ def apply_migrations(
     conn.execute(load_sql("migrations/apply_lock"))
     try:
         return _apply_locked(
-            conn, migrations, role=role, target=target, dry_run=dry_run, include_all=include_all
+            conn,
+            migrations,
+            role=role,
+            target=target,
+            dry_run=dry_run,
+            include_all=include_all,
+            timeouts=timeouts or ApplyTimeouts(),
+            notify=notify or _ignore,
         )
     finally:
         if not conn.closed and not conn.broken:
@@ -131,9 +150,12 @@ def _apply_locked(
     target: str | None,
     dry_run: bool,
     include_all: bool,
+    timeouts: ApplyTimeouts,
+    notify: Callable[[str], None],
 ) -> ApplyResult:
     if not dry_run:
         with conn.transaction():
+            _set_timeouts(conn, timeouts)
             _set_role(conn, role)
             ensure_history_table(conn)
     statuses = migration_status(migrations, applied_migrations(conn))
@@ -160,20 +182,108 @@ def _apply_locked(
         return ApplyResult(tuple(pending), tuple(applied_versions), dry_run=True)
     done: list[MigrationFile] = []
     try:
-        for migration in pending:
-            with conn.transaction():
-                _set_role(conn, role)
-                for index, statement in enumerate(migration.statements):
-                    try:
-                        conn.execute(statement.sql)
-                    except psycopg.Error as exc:
-                        raise _failure(migration, index, statement, exc) from exc
-                record(conn, migration)
-            done.append(migration)
+        with BlockerWatch(conn, _watch_interval(timeouts)) as watch:
+            for migration in pending:
+                _apply_retrying(conn, migration, role, timeouts, watch, notify, done)
+                done.append(migration)
     finally:
         if done and not conn.broken:
             conn.execute(RELOAD_SCHEMA)
     return ApplyResult(tuple(done), tuple(applied_versions))
+
+
+def _ignore(message: str) -> None:
+    del message
+
+
+def _apply_retrying(
+    conn: psycopg.Connection,
+    migration: MigrationFile,
+    role: str | None,
+    timeouts: ApplyTimeouts,
+    watch: BlockerWatch,
+    notify: Callable[[str], None],
+    done: Sequence[MigrationFile],
+) -> None:
+    """One migration in one transaction; retried while it hits the lock timeout."""
+    for retry in range(timeouts.lock_retries + 1):
+        watch.forget()
+        try:
+            _apply_one(conn, migration, role, timeouts)
+            return
+        except _LockTimeout as timeout:
+            blockers = describe_blockers(watch.last_seen)
+            if retry == timeouts.lock_retries:
+                raise _gave_up(migration, timeout, blockers, timeouts, done) from timeout.error
+            delay = timeouts.delay_ms(retry + 1)
+            notify(
+                f"{migration.filename}: lock_timeout ({format_ms(timeouts.lock_timeout_ms)}) "
+                f"at statement {timeout.index + 1}, rolled back; {blockers}; "
+                f"retry {retry + 1} of {timeouts.lock_retries} in {format_ms(delay)}"
+            )
+            time.sleep(delay / 1000)
+
+
+class _LockTimeout(Exception):
+    def __init__(self, index: int, statement: MigrationStatement, error: psycopg.Error) -> None:
+        super().__init__(str(error))
+        self.index, self.statement, self.error = index, statement, error
+
+
+def _apply_one(
+    conn: psycopg.Connection, migration: MigrationFile, role: str | None, timeouts: ApplyTimeouts
+) -> None:
+    with conn.transaction():
+        _set_timeouts(conn, timeouts)
+        _set_role(conn, role)
+        for index, statement in enumerate(migration.statements):
+            try:
+                conn.execute(statement.sql)
+            except pg_errors.LockNotAvailable as exc:
+                raise _LockTimeout(index, statement, exc) from exc
+            except psycopg.Error as exc:
+                raise _failure(migration, index, statement, exc) from exc
+        record(conn, migration)
+
+
+def _gave_up(
+    migration: MigrationFile,
+    timeout: _LockTimeout,
+    blockers: str,
+    timeouts: ApplyTimeouts,
+    done: Sequence[MigrationFile],
+) -> SchemactlError:
+    first_line = timeout.statement.sql.strip().splitlines()[0]
+    shown = first_line if len(first_line) <= 80 else first_line[:77] + "..."
+    before = (
+        f"{len(done)} earlier migration(s) were applied and stay" if done else "nothing applied"
+    )
+    return SchemactlError(
+        f"migration {migration.filename} could not take its locks: statement "
+        f"{timeout.index + 1} (`{shown}`) waited longer than lock_timeout "
+        f"({format_ms(timeouts.lock_timeout_ms)}) {timeouts.lock_retries + 1} time(s); "
+        f"{blockers}; it was rolled back ({before})",
+        location=migration.location(timeout.statement, 0),
+        hint="end or wait for the blocking transaction, then run `schemactl apply` again "
+        "with a longer --lock-timeout or more --lock-retries",
+    )
+
+
+def _watch_interval(timeouts: ApplyTimeouts) -> float:
+    """Poll often enough to see a blocker before the lock timeout fires."""
+    if timeouts.lock_timeout_ms <= 0:
+        return 0.5
+    return min(0.5, timeouts.lock_timeout_ms / 4000)
+
+
+def _set_timeouts(conn: psycopg.Connection, timeouts: ApplyTimeouts) -> None:
+    conn.execute(
+        load_sql("migrations/timeouts"),
+        {
+            "lock_timeout": f"{timeouts.lock_timeout_ms}ms",
+            "statement_timeout": f"{timeouts.statement_timeout_ms}ms",
+        },
+    )
 
 
 def _set_role(conn: psycopg.Connection, role: str | None) -> None:

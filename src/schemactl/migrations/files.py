@@ -25,7 +25,7 @@ from pglast.stream import RawStream
 
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
-from schemactl.source.files import SourceFile
+from schemactl.source.files import SOURCE_ENCODING, SourceFile
 from schemactl.source.statements import line_col, parse_statements, split_leading_comments
 
 # Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
@@ -147,7 +147,7 @@ def read_migrations(project: Project) -> list[MigrationFile]:
                 hint="give one of them a later timestamp",
             )
         try:
-            text = path.read_text("utf-8")
+            text = path.read_text(SOURCE_ENCODING)
         except UnicodeDecodeError as exc:
             raise SchemactlError(
                 "migration file is not UTF-8 text",

@@ -37,6 +37,7 @@ from psycopg import sql
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.files import MigrationFile
+from schemactl.migrations.function_bodies import validate_function_bodies
 from schemactl.pg import local_database as local_db
 from schemactl.pg.databases import (
     Server,
@@ -216,10 +217,9 @@ def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str)
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
             conn.execute(script)
             conn.execute("reset role")
-        return
     except psycopg.Error:
-        pass
-    apply_statements(conn, statements, role=role)
+        apply_statements(conn, statements, role=role)
+    validate_function_bodies(conn, statements, sorted(_schemas(conn)))
 
 
 def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role: str) -> None:

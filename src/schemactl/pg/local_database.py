@@ -15,6 +15,7 @@ from schemactl.pg.server import DEFAULT_PORT, Binaries, LocalServer, RunAs, find
 
 STATE_FILE = "server.json"
 LOCAL_DBNAME = "postgres"
+STAGING_SUFFIX = ".initdb"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ def _data_dir(project: Project, run_as: RunAs) -> Path:
     return Path(tempfile.gettempdir()) / f"schemactl-{digest}" / "data"
 
 
+def new_data_dir(project: Project) -> Path:
+    """Where the first `up` puts the data directory (see `_data_dir`)."""
+    return _data_dir(project, RunAs.for_current_process())
+
+
 def _server(state: LocalState) -> LocalServer:
     binaries = Binaries(state.bindir, state.version, state.origin)
     return LocalServer(state.data_dir, binaries, port=state.port)
@@ -117,11 +123,26 @@ def start(project: Project) -> tuple[LocalServer, bool]:
     state = LocalState(
         data_dir, free_port(DEFAULT_PORT), binaries.bindir, binaries.origin, binaries.version
     )
-    server = _server(state)
-    server.initdb()
+    _initdb_atomically(state)
     _write_state(project, state)
+    server = _server(state)
     server.start_detached(data_dir.parent / "postgres.log")
     return server, True
+
+
+def _staging_dir(data_dir: Path) -> Path:
+    return data_dir.with_name(data_dir.name + STAGING_SUFFIX)
+
+
+def _initdb_atomically(state: LocalState) -> None:
+    """initdb into a staging directory renamed into place once complete: an interrupted
+    first `up` leaves no half-written data directory (what one left before, without a
+    recorded state, is deleted here, as `reset` does)."""
+    staging = _staging_dir(state.data_dir)
+    for leftover in (staging, state.data_dir):
+        shutil.rmtree(leftover, ignore_errors=True)
+    _server(replace(state, data_dir=staging)).initdb()
+    staging.rename(state.data_dir)
 
 
 def running_server(project: Project) -> LocalServer:
@@ -158,3 +179,7 @@ def remove(project: Project) -> None:
             ignore_errors=True,
         )
         _state_path(project).unlink(missing_ok=True)
+    else:  # an interrupted first `up`: no state yet, maybe a partial data directory
+        data_dir = new_data_dir(project)
+        for leftover in (data_dir, _staging_dir(data_dir)):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -10,6 +10,9 @@ import jinja2
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 
+# UTF-8; a leading byte-order mark (as some Windows editors write) is dropped, not parsed.
+SOURCE_ENCODING = "utf-8-sig"
+
 SQL_SUFFIXES = (".sql", ".sql.j2")
 
 
@@ -46,7 +49,7 @@ def read_sources(project: Project, directory: Path) -> list[SourceFile]:
 def template_environment(directory: Path) -> jinja2.Environment:
     """The Jinja2 environment the files below ``directory`` are rendered with."""
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(directory)),
+        loader=jinja2.FileSystemLoader(str(directory), encoding=SOURCE_ENCODING),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         autoescape=False,
@@ -57,7 +60,7 @@ def template_environment(directory: Path) -> jinja2.Environment:
 
 def _render(project: Project, environment: jinja2.Environment, directory: Path, path: Path) -> str:
     try:
-        raw = path.read_text("utf-8")
+        raw = path.read_text(SOURCE_ENCODING)
     except UnicodeDecodeError as exc:
         raise SchemactlError(
             "file is not UTF-8 text",
