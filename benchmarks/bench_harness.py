@@ -1,4 +1,4 @@
-"""Test-harness benchmark (SPEC §12): cold start of the session server, per-test
+"""Test-harness benchmark (docs/design.md: Benchmarks): cold start of the session server, per-test
 isolation of `db`, a `committed_db` clone vs a bare `CREATE DATABASE … TEMPLATE`, and
 `schemactl build` on this project's schema — measured side by side in one run.
 

@@ -42,9 +42,6 @@ from schemactl.urls import describe_url
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
     from schemactl.migrations.generate import Drift, GeneratedMigration
-    from schemactl.v1.dual_write import DualWriteState
-    from schemactl.v1.migrate import MigrationReport
-    from schemactl.v1.parity import ParityReport
 
 
 @dataclass(frozen=True)
@@ -347,47 +344,8 @@ def generate(
     ]
 
 
-def _as_owner(conn: psycopg.Connection, project: Project) -> None:
-    """Act as the schema owner in this transaction, as migrations do (SPEC §5, §7)."""
+def act_as_owner(conn: psycopg.Connection, project: Project) -> None:
+    """Act as the schema owner in this transaction, as migrations do (docs/design.md: The Supabase stand-in, Triggers and functions)."""
     role = apply_role(conn, project)
     if role:
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-
-
-def migrate_v1(
-    project: Project,
-    db_url: str | None = None,
-    *,
-    default_owner: str | None = None,
-    dry_run: bool = False,
-    progress: Progress = NO_PROGRESS,
-) -> MigrationReport:
-    """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
-    `dry_run` rolls it back and reports what it would have done."""
-    from schemactl.v1 import migrate as v1_migrate
-
-    with connect(target_url(project, db_url)) as conn, conn.transaction(force_rollback=dry_run):
-        _as_owner(conn, project)
-        return v1_migrate.migrate(
-            conn, default_owner=default_owner, dry_run=dry_run, progress=progress
-        )
-
-
-def parity(project: Project, db_url: str | None = None) -> ParityReport:
-    """Compare V1 and V2 in one read-only snapshot."""
-    from schemactl.v1 import parity as v1_parity
-
-    with connect(target_url(project, db_url)) as conn:
-        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        with conn.transaction():
-            return v1_parity.check_parity(conn)
-
-
-def dual_write(project: Project, enable: bool, db_url: str | None = None) -> DualWriteState:
-    """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
-    from schemactl.v1 import dual_write as v1_dual_write
-
-    with connect(target_url(project, db_url)) as conn, conn.transaction():
-        _as_owner(conn, project)
-        return v1_dual_write.enable(conn) if enable else v1_dual_write.disable(conn)

@@ -13,7 +13,7 @@ DEFAULT_EXPOSED_SCHEMAS = ("public",)
 
 @dataclass(frozen=True)
 class Project:
-    """A directory laid out as SPEC §2 describes, plus its configuration."""
+    """A directory laid out as docs/design.md (Project layout) describes, plus its configuration."""
 
     root: Path
     external: tuple[str, ...] = ()

@@ -1,4 +1,4 @@
-"""The api_scopes claim of an API-key request (SPEC §8): exactly what the scopes grant
+"""The api_scopes claim of an API-key request (docs/design.md: Access control): exactly what the scopes grant
 (read for SELECT, write for INSERT/UPDATE, delete for DELETE; delete ⊃ write ⊃ read) on
 deals, contacts, organizations, tasks and products, within the owner's own rights;
 deal_products and deal_stage_history follow deals, organization_contacts follows

@@ -1,6 +1,6 @@
 """public.is_valid_cnpj (numeric and alphanumeric CNPJ, IN RFB 2.229/2024) against an
 independent Python implementation, and CNPJ normalisation and uniqueness on
-organizations (SPEC §6)."""
+organizations (docs/design.md: The CRM data model)."""
 
 from __future__ import annotations
 

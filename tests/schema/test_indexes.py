@@ -1,4 +1,4 @@
-"""The seed's own queries use the indexes made for them (SPEC §6): EXPLAIN on a few
+"""The seed's own queries use the indexes made for them (docs/design.md: The CRM data model): EXPLAIN on a few
 thousand rows inserted inside the test transaction and ANALYZEd there (rolled back)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Seeds (SPEC §6): the reference data, idempotent, and the default pipeline."""
+"""Seeds (docs/design.md: The CRM data model): the reference data, idempotent, and the default pipeline."""
 
 from __future__ import annotations
 

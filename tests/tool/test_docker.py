@@ -1,4 +1,4 @@
-"""The opt-in Docker path (SPEC §4): the real `supabase/postgres` image, no stand-in."""
+"""The opt-in Docker path (docs/design.md: Local Postgres): the real `supabase/postgres` image, no stand-in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Local Postgres (SPEC §4): where server binaries are found, running as root, and
+"""Local Postgres (docs/design.md: Local Postgres): where server binaries are found, running as root, and
 throwaway servers that always go away."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The pytest plugin `schemactl.testing` (SPEC §11), run with pytester on the tiny
+"""The pytest plugin `schemactl.testing` (docs/design.md: Tests), run with pytester on the tiny
 fixture project, inside this session's server (`--schemactl-db-url`)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Supabase stand-in (SPEC §5): roles, `auth`, the request settings, and the two
+"""The Supabase stand-in (docs/design.md: The Supabase stand-in): roles, `auth`, the request settings, and the two
 grant modes that make a missing GRANT or a missing REVOKE show."""
 
 from __future__ import annotations

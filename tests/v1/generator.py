@@ -1,4 +1,4 @@
-"""Seeded-random STAGETEK V1 data with every kind of mess SPEC §10 lists, and an oracle:
+"""Seeded-random STAGETEK V1 data with every kind of mess V1 data has (docs/migration-v1.md), and an oracle:
 what the migration must make of it, computed here independently of the SQL mapping.
 
 Variants: emails separated by `,` or `;` (with blanks, duplicates, upper case), invalid

@@ -9,7 +9,6 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 import psycopg
@@ -26,10 +25,8 @@ from schemactl.generate.sync import FileStatus
 from schemactl.lint import FORMATS, render
 from schemactl.migrations.apply import State
 from schemactl.pg.databases import GRANT_MODES
+from schemactl.plugins import PluginGroup
 from schemactl.urls import check_url
-
-if TYPE_CHECKING:
-    from schemactl.v1.dual_write import DualWriteState
 
 DB_URL_ENV = "SCHEMACTL_DB_URL"
 DEV_URL_ENV = "SCHEMACTL_DEV_URL"
@@ -81,7 +78,7 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=PluginGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--project",
     "project_dir",
@@ -251,150 +248,7 @@ def seed_command(ctx: Context, db_url: str | None) -> None:
     console.print(f"seeded ({count} statements)")
 
 
-@cli.command("migrate-v1")
-@click.option(
-    "--dry-run",
-    is_flag=True,
-    help="Do everything in a transaction that is rolled back; report what would happen.",
-)
-@click.option(
-    "--default-owner",
-    metavar="EMAIL",
-    default=None,
-    help="V2 user who owns V1 opportunities whose owner_email matches no user "
-    "(kept for re-runs and dual-write). Without it they are quarantined.",
-)
-@db_url_option
-@pass_context
-def migrate_v1_command(
-    ctx: Context, dry_run: bool, default_owner: str | None, db_url: str | None
-) -> None:
-    """Migrate STAGETEK V1 (schema v1) into V2, in one transaction.
-
-    Every V1 row is migrated or quarantined (migration.v1_quarantine: the reason and the
-    original row). Bulk-import mode: V1 dates are kept (São Paulo time), no webhook
-    events. Idempotent: a re-run applies only new, changed or deleted V1 rows and
-    retries the quarantine. See docs/migration-v1.md.
-
-    \b
-    Example:
-        schemactl migrate-v1 --dry-run --default-owner admin@stagetek.com.br
-    """
-    with progress() as report:
-        result = commands.migrate_v1(
-            ctx.project, db_url, default_owner=default_owner, dry_run=dry_run, progress=report
-        )
-    _print_table(
-        ["kind", "V1 rows", "migrated", "merged", "quarantined", "this run"],
-        [
-            [
-                b.kind,
-                str(b.v1_rows),
-                str(b.migrated),
-                str(b.merged),
-                str(b.quarantined),
-                f"{b.change:+d}" + (f", {b.reapplied} re-applied" if b.reapplied else ""),
-            ]
-            for b in result.books
-        ],
-        "V1 -> V2 (dry run: rolled back)" if result.dry_run else "V1 -> V2",
-    )
-    console.print(
-        summary(
-            "",
-            [
-                ("default owner", result.default_owner or "none (unknown owners are quarantined)"),
-                ("time", f"{result.seconds:.1f} s"),
-            ],
-        )
-    )
-
-
-@cli.command("parity")
-@db_url_option
-@pass_context
-def parity_command(ctx: Context, db_url: str | None) -> None:
-    """Compare V1 and V2; list every mismatch, naming the rows.
-
-    V1 rows = migrated + quarantined per kind; each V1 row migrated or quarantined; value,
-    status and organization of each deal; Σ value per status; each organization's
-    total_revenue and won_deals_count vs the won V1 opportunities of the clients merged
-    into it; product lines and totals; contacts. Read-only, one snapshot.
-
-    \b
-    Example:
-        schemactl parity --db-url "$SUPABASE_DB_URL"
-
-    \b
-    Exit codes:
-        1  V1 and V2 disagree (the mismatches are listed)
-    """
-    report = commands.parity(ctx.project, db_url)
-    _print_table(
-        ["kind", "V1 rows", "migrated", "merged", "quarantined"],
-        [
-            [b.kind, str(b.v1_rows), str(b.migrated), str(b.merged), str(b.quarantined)]
-            for b in report.books
-        ],
-        "V1 -> V2 books",
-    )
-    if report.ok:
-        console.print("parity: V1 and V2 agree")
-        return
-    _print_table(
-        ["check", "rows", "field", "V1 (expected)", "V2 (actual)"],
-        [
-            [m.check, m.subject, m.field, m.expected or "∅", m.actual or "∅"]
-            for m in report.mismatches
-        ],
-        "mismatches",
-    )
-    raise CheckFailed(f"parity: {len(report.mismatches)} mismatch(es) between V1 and V2")
-
-
-@cli.group("dual-write")
-def dual_write_group() -> None:
-    """Mirror V1 writes into V2 during the transition (triggers on the V1 tables).
-
-    \b
-    Example:
-        schemactl dual-write enable
-        schemactl dual-write disable
-    """
-
-
-@dual_write_group.command("enable")
-@db_url_option
-@pass_context
-def dual_write_enable_command(ctx: Context, db_url: str | None) -> None:
-    """Mirror every V1 write into V2 (triggers on the V1 tables).
-
-    AFTER ROW triggers on v1.clients, v1.opportunities and v1.opportunity_products apply
-    each INSERT/UPDATE/DELETE to V2 in the same transaction, with the mapping of
-    migrate-v1; TRUNCATE of a V1 table is refused meanwhile. Idempotent. Rows written
-    before it was enabled are picked up by a re-run of migrate-v1.
-
-    \b
-    Example:
-        schemactl dual-write enable && schemactl migrate-v1
-    """
-    _print_dual_write(commands.dual_write(ctx.project, True, db_url))
-
-
-@dual_write_group.command("disable")
-@db_url_option
-@pass_context
-def dual_write_disable_command(ctx: Context, db_url: str | None) -> None:
-    """Remove the dual-write triggers: V1 writes are no longer mirrored. Idempotent.
-
-    \b
-    Example:
-        schemactl dual-write disable
-    """
-    _print_dual_write(commands.dual_write(ctx.project, False, db_url))
-
-
-def _print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
+def print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
     """A results table; off a terminal (CI logs, pipes) at its natural width, one line per
     row, so that what it names can be grepped."""
     table = results_table(headers, rows, title=title)
@@ -404,19 +258,6 @@ def _print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
     columns = zip(headers, *rows, strict=True)
     width = sum(max(len(cell) for cell in column) + 3 for column in columns) + 1
     Console(file=console.file, width=max(width, len(title)), highlight=False).print(table)
-
-
-def _print_dual_write(state: DualWriteState) -> None:
-    if not state.enabled:
-        console.print("dual-write: disabled (no trigger on the V1 tables)")
-        return
-    console.print(
-        results_table(
-            ["table", "trigger"],
-            ([f"v1.{table}", trigger] for table, trigger in state.triggers),
-            title="dual-write: enabled",
-        )
-    )
 
 
 scratch_server_option = click.option(
@@ -829,9 +670,9 @@ def command_reference() -> CommandReference:
 
 
 def _command_docs(group: click.Group, parent: click.Context) -> Iterator[CommandDoc]:
-    for name in sorted(group.commands):
-        command = group.commands[name]
-        if command.hidden:
+    for name in sorted(group.list_commands(parent)):
+        command = group.get_command(parent, name)
+        if command is None or command.hidden:
             continue
         ctx = click.Context(command, info_name=name, parent=parent)
         if isinstance(command, click.Group):

@@ -45,14 +45,20 @@ def counts(diff: SchemaDiff) -> list[Count]:
         ("triggers", "triggers"),
         ("policies", "rlspolicies"),
         ("sequences", "sequences"),
-        ("extensions", "extensions"),
     ):
         result.append(_count(kind, getattr(a, attribute), getattr(b, attribute)))
+    result.append(_count("extensions", _extensions(a), _extensions(b)))
     result.append(
         _count("types", {**a.enums, **a.types, **a.domains}, {**b.enums, **b.types, **b.domains})
     )
     result += _catalog_counts(diff.before.snapshot, diff.after.snapshot)
     return [c for c in result if c.total]
+
+
+def _extensions(inspected: Any) -> dict[str, tuple[str, str]]:
+    """Extensions by name and schema: their versions follow the server and are never
+    pinned by a migration (see ``results_statements``), so a version alone is no change."""
+    return {k: (e.name, e.schema) for k, e in inspected.extensions.items()}
 
 
 def _relations(inspected: Any, types: tuple[str, ...]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The structural rules' codes (SPEC §3) and what a rule reports."""
+"""The structural rules' codes (docs/design.md: Commands and errors) and what a rule reports."""
 
 from __future__ import annotations
 

@@ -102,7 +102,7 @@ def has_auth_schema(conn: psycopg.Connection) -> bool:
 
 
 def install_standin(conn: psycopg.Connection, owner_role: str, grant_mode: GrantMode) -> None:
-    """The Supabase stand-in (SPEC §5), as a superuser, in the current transaction."""
+    """The Supabase stand-in (docs/design.md: The Supabase stand-in), as a superuser, in the current transaction."""
     if grant_mode not in GRANT_MODES:
         raise SchemactlError(
             f"unknown grant mode {grant_mode!r}", hint=f"use one of {', '.join(GRANT_MODES)}"

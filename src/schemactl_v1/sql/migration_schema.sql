@@ -1,6 +1,6 @@
--- Schema `migration`: the bookkeeping of the V1 -> V2 migration (SPEC §10). Created by
--- `schemactl migrate-v1` / `dual-write enable`, not declared under schema/: it is
--- transitional data of one data owner's migration, dropped after the cutover, and must not
+-- Schema `migration`: the bookkeeping of the V1 -> V2 migration (docs/design.md: The V1
+-- transition). Created by `schemactl migrate-v1` / `dual-write enable`, not declared under schema/:
+-- it is transitional data of one data owner's migration, dropped after the cutover, and must not
 -- show up in build, diff, drift or the generated types. Not exposed to the Data API:
 -- PostgREST serves `public` only, and no API role gets USAGE on this schema.
 -- Idempotent: every statement can run again on an installed schema.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import psycopg
 
-from schemactl.errors import SchemactlError
+from schemactl.api import SchemactlError
 
 
 def database_failure(exc: psycopg.Error, what: str) -> SchemactlError:

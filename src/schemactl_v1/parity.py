@@ -1,4 +1,4 @@
-"""`parity`: V1 and V2 compared row by row and in totals (SPEC §10); read-only."""
+"""`parity`: V1 and V2 compared row by row and in totals (docs/design.md: The V1 transition); read-only."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import psycopg
 
-from schemactl.sqlfiles import load_sql
-from schemactl.v1.failures import database_failure
-from schemactl.v1.install import require_migration, require_v1_schema
-from schemactl.v1.migrate import WORK_MEM, KindBooks, read_books
+from schemactl_v1.failures import database_failure
+from schemactl_v1.install import require_migration, require_v1_schema
+from schemactl_v1.migrate import WORK_MEM, KindBooks, read_books
+from schemactl_v1.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class ParityReport:
         return not self.mismatches
 
 
-# One query per check (schemactl/sql/v1/parity/<name>.sql), in the order reported. As
+# One query per check (schemactl_v1/sql/parity/<name>.sql), in the order reported. As
 # separate statements they take seconds at 50k opportunities; as one, the planner made a
 # plan several times slower.
 CHECKS = ("coverage", "deals", "status", "revenue", "lines", "products", "contacts")
@@ -49,9 +49,7 @@ def check_parity(conn: psycopg.Connection) -> ParityReport:
         conn.execute(f"set local work_mem = '{WORK_MEM}'")
         books = tuple(read_books(conn).values())
         rows = [
-            row
-            for check in CHECKS
-            for row in conn.execute(load_sql(f"v1/parity/{check}")).fetchall()
+            row for check in CHECKS for row in conn.execute(load_sql(f"parity/{check}")).fetchall()
         ]
     except psycopg.Error as exc:
         raise database_failure(exc, "parity") from exc

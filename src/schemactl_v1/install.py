@@ -5,26 +5,26 @@ from __future__ import annotations
 
 import psycopg
 
-from schemactl.errors import SchemactlError
-from schemactl.sqlfiles import load_sql
+from schemactl.api import SchemactlError
+from schemactl_v1.sqlfiles import load_sql
 
 V1_TABLES = ("clients", "opportunities", "opportunity_products")
 
 # In dependency order: tables, pure mapping, per-row apply, bulk, triggers, then grants
 # (which revoke EXECUTE on every function of the schema, so they come last).
 MIGRATION_SCRIPTS = (
-    "v1/migration_schema",
-    "v1/mapping",
-    "v1/apply",
-    "v1/bulk",
-    "v1/dual_write",
-    "v1/migration_grants",
+    "migration_schema",
+    "mapping",
+    "apply",
+    "bulk",
+    "dual_write",
+    "migration_grants",
 )
 
 
 def create_v1_schema(conn: psycopg.Connection) -> None:
-    """The legacy V1 schema of SPEC §10 (for tests, benchmarks and local trials)."""
-    conn.execute(load_sql("v1/v1_schema"))
+    """The legacy V1 schema (docs/design.md: The V1 transition), for tests, benchmarks and local trials."""
+    conn.execute(load_sql("v1_schema"))
 
 
 def require_v1_schema(conn: psycopg.Connection) -> None:
@@ -37,7 +37,7 @@ def require_v1_schema(conn: psycopg.Connection) -> None:
     if missing:
         raise SchemactlError(
             f"this database has no V1 table {', '.join('v1.' + t for t in missing)}",
-            hint="point --db-url at the database that holds the V1 schema `v1` (SPEC §10)",
+            hint="point --db-url at the database that holds the V1 schema `v1` (docs/design.md: The V1 transition)",
         )
 
 

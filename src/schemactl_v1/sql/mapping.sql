@@ -11,7 +11,8 @@
 -- with `set search_path = pg_catalog, pg_temp`, whose plans are cached per session.
 
 -- Case-, accent- and white-space-insensitive key ("  Negociação " = "negociacao"), with
--- translate() because no contrib extension (unaccent) may be required (SPEC §4).
+-- translate() because no contrib extension (unaccent) may be required (docs/design.md: Local
+-- Postgres).
 create or replace function migration.fold(p_text text)
 returns text
 language sql
@@ -189,7 +190,8 @@ as $$
 $$;
 
 -- What of a V1 client has no place in an organization's columns, or was changed on the
--- way: kept under custom_fields.v1 (SPEC §10: lossy normalisations keep the original).
+-- way: kept under custom_fields.v1 (docs/design.md: The V1 transition: lossy normalisations keep
+-- the original).
 create or replace function migration.client_originals(p_client v1.clients)
 returns jsonb
 language plpgsql

@@ -1,5 +1,5 @@
 """`dual-write enable|disable`: triggers on the V1 tables that apply every V1 change to
-V2 in the same transaction, through the mapping migrate-v1 uses (SPEC §10)."""
+V2 in the same transaction, through the mapping migrate-v1 uses (docs/design.md: The V1 transition)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import psycopg
 
-from schemactl.sqlfiles import load_sql
-from schemactl.v1.failures import database_failure
-from schemactl.v1.install import install_migration, require_v1_schema
+from schemactl_v1.failures import database_failure
+from schemactl_v1.install import install_migration, require_v1_schema
+from schemactl_v1.sqlfiles import load_sql
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class DualWriteState:
 
 
 def state(conn: psycopg.Connection) -> DualWriteState:
-    rows = conn.execute(load_sql("v1/dual_write_status")).fetchall()
+    rows = conn.execute(load_sql("dual_write_status")).fetchall()
     return DualWriteState(tuple((table, trigger) for table, trigger in rows))
 
 
@@ -34,7 +34,7 @@ def enable(conn: psycopg.Connection) -> DualWriteState:
     not migrated yet) and migrate-v1 picks up the rest."""
     try:
         install_migration(conn)
-        conn.execute(load_sql("v1/dual_write_enable"))
+        conn.execute(load_sql("dual_write_enable"))
     except psycopg.Error as exc:
         raise database_failure(exc, "dual-write enable") from exc
     return state(conn)
@@ -43,7 +43,7 @@ def enable(conn: psycopg.Connection) -> DualWriteState:
 def disable(conn: psycopg.Connection) -> DualWriteState:
     require_v1_schema(conn)
     try:
-        conn.execute(load_sql("v1/dual_write_disable"))
+        conn.execute(load_sql("dual_write_disable"))
     except psycopg.Error as exc:
         raise database_failure(exc, "dual-write disable") from exc
     return state(conn)

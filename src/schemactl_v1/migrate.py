@@ -1,6 +1,6 @@
-"""`migrate-v1`: every V1 row into V2 or into the quarantine, in one transaction (SPEC §10).
+"""`migrate-v1`: every V1 row into V2 or into the quarantine, in one transaction (docs/design.md: The V1 transition).
 
-The work is SQL installed into the schema `migration` (schemactl/sql/v1): this module
+The work is SQL installed into the schema `migration` (schemactl_v1/sql): this module
 orders the steps, cuts the big tables into id ranges (for a progress bar), and reads the
 books. Steps: clients changed/deleted since the last run (per row), new clients and their
 contacts (set-based, merging by CNPJ), opportunities changed/deleted (per row), new
@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg import sql
 
-from schemactl.errors import SchemactlError
-from schemactl.progress import NO_PROGRESS, Progress
-from schemactl.sqlfiles import load_sql
-from schemactl.v1.failures import database_failure
-from schemactl.v1.install import V1_TABLES, install_migration
+from schemactl.api import NO_PROGRESS, Progress, SchemactlError
+from schemactl_v1.failures import database_failure
+from schemactl_v1.install import V1_TABLES, install_migration
+from schemactl_v1.sqlfiles import load_sql
 
 CHUNK_ROWS = {"clients": 2_000, "opportunities": 5_000, "opportunity_products": 5_000}
 LOCK_TIMEOUT = "60s"
@@ -66,7 +65,7 @@ class MigrationReport:
 
 
 def read_books(conn: psycopg.Connection) -> dict[str, KindBooks]:
-    rows = conn.execute(load_sql("v1/summary")).fetchall()
+    rows = conn.execute(load_sql("summary")).fetchall()
     return {
         kind: KindBooks(kind, v1, migrated, merged, quarantined)
         for kind, v1, migrated, merged, quarantined in rows
@@ -82,7 +81,7 @@ def migrate(
 ) -> MigrationReport:
     """Run the migration in the caller's transaction (which the caller commits, or rolls
     back for a dry run). The connection's role must be the schema owner, a superuser or
-    service_role, for bulk-import mode (SPEC §7)."""
+    service_role, for bulk-import mode (docs/design.md: Triggers and functions)."""
     started = time.perf_counter()
     try:
         conn.execute("set local schemactl.bulk_import = on")
