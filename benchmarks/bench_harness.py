@@ -1,4 +1,4 @@
-"""Test-harness benchmark (SPEC §12): cold start of the session server, per-test
+"""Test-harness benchmark (docs/design.md: Benchmarks): cold start of the session server, per-test
 isolation of `db`, a `committed_db` clone vs a bare `CREATE DATABASE … TEMPLATE`, and
 `schemactl build` on this project's schema — measured side by side in one run.
 
@@ -21,15 +21,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 
 from psycopg import sql
 
-from schemactl import cluster_cache
-from schemactl.build import build
+from schemactl.build.builder import build
 from schemactl.config import load_project
-from schemactl.databases import connect, drop_database, unique_name
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg import cluster_cache
+from schemactl.pg.databases import connect, drop_database, unique_name
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,7 +73,7 @@ def cold_start(runs: int, cache: Path | None) -> tuple[list[float], list[float]]
             context = throwaway_server(find_binaries())
             context.__enter__()
             starts.append(time.perf_counter() - begin)
-            stops.append(timed(lambda: context.__exit__(None, None, None)))
+            stops.append(timed(partial(context.__exit__, None, None, None)))
         return starts, stops
     finally:
         del os.environ[cluster_cache.CACHE_ENV]

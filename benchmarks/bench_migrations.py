@@ -1,4 +1,4 @@
-"""Migrations benchmark (SPEC §12, issue 7): `schemactl diff` and `apply` on this
+"""Migrations benchmark (docs/design.md: Benchmarks, issue 7): `schemactl diff` and `apply` on this
 project's CRM schema, measured side by side in one run.
 
     .venv/bin/python benchmarks/bench_migrations.py [--runs N] [--json PATH]
@@ -33,11 +33,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from schemactl import commands, local_db
+from schemactl import commands
 from schemactl.config import load_project
-from schemactl.databases import connect, create_database, drop_database, install_standin
-from schemactl.local_pg import find_binaries, throwaway_server
-from schemactl.migrations import read_migrations
+from schemactl.migrations.files import read_migrations
+from schemactl.pg import local_database as local_db
+from schemactl.pg.databases import connect, create_database, drop_database, install_standin
+from schemactl.pg.server import find_binaries, throwaway_server
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
@@ -86,6 +87,7 @@ def cli(project: Path, *args: str) -> None:
         capture_output=True,
         text=True,
         env=environment,
+        check=False,
     )
     if result.returncode != 0:
         raise SystemExit(f"schemactl {' '.join(args)} failed: {result.stderr.strip()}")

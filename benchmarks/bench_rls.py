@@ -1,4 +1,4 @@
-"""RLS benchmark (SPEC §12, issue 6): 100k deals, 20 users in 4 teams.
+"""RLS benchmark (docs/design.md: Benchmarks, issue 6): 100k deals, 20 users in 4 teams.
 
 1. The Kanban query (one pipeline, open deals, by stage) as a seller under our policies
    vs as service_role (no RLS) with the equivalent explicit filter. Target: <= 1.2x.
@@ -25,7 +25,7 @@ from typing import Any
 
 import psycopg
 
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent

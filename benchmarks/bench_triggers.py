@@ -1,4 +1,4 @@
-"""Trigger-overhead benchmark (SPEC §12): insert 10k deals, then win the 10k deals,
+"""Trigger-overhead benchmark (docs/design.md: Benchmarks): insert 10k deals, then win the 10k deals,
 with every trigger of the schema (lifecycle, updated_at, value guard, audit, stage
 history, outbox events, revenue rollup) vs the same table with its user triggers
 disabled (foreign keys and constraints still checked) — side by side in one run.
@@ -31,7 +31,7 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent

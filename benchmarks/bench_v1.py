@@ -1,4 +1,4 @@
-"""V1 -> V2 migration benchmark (SPEC §10): migrate 50k messy V1 opportunities (with their
+"""V1 -> V2 migration benchmark (docs/design.md: The V1 transition): migrate 50k messy V1 opportunities (with their
 clients, emails and product lines, from tests/v1/generator.py) with `migrate-v1`, then
 `parity`, a second run with nothing to do, and the cost of dual-write on single-row V1
 writes (with vs without the triggers) — in one run.
@@ -28,11 +28,11 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl import commands
 from schemactl.config import load_project
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import TestDatabases
-from schemactl.v1.install import create_v1_schema
+from schemactl_v1 import commands
+from schemactl_v1.install import create_v1_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "v1"))

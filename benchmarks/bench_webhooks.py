@@ -19,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from schemactl.local_pg import find_binaries, throwaway_server
+from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import CommittedDatabase, TestDatabases
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,5 +1,5 @@
--- Lead sources (SPEC §6). Idempotent: an existing name is left as the admins keep it
--- (order, active flag), so running the seeds again changes nothing.
+-- Lead sources (docs/design.md: The CRM data model). Idempotent: an existing name is left as the
+-- admins keep it (order, active flag), so running the seeds again changes nothing.
 insert into public.sources (name, display_order) values
 ('Indicação', 1),
 ('Site', 2),

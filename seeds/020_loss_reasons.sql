@@ -1,4 +1,5 @@
--- Loss reasons (SPEC §6). Idempotent: an existing name is left as the admins keep it.
+-- Loss reasons (docs/design.md: The CRM data model). Idempotent: an existing name is left as the
+-- admins keep it.
 insert into public.loss_reasons (name, display_order) values
 ('Preço alto', 1),
 ('Escolheu concorrente', 2),

@@ -1,5 +1,5 @@
--- The default pipeline "Funil de Vendas" and its five stages (SPEC §6). Idempotent:
--- existing rows are left as the admins keep them. The pipeline becomes the default only
+-- The default pipeline "Funil de Vendas" and its five stages (docs/design.md: The CRM data model).
+-- Idempotent: existing rows are left as the admins keep them. The pipeline becomes the default only
 -- when no other pipeline is the default already.
 insert into public.pipelines (name, is_default, display_order)
 select

@@ -1,5 +1,5 @@
--- Refresh reporting.mv_pipeline_metrics every 15 minutes with pg_cron (SPEC §8), where
--- the extension is installed (on Supabase: Database → Extensions → pg_cron; see
+-- Refresh reporting.mv_pipeline_metrics every 15 minutes with pg_cron (docs/design.md: Access
+-- control), where the extension is installed (on Supabase: Database → Extensions → pg_cron; see
 -- docs/access-control.md). Elsewhere (the local stand-in, CI) this does nothing.
 -- Idempotent: cron.schedule with a job name replaces the job of that name.
 do $$

@@ -3,8 +3,8 @@
 -- `supabase db reset`; every seed is idempotent.
 
 -- seeds/010_sources.sql
--- Lead sources (SPEC §6). Idempotent: an existing name is left as the admins keep it
--- (order, active flag), so running the seeds again changes nothing.
+-- Lead sources (docs/design.md: The CRM data model). Idempotent: an existing name is left as the
+-- admins keep it (order, active flag), so running the seeds again changes nothing.
 insert into public.sources (name, display_order) values
 ('Indicação', 1),
 ('Site', 2),
@@ -17,7 +17,8 @@ insert into public.sources (name, display_order) values
 on conflict (name) do nothing;
 
 -- seeds/020_loss_reasons.sql
--- Loss reasons (SPEC §6). Idempotent: an existing name is left as the admins keep it.
+-- Loss reasons (docs/design.md: The CRM data model). Idempotent: an existing name is left as the
+-- admins keep it.
 insert into public.loss_reasons (name, display_order) values
 ('Preço alto', 1),
 ('Escolheu concorrente', 2),
@@ -29,8 +30,8 @@ insert into public.loss_reasons (name, display_order) values
 on conflict (name) do nothing;
 
 -- seeds/030_default_pipeline.sql
--- The default pipeline "Funil de Vendas" and its five stages (SPEC §6). Idempotent:
--- existing rows are left as the admins keep them. The pipeline becomes the default only
+-- The default pipeline "Funil de Vendas" and its five stages (docs/design.md: The CRM data model).
+-- Idempotent: existing rows are left as the admins keep them. The pipeline becomes the default only
 -- when no other pipeline is the default already.
 insert into public.pipelines (name, is_default, display_order)
 select
@@ -61,8 +62,8 @@ where pipelines.name = 'Funil de Vendas'
 on conflict (pipeline_id, name) do nothing;
 
 -- seeds/040_pipeline_metrics_cron.sql
--- Refresh reporting.mv_pipeline_metrics every 15 minutes with pg_cron (SPEC §8), where
--- the extension is installed (on Supabase: Database → Extensions → pg_cron; see
+-- Refresh reporting.mv_pipeline_metrics every 15 minutes with pg_cron (docs/design.md: Access
+-- control), where the extension is installed (on Supabase: Database → Extensions → pg_cron; see
 -- docs/access-control.md). Elsewhere (the local stand-in, CI) this does nothing.
 -- Idempotent: cron.schedule with a job name replaces the job of that name.
 do $$

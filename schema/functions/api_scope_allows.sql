@@ -1,5 +1,5 @@
--- API keys act through a short-lived JWT carrying `api_scopes` (SPEC §8). Policies add
--- one restrictive policy per command that calls this, so a scoped request gets the
+-- API keys act through a short-lived JWT carrying `api_scopes` (docs/design.md: Access control).
+-- Policies add one restrictive policy per command that calls this, so a scoped request gets the
 -- intersection of its owner's rights and its scopes; requests without the claim are
 -- unaffected.
 create function private.api_scope_allows(p_resource text, p_action text)

@@ -1,4 +1,5 @@
--- Bulk-import mode (SPEC §7), for migrations such as `schemactl migrate-v1`:
+-- Bulk-import mode (docs/design.md: Triggers and functions), for migrations such as `schemactl
+-- migrate-v1`:
 --     begin; set local schemactl.bulk_import = on; insert ...; commit;
 -- The deal lifecycle triggers then keep the given created_at, closed_at and
 -- stage_entered_at (and set_updated_at a given updated_at), and no webhook event is

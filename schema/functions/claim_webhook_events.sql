@@ -1,5 +1,5 @@
--- Outbox consumer protocol (SPEC §9), for the delivering Edge Function (service_role).
--- An event is delivered at least once; a consumer that crashed or stalled loses its
+-- Outbox consumer protocol (docs/design.md: The webhook outbox), for the delivering Edge Function
+-- (service_role). An event is delivered at least once; a consumer that crashed or stalled loses its
 -- lease, and its event is claimed again after the lease expires.
 create function public.claim_webhook_events(
     p_limit int default 50, p_lease interval default '5 minutes'

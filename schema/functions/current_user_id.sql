@@ -1,5 +1,5 @@
--- Policy helpers (SPEC §8). They live in the non-exposed schema `private`, run as the
--- schema owner (so reading public.users does not recurse into its own policies), and
+-- Policy helpers (docs/design.md: Access control). They live in the non-exposed schema `private`,
+-- run as the schema owner (so reading public.users does not recurse into its own policies), and
 -- are called from policies as `(select private.fn())`: Postgres then evaluates them once
 -- per statement (an InitPlan), not once per row.
 create function private.current_user_id()

@@ -1,5 +1,5 @@
--- A seller leaves (SPEC §6): people are deactivated, never deleted while they own rows,
--- so an admin hands their deals, tasks (as assignee), organizations and contacts to
+-- A seller leaves (docs/design.md: The CRM data model): people are deactivated, never deleted while
+-- they own rows, so an admin hands their deals, tasks (as assignee), organizations and contacts to
 -- someone else. Soft-deleted and closed rows move too, so nothing still points at the
 -- leaver as owner. Audit rows and task.assigned events follow from the triggers.
 create function public.reassign_owner(p_from uuid, p_to uuid)

@@ -1,5 +1,6 @@
--- Rebuilds organizations.total_revenue / won_deals_count from the deals (SPEC §7), for
--- repair after data loaded with triggers disabled, or as a check (0 = all correct).
+-- Rebuilds organizations.total_revenue / won_deals_count from the deals (docs/design.md: Triggers
+-- and functions), for repair after data loaded with triggers disabled, or as a check (0 = all
+-- correct).
 create function public.recompute_organization_revenue(p_org uuid default null)
 returns int
 language plpgsql

@@ -42,9 +42,9 @@ $$;
 
 comment on function public.soft_delete(text, uuid) is
 'Soft-deletes a deal, organization or contact (sets deleted_at) when the caller may '
-'update it (SPEC §8); true when it was deleted now, false when it already was (only '
-'admins can see that). 42501 when the row is unknown to the caller or not theirs to '
-'change, or when an API key lacks delete:<table>.';
+'update it (docs/design.md, Access control); true when it was deleted now, false when '
+'it already was (only admins can see that). 42501 when the row is unknown to the '
+'caller or not theirs to change, or when an API key lacks delete:<table>.';
 
 revoke execute on function public.soft_delete(text, uuid)
 from public, anon, authenticated, service_role;

@@ -1,4 +1,5 @@
--- Backoff of the webhook outbox (SPEC §9): 30 s · 2^(attempts − 1), at most 1 hour.
+-- Backoff of the webhook outbox (docs/design.md: The webhook outbox): 30 s · 2^(attempts − 1), at
+-- most 1 hour.
 create function private.webhook_retry_delay(p_attempts int)
 returns interval
 language sql

@@ -1,5 +1,5 @@
--- audit_log is append-only for every role (SPEC §6). The API roles have no UPDATE,
--- DELETE or TRUNCATE grant; these statement triggers refuse them to the roles that
+-- audit_log is append-only for every role (docs/design.md: The CRM data model). The API roles have
+-- no UPDATE, DELETE or TRUNCATE grant; these statement triggers refuse them to the roles that
 -- grants cannot stop: the owner and superusers. They fire even when no row matches.
 -- The owner could still drop or disable the triggers (it owns the table): that is a
 -- schema change, visible in migrations and in `schemactl drift`.

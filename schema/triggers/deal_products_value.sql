@@ -1,6 +1,6 @@
--- While a deal has products, its value is the sum of their totals (SPEC §6): the lines
--- write deals.value after every change (0 when the last line goes), and a direct write
--- of another value is refused. The revenue rollup then follows deals.value as usual.
+-- While a deal has products, its value is the sum of their totals (docs/design.md: The CRM data
+-- model): the lines write deals.value after every change (0 when the last line goes), and a direct
+-- write of another value is refused. The revenue rollup then follows deals.value as usual.
 
 -- After each statement on deal_products: recompute the value of the deals it touched.
 create function private.deal_products_sync_deal_value()

@@ -1,5 +1,5 @@
--- Webhook events for deals (SPEC §7, §9), written to the outbox in the same
--- transaction as the change:
+-- Webhook events for deals (docs/design.md: Triggers and functions, The webhook outbox), written to
+-- the outbox in the same transaction as the change:
 --     INSERT         deal.created (+ deal.won / deal.lost when inserted closed)
 --     stage change   deal.stage_changed
 --     status -> won  deal.won;   status -> lost  deal.lost
@@ -132,7 +132,8 @@ $$;
 
 comment on function private.deals_events() is
     'Statement trigger on deals: writes deal.created, deal.stage_changed, deal.won, '
-    'deal.lost and deal.deleted events to public.webhook_events (SPEC §9 payload).';
+    'deal.lost and deal.deleted events to public.webhook_events '
+    '(payload: docs/design.md, The webhook outbox).';
 
 revoke execute on function private.deals_events()
 from public, anon, authenticated, service_role;

@@ -1,4 +1,4 @@
--- Deal lifecycle (SPEC §7), before the row is written:
+-- Deal lifecycle (docs/design.md: Triggers and functions), before the row is written:
 -- - closed_at is set when the status becomes won or lost and cleared on reopen; it
 --   cannot be written directly;
 -- - stage_entered_at is set on insert and on every stage change;

@@ -1,4 +1,5 @@
--- Revenue rollup (SPEC §7). Invariant, for every organization at every commit:
+-- Revenue rollup (docs/design.md: Triggers and functions). Invariant, for every organization at
+-- every commit:
 --     total_revenue = Σ value, won_deals_count = count(*)
 --     over its deals with status = 'won' and deleted_at is null.
 -- Each statement on deals adds, per organization, what its new rows contribute and

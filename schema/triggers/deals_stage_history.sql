@@ -1,7 +1,8 @@
--- Stage history (SPEC §6, §7): one deal_stage_history row when a deal is created (from
--- null) and one per stage change, at the deal's stage_entered_at (so bulk imports keep
--- their dates), with the time spent in the stage it left. Written in bulk-import mode
--- too. The matching deal.stage_changed event comes from private.deals_events().
+-- Stage history (docs/design.md: The CRM data model, Triggers and functions): one
+-- deal_stage_history row when a deal is created (from null) and one per stage change, at the deal's
+-- stage_entered_at (so bulk imports keep their dates), with the time spent in the stage it left.
+-- Written in bulk-import mode too. The matching deal.stage_changed event comes from
+-- private.deals_events().
 create function private.deals_stage_history()
 returns trigger
 language plpgsql

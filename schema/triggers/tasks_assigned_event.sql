@@ -1,7 +1,7 @@
--- task.assigned (SPEC §6, §9): the "new task assigned to you" notification, written
--- when a task is created for someone other than its creator, or reassigned to someone
--- other than its creator. Payload as for deals (see deals_events.sql); data is
--- {task_id, owner_id, created_by, deal_id, type, subject, due_at}. None in bulk-import
+-- task.assigned (docs/design.md: The CRM data model, The webhook outbox): the "new task assigned to
+-- you" notification, written when a task is created for someone other than its creator, or
+-- reassigned to someone other than its creator. Payload as for deals (see deals_events.sql); data
+-- is {task_id, owner_id, created_by, deal_id, type, subject, due_at}. None in bulk-import
 -- mode (checked in the WHEN clause, as the role that writes the task).
 create function private.tasks_assigned_event()
 returns trigger

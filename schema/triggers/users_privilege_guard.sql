@@ -1,6 +1,6 @@
--- Privilege guard (SPEC §7): in a statement run as `authenticated` (current_user, not
--- the JWT: a SECURITY DEFINER function runs as the owner and is trusted), only an
--- active admin may change users.role, team_id or is_active, their own included.
+-- Privilege guard (docs/design.md: Triggers and functions): in a statement run as `authenticated`
+-- (current_user, not the JWT: a SECURITY DEFINER function runs as the owner and is trusted), only
+-- an active admin may change users.role, team_id or is_active, their own included.
 -- service_role, the schema owner and superusers may. The WHEN clause decides who is
 -- checked; the function (SECURITY DEFINER, so it reads the profile whatever RLS shows
 -- the caller) decides whether the caller is an active admin.

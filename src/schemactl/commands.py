@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,33 +11,37 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
-from schemactl import local_db
-from schemactl.apply import ApplyResult, MigrationStatus, apply_migrations, migration_status
-from schemactl.build import Build, build
-from schemactl.commandref import CommandReference, missing_documentation
+from schemactl.apply_timeouts import ApplyTimeouts, resolve_timeouts
+from schemactl.build.builder import Build, build
 from schemactl.config import Project
-from schemactl.databases import (
+from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.generate.command_reference import CommandReference, missing_documentation
+from schemactl.generate.sync import FileStatus, sync
+from schemactl.migrations.apply import (
+    ApplyResult,
+    MigrationStatus,
+    apply_migrations,
+    migration_status,
+)
+from schemactl.migrations.files import read_migrations
+from schemactl.migrations.history import applied_migrations, history_exists
+from schemactl.pg import local_database as local_db
+from schemactl.pg.databases import (
     GrantMode,
     apply_statements,
     connect,
     has_auth_schema,
     install_standin,
 )
-from schemactl.errors import CheckFailed, SchemactlError
-from schemactl.generated import FileStatus, sync
-from schemactl.history import applied_migrations, history_exists
-from schemactl.local_pg import postgres_url
-from schemactl.migrations import read_migrations
+from schemactl.pg.server import postgres_url
 from schemactl.progress import NO_PROGRESS, Progress
-from schemactl.seeds import seed_statements
-from schemactl.statements import Statement
+from schemactl.source.seeds import seed_statements
+from schemactl.source.statements import Statement
+from schemactl.urls import describe_url
 
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
-    from schemactl.migration_diff import Drift, GeneratedMigration
-    from schemactl.v1.dual_write import DualWriteState
-    from schemactl.v1.migrate import MigrationReport
-    from schemactl.v1.parity import ParityReport
+    from schemactl.migrations.generate import Drift, GeneratedMigration
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
 
 
 def lint(project: Project) -> LintReport:
-    """sqlfluff style and the structural rules SC001-SC013 over schema/ and seeds/."""
+    """sqlfluff style and the structural rules SC001-SC014 over schema/ and seeds/."""
     from schemactl.lint import run_lint
 
     return run_lint(project)
@@ -171,7 +175,7 @@ def diff(
 ) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
     (``path`` None when there is nothing to change)."""
-    from schemactl.migration_diff import generate_migration
+    from schemactl.migrations.generate import generate_migration
 
     return generate_migration(
         project, name, shadow_url=server_url, allow_destructive=allow_destructive
@@ -181,7 +185,7 @@ def diff(
 def diff_check(project: Project, *, server_url: str | None = None) -> int:
     """Raise CheckFailed unless supabase/migrations/ produces schema/ exactly; returns the
     number of migrations replayed."""
-    from schemactl.migration_diff import check_migrations
+    from schemactl.migrations.generate import check_migrations
 
     return check_migrations(project, shadow_url=server_url)
 
@@ -193,10 +197,18 @@ def apply(
     target: str | None = None,
     dry_run: bool = False,
     include_all: bool = False,
+    timeouts: ApplyTimeouts | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> ApplyResult:
-    """Apply pending migrations in version order, each in one transaction, as the owner."""
+    """Apply pending migrations in version order, each in one transaction, as the owner.
+    ``notify`` hears first where they go (host, port, database; no password), then of
+    each lock timeout that will be retried."""
     migrations = read_migrations(project)
-    with connect(target_url(project, db_url), autocommit=True) as conn:
+    url = target_url(project, db_url)
+    with connect(url, autocommit=True) as conn:
+        if notify is not None:
+            verb = "checking" if dry_run else "applying to"
+            notify(f"{verb} {describe_url(url)}")
         return apply_migrations(
             conn,
             migrations,
@@ -204,6 +216,8 @@ def apply(
             target=target,
             dry_run=dry_run,
             include_all=include_all,
+            timeouts=timeouts or resolve_timeouts({}, project.apply),
+            notify=notify,
         )
 
 
@@ -216,7 +230,7 @@ def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]
 
 def drift(project: Project, db_url: str | None = None, *, shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database to schema/ (empty: no drift)."""
-    from schemactl.migration_diff import drift as schema_drift
+    from schemactl.migrations.generate import drift as schema_drift
 
     return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
 
@@ -259,11 +273,11 @@ def schema_docs(
     server_url: str | None = None,
 ) -> FileStatus:
     """docs/schema.md from the built database's catalog (or check it is current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     schema = build(project)
-    catalog = generators.built_catalog(project, schema, server_url)
-    return sync(project, generators.schema_doc_file(project, schema, catalog, output), check=check)
+    catalog = outputs.built_catalog(project, schema, server_url)
+    return sync(project, outputs.schema_doc_file(project, schema, catalog, output), check=check)
 
 
 def database_types(
@@ -274,17 +288,17 @@ def database_types(
     server_url: str | None = None,
 ) -> FileStatus:
     """TypeScript types of the exposed schemas (or check they are current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
-    catalog = generators.built_catalog(project, build(project), server_url)
-    return sync(project, generators.types_file(project, catalog, output), check=check)
+    catalog = outputs.built_catalog(project, build(project), server_url)
+    return sync(project, outputs.types_file(project, catalog, output), check=check)
 
 
 def seed_sql(project: Project, output: Path | None = None, *, check: bool = False) -> FileStatus:
     """supabase/seed.sql from seeds/ (or check it is current)."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
-    return sync(project, generators.seed_file(project, output), check=check)
+    return sync(project, outputs.seed_file(project, output), check=check)
 
 
 def commands_doc(
@@ -296,7 +310,7 @@ def commands_doc(
 ) -> FileStatus:
     """docs/commands.md from the CLI's description of itself (or check it is current).
     A command without help text or an `Example:` block is an error."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     problems = missing_documentation(reference)
     if problems:
@@ -304,7 +318,7 @@ def commands_doc(
             "; ".join(problems),
             hint="give the command a docstring with a summary line and an `Example:` block",
         )
-    return sync(project, generators.command_reference_file(project, reference, output), check=check)
+    return sync(project, outputs.command_reference_file(project, reference, output), check=check)
 
 
 def generate(
@@ -316,61 +330,22 @@ def generate(
     progress: Progress = NO_PROGRESS,
 ) -> list[FileStatus]:
     """Every generated file at its default path, from one scratch database."""
-    from schemactl import generators
+    from schemactl.generate import outputs
 
     progress.phase("building schema/ into a scratch database")
     schema = build(project)
-    catalog = generators.built_catalog(project, schema, server_url)
+    catalog = outputs.built_catalog(project, schema, server_url)
     progress.phase("rendering")
     return [
-        sync(project, generators.schema_doc_file(project, schema, catalog), check=check),
-        sync(project, generators.types_file(project, catalog), check=check),
+        sync(project, outputs.schema_doc_file(project, schema, catalog), check=check),
+        sync(project, outputs.types_file(project, catalog), check=check),
         seed_sql(project, check=check),
         commands_doc(project, reference, check=check),
     ]
 
 
-def _as_owner(conn: psycopg.Connection, project: Project) -> None:
-    """Act as the schema owner in this transaction, as migrations do (SPEC §5, §7)."""
+def act_as_owner(conn: psycopg.Connection, project: Project) -> None:
+    """Act as the schema owner in this transaction, as migrations do (docs/design.md: The Supabase stand-in, Triggers and functions)."""
     role = apply_role(conn, project)
     if role:
         conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-
-
-def migrate_v1(
-    project: Project,
-    db_url: str | None = None,
-    *,
-    default_owner: str | None = None,
-    dry_run: bool = False,
-    progress: Progress = NO_PROGRESS,
-) -> MigrationReport:
-    """Migrate V1 into V2 in one transaction, as the owner in bulk-import mode (SPEC §10);
-    `dry_run` rolls it back and reports what it would have done."""
-    from schemactl.v1 import migrate as v1_migrate
-
-    with connect(target_url(project, db_url)) as conn, conn.transaction(force_rollback=dry_run):
-        _as_owner(conn, project)
-        return v1_migrate.migrate(
-            conn, default_owner=default_owner, dry_run=dry_run, progress=progress
-        )
-
-
-def parity(project: Project, db_url: str | None = None) -> ParityReport:
-    """Compare V1 and V2 in one read-only snapshot."""
-    from schemactl.v1 import parity as v1_parity
-
-    with connect(target_url(project, db_url)) as conn:
-        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-        conn.read_only = True
-        with conn.transaction():
-            return v1_parity.check_parity(conn)
-
-
-def dual_write(project: Project, enable: bool, db_url: str | None = None) -> DualWriteState:
-    """Install (enable) or remove (disable) the V1 -> V2 dual-write triggers."""
-    from schemactl.v1 import dual_write as v1_dual_write
-
-    with connect(target_url(project, db_url)) as conn, conn.transaction():
-        _as_owner(conn, project)
-        return v1_dual_write.enable(conn) if enable else v1_dual_write.disable(conn)

@@ -13,7 +13,7 @@ DEFAULT_EXPOSED_SCHEMAS = ("public",)
 
 @dataclass(frozen=True)
 class Project:
-    """A directory laid out as SPEC §2 describes, plus its configuration."""
+    """A directory laid out as docs/design.md (Project layout) describes, plus its configuration."""
 
     root: Path
     external: tuple[str, ...] = ()
@@ -21,6 +21,8 @@ class Project:
     exposed_schemas: tuple[str, ...] = DEFAULT_EXPOSED_SCHEMAS
     sqlfluff: dict[str, object] = field(default_factory=dict, compare=False)
     lint: dict[str, object] = field(default_factory=dict, compare=False)  # [tool.schemactl.lint]
+    # [tool.schemactl.apply]: lock_timeout, statement_timeout, lock_retries, retry_delay
+    apply: dict[str, object] = field(default_factory=dict, compare=False)
 
     @property
     def schema_dir(self) -> Path:
@@ -93,6 +95,7 @@ def load_project(root: Path | None = None) -> Project:
         exposed_schemas=tuple(exposed),
         sqlfluff=tool.get("sqlfluff", {}),
         lint=settings.get("lint", {}),
+        apply=settings.get("apply", {}),
     )
 
 

@@ -1,5 +1,5 @@
 """How long-running commands report progress, without knowing how it is shown: the CLI
-passes a rich-backed implementation (`cli_output.progress`), everything else the no-op."""
+passes a rich-backed implementation (`schemactl.cli.output.progress`), everything else the no-op."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """audit_log and webhook_events are read by admins only and written by no API role;
-the `private` and `reporting` schemas are reachable only through functions (SPEC §8)."""
+the `private` and `reporting` schemas are reachable only through functions (docs/design.md: Access control)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""API keys (SPEC §8): created through public.create_api_key (plaintext returned once,
+"""API keys (docs/design.md: Access control): created through public.create_api_key (plaintext returned once,
 only its SHA-256 stored, out of the API's reach), read and revoked by their owner (every
 key by admins), verified by the service role for the key exchange."""
 

@@ -1,4 +1,4 @@
-"""The api_scopes claim of an API-key request (SPEC §8): exactly what the scopes grant
+"""The api_scopes claim of an API-key request (docs/design.md: Access control): exactly what the scopes grant
 (read for SELECT, write for INSERT/UPDATE, delete for DELETE; delete ⊃ write ⊃ read) on
 deals, contacts, organizations, tasks and products, within the owner's own rights;
 deal_products and deal_stage_history follow deals, organization_contacts follows
@@ -216,7 +216,7 @@ def test_a_malformed_or_empty_scopes_claim_grants_nothing(access: Access) -> Non
         for name, claim in claims.items()
         for table in ("deals", "organizations")
     }
-    assert outcomes == dict.fromkeys(outcomes, set())
+    assert outcomes == {key: set() for key in outcomes}
 
 
 def test_writing_functions_refuse_api_keys_without_the_scope(access: Access, world: World) -> None:

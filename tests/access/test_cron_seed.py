@@ -1,5 +1,5 @@
 """seeds/040_pipeline_metrics_cron.sql: the metrics refresh is scheduled with pg_cron
-where the extension exists, and the seed does nothing where it does not (SPEC §8)."""
+where the extension exists, and the seed does nothing where it does not (docs/design.md: Access control)."""
 
 from __future__ import annotations
 

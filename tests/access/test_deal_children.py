@@ -1,4 +1,4 @@
-"""deal_products and deal_stage_history follow their deal (SPEC §8): read where the
+"""deal_products and deal_stage_history follow their deal (docs/design.md: Access control): read where the
 caller can read the deal, write product lines where they can write it; the history is
 written by triggers only. Joins and the rotten_deals view leak nothing."""
 

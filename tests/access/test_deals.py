@@ -1,4 +1,4 @@
-"""deals (SPEC §8): a seller reads their own deals and their team's, managers and admins
+"""deals (docs/design.md: Access control): a seller reads their own deals and their team's, managers and admins
 read all; a seller inserts/updates deals they own, a manager deals owned in their team
 (their own when they have no team), an admin any; only admins hard-delete and see
 soft-deleted deals. Inactive users and JWTs without a profile read and write nothing;

@@ -1,4 +1,4 @@
-"""organizations, contacts and organization_contacts (SPEC §8): every active user reads
+"""organizations, contacts and organization_contacts (docs/design.md: Access control): every active user reads
 them (soft-deleted rows: admins only); sellers insert rows they own and update their own,
 managers insert and update all, admins do everything; links follow the organization.
 total_revenue and won_deals_count are written by triggers only."""

@@ -1,4 +1,4 @@
-"""Grants, RLS and helpers read from the catalog (SPEC §5, §8): identical in both
+"""Grants, RLS and helpers read from the catalog (docs/design.md: The Supabase stand-in, Access control): identical in both
 stand-in grant modes, nothing for anon, policies to authenticated only, helpers
 evaluated once per statement, realtime set up."""
 

@@ -1,4 +1,4 @@
-"""public.hit_rate_limit (SPEC §8): a fixed-window counter per key for the Edge Function
+"""public.hit_rate_limit (docs/design.md: Access control): a fixed-window counter per key for the Edge Function
 (service role only), exact under concurrency; expired windows are deleted."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""teams, pipelines, stages, sources, loss_reasons, products (SPEC §8): every active user
+"""teams, pipelines, stages, sources, loss_reasons, products (docs/design.md: Access control): every active user
 reads them; only admins insert, update and delete."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reporting (SPEC §8): reporting.mv_pipeline_metrics (outside the API) refreshed
+"""Reporting (docs/design.md: Access control): reporting.mv_pipeline_metrics (outside the API) refreshed
 concurrently by public.refresh_pipeline_metrics (service role), read through
 public.pipeline_metrics by managers and admins only; public.rotten_deals."""
 

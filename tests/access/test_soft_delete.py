@@ -1,4 +1,4 @@
-"""public.soft_delete / public.restore (SPEC §8): anyone soft-deletes the deals,
+"""public.soft_delete / public.restore (docs/design.md: Access control): anyone soft-deletes the deals,
 organizations and contacts they may update; only admins restore; soft-deleted rows are
 then hidden from everyone but admins."""
 

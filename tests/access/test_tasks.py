@@ -1,4 +1,4 @@
-"""tasks (SPEC §8): a seller reads the tasks assigned to or created by them and the
+"""tasks (docs/design.md: Access control): a seller reads the tasks assigned to or created by them and the
 tasks of deals they can read; creates tasks for themselves or a team mate; updates and
 deletes the tasks assigned to or created by them. A manager also writes their team's
 tasks; managers and admins read every task; admins write every task."""

@@ -1,4 +1,4 @@
-"""users (SPEC §8): active users read the active users, admins read everyone; a user
+"""users (docs/design.md: Access control): active users read the active users, admins read everyone; a user
 updates their own name, avatar and phone, admins update every profile; nobody inserts or
 deletes profiles through the API; nobody but an active admin changes a role, team or
 active flag, their own included."""

@@ -1,4 +1,4 @@
-"""A small CRM world for the access-control tests (SPEC §8), and a way to run statements
+"""A small CRM world for the access-control tests (docs/design.md: Access control), and a way to run statements
 as each of its users and read the exact outcome.
 
 Two teams, users of every role with and without a team, inactive users, a JWT with no

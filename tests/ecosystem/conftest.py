@@ -9,10 +9,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.build import Build, build
-from schemactl.catalog import Catalog, read_catalog
+from schemactl.build.builder import Build, build
+from schemactl.catalog.reader import Catalog, read_catalog
 from schemactl.config import Project
-from schemactl.generators import catalog_schemas
+from schemactl.generate.outputs import catalog_schemas
 from schemactl.testing.session import TestDatabases
 
 # CliResult and run_cli are also imported from here by this folder's tests.
@@ -110,7 +110,7 @@ def schema_build(project: Project) -> Build:
 
 @pytest.fixture(scope="session")
 def scratch_url(schemactl_databases: TestDatabases) -> str:
-    """A superuser URL of the session's server, for `--db-url` (scratch databases)."""
+    """A superuser URL of the session's server, for `--dev-url` (scratch databases)."""
     return schemactl_databases.server.url()
 
 

@@ -13,13 +13,13 @@ from rich.console import Console
 
 from schemactl import cli as cli_module
 from schemactl import commands
-from schemactl.build import build
-from schemactl.cli_output import progress, results_table, summary
+from schemactl.build.builder import build
+from schemactl.cli.output import progress, results_table, summary
 from schemactl.config import Project, load_project
-from schemactl.databases import Server, create_database, drop_database, unique_name
-from schemactl.migrations import read_migrations
+from schemactl.migrations.files import read_migrations
+from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 from schemactl.progress import NO_PROGRESS
-from schemactl.seeds import seed_statements
+from schemactl.source.seeds import seed_statements
 from schemactl.testing import session
 
 

@@ -10,7 +10,8 @@ import pytest
 
 from conftest import run_cli
 from schemactl import cli as cli_module
-from schemactl.commandref import (
+from schemactl.config import Project
+from schemactl.generate.command_reference import (
     CommandDoc,
     CommandReference,
     exit_codes,
@@ -18,7 +19,6 @@ from schemactl.commandref import (
     render_command_reference,
     split_help,
 )
-from schemactl.config import Project
 
 
 def test_committed_command_reference_is_current(project: Project) -> None:

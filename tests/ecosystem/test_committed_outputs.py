@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from schemactl.build import Build
-from schemactl.catalog import Catalog
+from schemactl.build.builder import Build
+from schemactl.catalog.reader import Catalog
 from schemactl.config import Project
-from schemactl.generators import DOCS_GRANT_MODE
-from schemactl.schemadoc import DEFAULT_PATH as SCHEMA_DOC
-from schemactl.schemadoc import render_schema_doc
-from schemactl.typegen import DEFAULT_PATH as TYPES
-from schemactl.typegen import render_types
+from schemactl.generate.outputs import DOCS_GRANT_MODE
+from schemactl.generate.schema_doc import DEFAULT_PATH as SCHEMA_DOC
+from schemactl.generate.schema_doc import render_schema_doc
+from schemactl.generate.typescript_types import DEFAULT_PATH as TYPES
+from schemactl.generate.typescript_types import render_types
 
 pytestmark = pytest.mark.parametrize("grant_mode", [DOCS_GRANT_MODE], indirect=True)
 

@@ -20,14 +20,14 @@ def block(text: str, indent: int = 0) -> str:
 
 @pytest.fixture
 def shop_docs(shop: Path, cli: Cli, scratch_url: str) -> str:
-    result = cli(["--project", str(shop), "docs", "--db-url", scratch_url])
+    result = cli(["--project", str(shop), "docs", "--dev-url", scratch_url])
     assert (result.exit_code, result.stdout) == (0, "docs/schema.md: written\n"), result.stderr
     return (shop / "docs" / "schema.md").read_text()
 
 
 @pytest.fixture
 def shop_types(shop: Path, cli: Cli, scratch_url: str) -> str:
-    result = cli(["--project", str(shop), "types", "--db-url", scratch_url])
+    result = cli(["--project", str(shop), "types", "--dev-url", scratch_url])
     assert (result.exit_code, result.stdout) == (0, "types/database.types.ts: written\n"), (
         result.stderr
     )
@@ -330,14 +330,14 @@ def test_check_passes_when_current_and_fails_with_a_diff_when_stale(
     shop: Path, cli: Cli, scratch_url: str
 ) -> None:
     project = ["--project", str(shop)]
-    assert cli([*project, "docs", "--db-url", scratch_url]).exit_code == 0
+    assert cli([*project, "docs", "--dev-url", scratch_url]).exit_code == 0
 
-    current = cli([*project, "docs", "--check", "--db-url", scratch_url])
+    current = cli([*project, "docs", "--check", "--dev-url", scratch_url])
     assert (current.exit_code, current.stdout) == (0, "docs/schema.md: up to date\n")
 
     doc = shop / "docs" / "schema.md"
     doc.write_text(doc.read_text().replace("People who buy.", "People who sell."))
-    stale = cli([*project, "docs", "--check", "--db-url", scratch_url])
+    stale = cli([*project, "docs", "--check", "--dev-url", scratch_url])
     assert stale.exit_code == 1
     assert "-People who sell.\n+People who buy.\n" in stale.stdout
     assert stale.stderr == (
@@ -346,7 +346,7 @@ def test_check_passes_when_current_and_fails_with_a_diff_when_stale(
     assert "People who sell." in doc.read_text(), "--check writes nothing"
 
     doc.unlink()
-    missing = cli([*project, "docs", "--check", "--db-url", scratch_url])
+    missing = cli([*project, "docs", "--check", "--dev-url", scratch_url])
     assert (missing.exit_code, missing.stderr) == (
         1,
         "error: docs/schema.md is missing (run `schemactl docs` and commit the result)\n",
@@ -358,7 +358,7 @@ def test_generate_writes_every_file_then_checks_them(
     shop: Path, cli: Cli, scratch_url: str
 ) -> None:
     project = ["--project", str(shop)]
-    written = cli([*project, "generate", "--db-url", scratch_url])
+    written = cli([*project, "generate", "--dev-url", scratch_url])
     assert written.exit_code == 0, written.stderr
     for path in (
         "docs/schema.md",
@@ -369,12 +369,12 @@ def test_generate_writes_every_file_then_checks_them(
         assert (shop / path).is_file(), path
         assert f"│ {path}" in written.stdout
 
-    checked = cli([*project, "generate", "--check", "--db-url", scratch_url])
+    checked = cli([*project, "generate", "--check", "--dev-url", scratch_url])
     assert checked.exit_code == 0
     assert checked.stdout.count("up to date") == 4
 
     (shop / "types" / "database.types.ts").write_text("export {}\n")
-    stale = cli([*project, "generate", "--check", "--db-url", scratch_url])
+    stale = cli([*project, "generate", "--check", "--dev-url", scratch_url])
     assert stale.exit_code == 1
     assert stale.stderr == (
         "error: types/database.types.ts is out of date (run "
@@ -392,7 +392,7 @@ def test_output_option_writes_elsewhere_with_links_relative_to_it(
             "docs",
             "-o",
             str(shop / "site" / "db" / "x.md"),
-            "--db-url",
+            "--dev-url",
             scratch_url,
         ]
     )
@@ -408,7 +408,7 @@ def test_docs_of_a_broken_schema_name_the_file_and_line(
     (shop / "schema" / "tables" / "orders.sql").write_text(
         "create table public.orders (\n    id uuid primary key,\n    n no_such_type\n);\n"
     )
-    result = cli(["--project", str(shop), "docs", "--db-url", scratch_url])
+    result = cli(["--project", str(shop), "docs", "--dev-url", scratch_url])
 
     assert result.exit_code == 2
     assert result.stderr.startswith(

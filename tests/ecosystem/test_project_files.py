@@ -23,6 +23,11 @@ CHECKS = [
     "schemactl seed-sql --check",
     "schemactl commands-doc --check",
 ]
+# Code gates: style, formatting and the import layers (docs/architecture.md).
+CODE_GATES = [
+    "ruff check src tests benchmarks && ruff format --check src tests benchmarks",
+    "lint-imports",
+]
 
 
 def _config(project: Project) -> dict[str, Any]:
@@ -56,7 +61,12 @@ def test_supabase_cli_accepts_the_config(project: Project) -> None:
     if supabase is None:
         pytest.skip("the Supabase CLI is not on PATH")
     result = subprocess.run(
-        [supabase, "status"], cwd=project.root, capture_output=True, text=True, timeout=120
+        [supabase, "status"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert "config.toml" not in output, output
@@ -80,7 +90,7 @@ def test_ci_installs_the_package_and_runs_every_check_then_the_tests(project: Pr
     steps = _workflow(project)["jobs"]["check"]["steps"]
     runs = [step["run"] for step in steps if "run" in step]
 
-    assert runs == ['pip install -e ".[test]"', *CHECKS, "pytest -q"]
+    assert runs == ['pip install -e ".[test]"', *CODE_GATES, *CHECKS, "pytest -q"]
     uses = [step["uses"] for step in steps if "uses" in step]
     assert uses == ["actions/checkout@v4", "actions/setup-python@v5", "actions/setup-node@v4"]
 
@@ -121,5 +131,6 @@ def test_generated_files_are_not_ignored_by_git(project: Project) -> None:
         cwd=project.root,
         capture_output=True,
         text=True,
+        check=False,
     )
     assert ignored.stdout == ""

@@ -13,11 +13,11 @@ import pytest
 from psycopg import sql
 
 from factories import Crm
-from schemactl.access import Access, AccessKind, MatrixRow, access_matrix
-from schemactl.build import Build
-from schemactl.catalog import COMMANDS, Catalog, Column, Relation
-from schemactl.erd import entity
-from schemactl.schemadoc import access_cell, managed_schemas, render_schema_doc
+from schemactl.build.builder import Build
+from schemactl.catalog.access import Access, AccessKind, MatrixRow, access_matrix
+from schemactl.catalog.reader import COMMANDS, Catalog, Column, Relation
+from schemactl.generate.erd import entity
+from schemactl.generate.schema_doc import access_cell, managed_schemas, render_schema_doc
 from schemactl.testing import request_as, user_claims
 
 # --- every table, every foreign key (from an independent catalog query) -----------------

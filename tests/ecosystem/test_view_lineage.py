@@ -3,8 +3,8 @@ relationships that follow: a view exposing a foreign key's columns takes part in
 
 from __future__ import annotations
 
-from schemactl.catalog import Catalog, Column, Constraint, Relation
-from schemactl.view_lineage import ColumnSource, all_relationships, view_column_sources
+from schemactl.catalog.reader import Catalog, Column, Constraint, Relation
+from schemactl.catalog.view_lineage import ColumnSource, all_relationships, view_column_sources
 
 
 def _column(name: str) -> Column:

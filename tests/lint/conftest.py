@@ -19,7 +19,12 @@ def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
     def make(case: str, variant: str) -> Project:
         root = tmp_path / case / variant
         shutil.copytree(FIXTURES / case / variant, root)
-        shutil.copy(FIXTURES / "pyproject.toml", root / "pyproject.toml")
+        config = (FIXTURES / "pyproject.toml").read_text("utf-8")
+        extra = root / "pyproject.extra.toml"  # the case's own settings, e.g. for SC014
+        if extra.is_file():
+            config += "\n" + extra.read_text("utf-8")
+            extra.unlink()
+        (root / "pyproject.toml").write_text(config, encoding="utf-8")
         return load_project(root)
 
     return make

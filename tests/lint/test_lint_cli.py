@@ -103,7 +103,7 @@ def test_unknown_lint_setting_exits_2(write_project, capsys):
     assert code == 2
     assert err == (
         "error: pyproject.toml: unknown key 'updated_at_colum' in "
-        "[tool.schemactl.lint] (known keys: updated_at_column, updated_at_functions)\n"
+        "[tool.schemactl.lint] (known keys: require_comments, updated_at_column, updated_at_functions)\n"
     )
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from schemactl.build import build
+from schemactl.build.builder import build
 from schemactl.config import load_project
 from schemactl.lint import structural_findings
 from schemactl.lint.waivers import read_waivers
-from schemactl.sources import read_sources
+from schemactl.source.files import read_sources
 
 REPO = Path(__file__).resolve().parents[2]
 

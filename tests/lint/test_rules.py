@@ -160,6 +160,10 @@ BAD = {
             'policy "notes_insert" on app.notes has with check (true) for insert',
         )
     ],
+    "SC014": [
+        ("SC014", "schema/schemas.sql", 1, 1, "schema app has no comment"),
+        ("SC014", "schema/tables/notes.sql", 1, 1, "table app.notes has no comment"),
+    ],
 }
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.config import Project, load_project
-from schemactl.databases import GrantMode, connect, install_standin
+from schemactl.pg.databases import GrantMode, connect, install_standin
 from tool.helpers import CliResult
 from tool.helpers import run_cli as run_cli_with_args
 

@@ -13,10 +13,10 @@ import psycopg
 import pytest
 
 from schemactl import commands
-from schemactl.apply import State
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
-from schemactl.migrations import cli_chunks
+from schemactl.migrations.apply import State
+from schemactl.migrations.files import cli_chunks
 
 from .helpers import history, relation_exists, rows, with_standin, write_migration, write_project
 

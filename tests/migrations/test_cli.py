@@ -8,9 +8,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import diff as diff_engine
-from schemactl import local_db
 from schemactl.config import Project
+from schemactl.diff import engine as diff_engine
+from schemactl.pg import local_database as local_db
 
 from .helpers import history, rows, run_cli, with_standin, write_project
 
@@ -53,7 +53,7 @@ def project(tmp_path: Path) -> Project:
 
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
-    return run_cli("--project", str(project.root), "diff", *args, "--db-url", server_url)
+    return run_cli("--project", str(project.root), "diff", *args, "--dev-url", server_url)
 
 
 def test_diff_check_passes_when_the_migrations_produce_the_schema(
@@ -145,16 +145,21 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
     applied = run_cli(
         "--project", str(project.root), "apply", "--db-url", target_db, "--target", "20250101000000"
     )
-    assert applied.stdout == (
-        "applied 20250101000000_initial.sql\napplied 1 migration(s); 0 already applied\n"
-    )
+    assert applied.stdout.splitlines()[1:] == [
+        "applied 20250101000000_initial.sql",
+        "applied 1 migration(s); 0 already applied",
+    ]
     with psycopg.connect(target_db) as conn:
         conn.execute(
             "insert into supabase_migrations.schema_migrations (version, name) "
             "values ('20240101000000', 'elsewhere')"
         )
     result = run_cli("--project", str(project.root), "status", "--db-url", target_db)
-    assert result.exit_code == 0
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: not up to date: 1 unknown (not in supabase/migrations), 1 pending (run "
+        "`schemactl apply` for pending ones; an applied migration must not change)\n"
+    )
     table = [
         re.split(r"\s*[│┃]\s*", line.strip("│┃ "))
         for line in result.stdout.splitlines()
@@ -168,6 +173,30 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
     ]
 
 
+def test_status_exits_0_only_when_every_migration_is_applied_and_unchanged(
+    project: Project, target_db: str
+) -> None:
+    with_standin(target_db)
+    status = ("--project", str(project.root), "status", "--db-url", target_db)
+    pending = run_cli(*status)
+    assert (pending.exit_code, pending.stderr) == (
+        1,
+        "error: not up to date: 1 pending (run `schemactl apply` for pending ones; an "
+        "applied migration must not change)\n",
+    )
+    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
+    current = run_cli(*status)
+    assert (current.exit_code, current.stderr) == (0, "")
+    migration = project.migrations_dir / "20250101000000_initial.sql"
+    migration.write_text(migration.read_text() + "\ncomment on table public.notes is 'x';\n")
+    changed = run_cli(*status)
+    assert (changed.exit_code, changed.stderr) == (
+        1,
+        "error: not up to date: 1 changed since applied (run `schemactl apply` for pending "
+        "ones; an applied migration must not change)\n",
+    )
+
+
 def test_drift_finds_a_column_added_by_hand(
     project: Project, target_db: str, server_url: str
 ) -> None:
@@ -179,7 +208,7 @@ def test_drift_finds_a_column_added_by_hand(
         "drift",
         "--db-url",
         target_db,
-        "--shadow-url",
+        "--dev-url",
         server_url,
     ]
     clean = run_cli(*drift)
@@ -206,7 +235,7 @@ def test_drift_sees_grants_and_policies_changed_by_hand(
         conn.execute("grant select on public.notes to anon")
         conn.execute("drop policy notes_read on public.notes")
     found = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
     )
     assert found.exit_code == 1
     assert found.stdout.split("\n\n") == [
@@ -228,7 +257,7 @@ def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: s
     assert history(target_db) == [("20250101000000", "initial")]
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
     again = run_cli("--project", str(project.root), "up", "--db-url", target_db)
-    assert again.exit_code == 0
+    assert (again.exit_code, again.stderr) == (0, "")
     assert "migrations up to date" in again.stdout
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
 
@@ -241,7 +270,7 @@ def test_no_drift_on_a_project_without_default_privileges(
     with_standin(target_db, "opt-in")
     assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
     clean = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--shadow-url", server_url
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
     )
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
 
@@ -249,7 +278,7 @@ def test_no_drift_on_a_project_without_default_privileges(
 def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
     """The CI gate on the repository itself: supabase/migrations/ replays to schema/."""
     root = Path(__file__).resolve().parents[2]
-    result = run_cli("--project", str(root), "diff", "--check", "--db-url", server_url)
+    result = run_cli("--project", str(root), "diff", "--check", "--dev-url", server_url)
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr
 
 
@@ -308,3 +337,34 @@ def test_diff_names_the_migration_statement_that_does_not_replay(
         "exists (a committed migration must apply to a fresh database: fix it if no database "
         "has applied it yet, else add a migration that repairs it)\n"
     )
+
+
+def test_up_says_when_schema_has_changes_no_migration_has(project: Project, target_db: str) -> None:
+    schema = project.schema_dir / "schema.sql"
+    schema.write_text(
+        schema.read_text().replace(
+            "pinned boolean not null default false",
+            "pinned boolean not null default false,\n    color text",
+        )
+    )
+    result = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[-1] == target_db
+    assert result.stderr.endswith(
+        "warning: the database has supabase/migrations/, but supabase/migrations/ does not "
+        'match schema/: 1 statement(s) missing: alter table "public"."notes" add column '
+        '"color" text; run `schemactl diff NAME` to write the migration, then `schemactl up` '
+        "again\n"
+    ), result.stderr
+
+
+@pytest.mark.parametrize("grant_mode", ["legacy", "opt-in"])
+def test_up_is_quiet_when_the_migrations_match_schema_in_either_grant_mode(
+    project: Project, target_db: str, grant_mode: str
+) -> None:
+    """The comparison is the one `diff --check` makes, in shadow databases: the target's
+    own grant mode (its default privileges) is never mistaken for a change."""
+    result = run_cli(
+        "--project", str(project.root), "up", "--db-url", target_db, "--grant-mode", grant_mode
+    )
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from schemactl import commands
-from schemactl.databases import Server, create_database, drop_database, unique_name
-from schemactl.migration_diff import generate_migration
+from schemactl.migrations.generate import generate_migration
+from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 
 from .helpers import FIXED_NOW, rows, with_standin, write_project
 

@@ -1,5 +1,5 @@
 """Project-wide rules read from the catalog: every table is documented, every function
-pins its search_path (SPEC §6, §7)."""
+pins its search_path (docs/design.md: The CRM data model, Triggers and functions)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """public.is_valid_cnpj (numeric and alphanumeric CNPJ, IN RFB 2.229/2024) against an
 independent Python implementation, and CNPJ normalisation and uniqueness on
-organizations (SPEC §6)."""
+organizations (docs/design.md: The CRM data model)."""
 
 from __future__ import annotations
 
@@ -127,7 +127,7 @@ def undetectable_by_mod_11(original: str, mutated: str) -> bool:
     """A base character changed by a multiple of 11 (ASCII-48 values: 0 <-> F <-> Q,
     1 <-> G <-> R, A <-> L <-> W, ..., or only its case) leaves both sums unchanged mod 11;
     otherwise both remainders must collapse (0 and 1 both give digit 0)."""
-    position = next(i for i, (a, b) in enumerate(zip(original, mutated)) if a != b)
+    position = next(i for i, (a, b) in enumerate(zip(original, mutated, strict=True)) if a != b)
     if position >= 12:
         return False
     delta = ord(mutated[position].upper()) - ord(original[position])

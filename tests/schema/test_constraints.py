@@ -1,4 +1,4 @@
-"""Every CHECK and UNIQUE constraint of the CRM schema (SPEC §6): one accepted value and
+"""Every CHECK and UNIQUE constraint of the CRM schema (docs/design.md: The CRM data model): one accepted value and
 at least one rejected value, asserting the SQLSTATE and the constraint's name.
 
 Constraints are tested on their own: user triggers of the table are disabled for the

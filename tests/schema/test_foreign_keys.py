@@ -1,4 +1,4 @@
-"""Foreign keys and their ON DELETE rules (SPEC §6): people and reference data are
+"""Foreign keys and their ON DELETE rules (docs/design.md: The CRM data model): people and reference data are
 RESTRICT (deactivate them instead), children of a deal or an API key go with it."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Privileges are explicit and identical under both stand-in grant modes (SPEC §5, §8):
+"""Privileges are explicit and identical under both stand-in grant modes (docs/design.md: The Supabase stand-in, Access control):
 nothing for anon, exactly what each table needs for authenticated and service_role,
 trigger-owned columns out of authenticated's reach, RLS on every table."""
 

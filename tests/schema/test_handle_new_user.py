@@ -1,4 +1,4 @@
-"""Profiles follow auth.users (SPEC §6 users): every sign-up gets an inactive seller
+"""Profiles follow auth.users (docs/design.md: The CRM data model, on users): every sign-up gets an inactive seller
 profile (the CRM is invite-only), email changes are copied."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Seeds (SPEC §6): the reference data, idempotent, and the default pipeline."""
+"""Seeds (docs/design.md: The CRM data model): the reference data, idempotent, and the default pipeline."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from schema_helpers import insert
 
 from schemactl import commands
 from schemactl.config import load_project
-from schemactl.databases import apply_statements
-from schemactl.seeds import seed_statements
+from schemactl.pg.databases import apply_statements
+from schemactl.source.seeds import seed_statements
 
 SNAPSHOT = """
     select 'sources' as t, xmin::text, to_jsonb(s) as row from public.sources as s

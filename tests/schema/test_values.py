@@ -1,4 +1,4 @@
-"""Computed and validated values of SPEC §6: contact lists (emails/phones) and the
+"""Computed and validated values of the data model (docs/design.md: The CRM data model): contact lists (emails/phones) and the
 deal_products.total formula."""
 
 from __future__ import annotations

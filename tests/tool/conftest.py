@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from schemactl.databases import Server, create_database, drop_database, unique_name
+from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 from schemactl.testing.session import TestDatabases
 
 

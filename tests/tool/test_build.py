@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from schemactl.build import HEADER, Build, build, build_sources
+from schemactl.build.builder import HEADER, Build, build, build_sources
 from schemactl.config import load_project
-from schemactl.databases import Server, apply_statements, connect, install_standin
 from schemactl.errors import SchemactlError
-from schemactl.sources import SourceFile, read_sources
+from schemactl.pg.databases import Server, apply_statements, connect, install_standin
+from schemactl.source.files import SourceFile, read_sources
 
 from .helpers import FIXTURE_PROJECTS, CliResult, copy_fixture_project, run_cli, write_project
 

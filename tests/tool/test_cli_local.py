@@ -12,11 +12,11 @@ import click
 import psycopg
 import pytest
 
-from schemactl import local_db
 from schemactl.cli import cli
 from schemactl.config import load_project
-from schemactl.databases import Server
-from schemactl.local_pg import find_binaries
+from schemactl.pg import local_database as local_db
+from schemactl.pg.databases import Server
+from schemactl.pg.server import find_binaries
 
 from .helpers import CliResult, copy_fixture_project, processes_using, run_cli
 

@@ -1,4 +1,4 @@
-"""The opt-in Docker path (SPEC §4): the real `supabase/postgres` image, no stand-in."""
+"""The opt-in Docker path (docs/design.md: Local Postgres): the real `supabase/postgres` image, no stand-in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 from schemactl import commands
 from schemactl.config import load_project
-from schemactl.containers import docker_available, supabase_container
+from schemactl.pg.containers import docker_available, supabase_container
 from schemactl.testing.requests import request_as, user_claims
 
 from .helpers import copy_fixture_project

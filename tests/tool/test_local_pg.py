@@ -1,4 +1,4 @@
-"""Local Postgres (SPEC §4): where server binaries are found, running as root, and
+"""Local Postgres (docs/design.md: Local Postgres): where server binaries are found, running as root, and
 throwaway servers that always go away."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import cluster_cache, local_pg
-from schemactl.databases import Server
 from schemactl.errors import SchemactlError
-from schemactl.local_pg import (
+from schemactl.pg import cluster_cache
+from schemactl.pg import server as local_pg
+from schemactl.pg.databases import Server
+from schemactl.pg.server import (
     Binaries,
     LocalServer,
     RunAs,
@@ -243,7 +244,7 @@ def _backend_uid(url: str) -> int:
 @pytest.mark.skipif(os.geteuid() != 0, reason="shows what happens when run as root")
 def test_as_root_the_server_runs_as_an_unprivileged_user(pg_server: Server) -> None:
     run_as = RunAs.for_current_process()
-    assert run_as.name == "postgres" or run_as.name == "nobody"
+    assert run_as.name in {"postgres", "nobody"}
     assert run_as.uid == pwd.getpwnam(run_as.name).pw_uid
     assert run_as.uid != 0
     assert _backend_uid(pg_server.url()) == run_as.uid
@@ -279,7 +280,7 @@ def test_throwaway_server_is_stopped_and_deleted_even_after_an_error() -> None:
 
 HOLD_SERVER = textwrap.dedent("""
     import sys, time
-    from schemactl.local_pg import throwaway_server
+    from schemactl.pg.server import throwaway_server
     with throwaway_server() as server:
         print(server.data_dir, flush=True)
         time.sleep(120)

@@ -1,11 +1,11 @@
-"""The pytest plugin `schemactl.testing` (SPEC §11), run with pytester on the tiny
+"""The pytest plugin `schemactl.testing` (docs/design.md: Tests), run with pytester on the tiny
 fixture project, inside this session's server (`--schemactl-db-url`)."""
 
 from __future__ import annotations
 
 import pytest
 
-from schemactl.databases import Server
+from schemactl.pg.databases import Server
 
 from .helpers import FIXTURE_PROJECTS
 

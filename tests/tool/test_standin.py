@@ -1,4 +1,4 @@
-"""The Supabase stand-in (SPEC §5): roles, `auth`, the request settings, and the two
+"""The Supabase stand-in (docs/design.md: The Supabase stand-in): roles, `auth`, the request settings, and the two
 grant modes that make a missing GRANT or a missing REVOKE show."""
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from schemactl.databases import (
+from schemactl.errors import SchemactlError
+from schemactl.pg.databases import (
     GrantMode,
     Server,
     connect,
@@ -19,7 +20,6 @@ from schemactl.databases import (
     install_standin,
     unique_name,
 )
-from schemactl.errors import SchemactlError
 
 OWNER = "postgres"
 

@@ -1,4 +1,4 @@
-"""Audit trail (SPEC §6, §7): exact audit_log rows for insert, update and delete; no row
+"""Audit trail (docs/design.md: The CRM data model, Triggers and functions): exact audit_log rows for insert, update and delete; no row
 for an update that changes nothing or only system-maintained columns; secrets never
 copied; audit_log append-only for every role."""
 

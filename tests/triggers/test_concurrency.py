@@ -107,7 +107,7 @@ def test_two_transactions_winning_deals_of_one_organization_both_count(committed
 def test_two_transactions_inserting_won_deals_of_one_organization_both_count(committed_db, world):
     """Inserting a deal takes FOR KEY SHARE on its organization (foreign key): the
     rollup's FOR NO KEY UPDATE does not conflict with it, so no deadlock."""
-    crm, sales = world
+    _, sales = world
     insert = (
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
         "organization_id, value, status) values ('Ganho', %s, %s, %s, %s, %s, 'won')"
@@ -129,7 +129,7 @@ def test_create_then_win_in_two_transactions_of_one_organization(committed_db, w
     organization through the foreign key), then win it. A rollup that locked the
     organization FOR UPDATE would wait on the other's key-share lock both ways: a
     deadlock. FOR NO KEY UPDATE lets the first go on and the second wait."""
-    crm, sales = world
+    _, sales = world
     insert = (
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
         "organization_id, value) values ('Novo', %s, %s, %s, %s, %s) returning id"

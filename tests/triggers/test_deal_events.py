@@ -1,4 +1,4 @@
-"""Outbox events written by triggers (SPEC §7 operation table, §9 payload)."""
+"""Outbox events written by triggers (docs/design.md: Triggers and functions, The webhook outbox)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 
 
 def occurred_at_text(db: psycopg.Connection) -> str:
-    """The transaction's time as SPEC §9 writes it: ISO-8601, UTC, seconds."""
+    """The transaction's time as the outbox writes it (docs/design.md: The webhook outbox): ISO-8601, UTC, seconds."""
     return db.execute(
         "select to_char(now() at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
     ).fetchone()[0]

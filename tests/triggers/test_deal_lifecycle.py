@@ -1,4 +1,4 @@
-"""Deal lifecycle (SPEC §7): closed_at follows the status, stage_entered_at the stage,
+"""Deal lifecycle (docs/design.md: Triggers and functions): closed_at follows the status, stage_entered_at the stage,
 created_at is the insert's time, a lost deal needs a reason; bulk-import mode keeps
 given timestamps and writes no events, for the owner, superusers and service_role only."""
 

@@ -1,4 +1,4 @@
-"""public.reassign_owner(p_from, p_to) (SPEC §6): an admin hands a leaving seller's
+"""public.reassign_owner(p_from, p_to) (docs/design.md: The CRM data model): an admin hands a leaving seller's
 deals, tasks, organizations and contacts to someone else."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Revenue rollup (SPEC §7): after every operation on deals and deal_products, each
+"""Revenue rollup (docs/design.md: Triggers and functions): after every operation on deals and deal_products, each
 organization's total_revenue / won_deals_count equal the sum / count of its won,
 non-deleted deals. Every test asserts both organizations."""
 

@@ -1,4 +1,4 @@
-"""Trigger functions (SPEC §7): nobody is granted EXECUTE on them, the ones that write
+"""Trigger functions (docs/design.md: Triggers and functions): nobody is granted EXECUTE on them, the ones that write
 tables their callers cannot are SECURITY DEFINER owned by the schema owner, and the ones
 that must see the caller's role are not."""
 

@@ -1,4 +1,4 @@
-"""updated_at (SPEC §6, §7): kept by trigger on every table that has it, bumped only when
+"""updated_at (docs/design.md: The CRM data model, Triggers and functions): kept by trigger on every table that has it, bumped only when
 another column changed."""
 
 from __future__ import annotations

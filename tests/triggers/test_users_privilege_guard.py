@@ -1,4 +1,4 @@
-"""Privilege guard on users.role / team_id / is_active (SPEC §7): as `authenticated`,
+"""Privilege guard on users.role / team_id / is_active (docs/design.md: Triggers and functions): as `authenticated`,
 only an active admin may change them (their own included); service_role, the schema
 owner and superusers may."""
 

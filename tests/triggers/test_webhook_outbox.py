@@ -1,4 +1,4 @@
-"""Outbox consumer protocol (SPEC §9): claim with leases, complete, fail with backoff,
+"""Outbox consumer protocol (docs/design.md: The webhook outbox): claim with leases, complete, fail with backoff,
 dead after 8 attempts, replay. Time is clock_timestamp(), so leases expire inside the
 rolled-back `db` transaction; the concurrent cases are in test_concurrency.py."""
 

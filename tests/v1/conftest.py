@@ -18,13 +18,13 @@ from click.testing import CliRunner
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from schemactl import commands
 from schemactl.cli import main
 from schemactl.config import Project, load_project
 from schemactl.testing.session import CommittedDatabase, TestDatabases
-from schemactl.v1.install import create_v1_schema
-from schemactl.v1.migrate import MigrationReport
-from schemactl.v1.parity import ParityReport
+from schemactl_v1 import commands
+from schemactl_v1.install import create_v1_schema
+from schemactl_v1.migrate import MigrationReport
+from schemactl_v1.parity import ParityReport
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

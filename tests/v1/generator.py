@@ -1,4 +1,4 @@
-"""Seeded-random STAGETEK V1 data with every kind of mess SPEC §10 lists, and an oracle:
+"""Seeded-random STAGETEK V1 data with every kind of mess V1 data has (docs/migration-v1.md), and an oracle:
 what the migration must make of it, computed here independently of the SQL mapping.
 
 Variants: emails separated by `,` or `;` (with blanks, duplicates, upper case), invalid
@@ -317,8 +317,8 @@ def oracle(
     valid_emails: dict[int, list[str]] = {}
     for c in data.clients:
         found: list[str] = []
-        for part in (c.email or "").replace(";", ",").split(","):
-            part = part.strip()
+        for raw_part in (c.email or "").replace(";", ",").split(","):
+            part = raw_part.strip()
             if part and email_validity[part] and part.lower() not in found:
                 found.append(part.lower())
         valid_emails[c.id] = found

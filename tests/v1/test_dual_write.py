@@ -12,8 +12,8 @@ import pytest
 from generator import DEFAULT_OWNER
 
 from conftest import V1_APP_ROLE, V1Database, run_cli
-from schemactl import commands
-from schemactl.v1.dual_write import DualWriteState
+from schemactl_v1 import commands
+from schemactl_v1.dual_write import DualWriteState
 
 TRIGGERS = (
     ("clients", "schemactl_dual_write"),

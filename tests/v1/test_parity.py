@@ -8,7 +8,7 @@ import pytest
 from generator import DEFAULT_OWNER
 
 from conftest import V1Database, run_cli
-from schemactl.v1.parity import check_parity
+from schemactl_v1.parity import check_parity
 
 
 @pytest.fixture

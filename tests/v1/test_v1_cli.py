@@ -75,7 +75,7 @@ def test_a_database_without_v1_is_a_usage_error(committed_db: CommittedDatabase)
         2,
         "error: this database has no V1 table v1.clients, v1.opportunities, "
         "v1.opportunity_products (point --db-url at the database that holds the V1 "
-        "schema `v1` (SPEC §10))",
+        "schema `v1` (docs/design.md: The V1 transition))",
     )
 
 

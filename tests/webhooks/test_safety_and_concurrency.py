@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from schemactl.webhooks.ssrf import is_forbidden
+from schemactl_webhooks.ssrf import is_forbidden
 
 from .conftest import Webhooks
 from .receiver import Receiver, running_receiver

@@ -1,4 +1,4 @@
-"""The structural rules' codes (SPEC §3) and what a rule reports."""
+"""The structural rules' codes (docs/design.md: Commands and errors) and what a rule reports."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ RULES: dict[str, str] = {
     "SC011": "more than one permissive policy for the same role and command",
     "SC012": "security definer function in an exposed schema executable by anon or PUBLIC",
     "SC013": "policy USING (true) / WITH CHECK (true) for a write command",
+    "SC014": "table, view or schema without a comment (with require_comments = true)",
 }
 WAIVABLE = frozenset(RULES) - {WAIVER_CODE}
 

@@ -18,7 +18,7 @@ from pglast.enums import (
     VariableSetKind,
 )
 
-from schemactl.build import Build
+from schemactl.build.builder import Build
 from schemactl.lint.names import (
     function_name,
     is_true,
@@ -29,7 +29,7 @@ from schemactl.lint.names import (
     type_key,
 )
 from schemactl.lint.privileges import ExecutePrivileges, FunctionKey
-from schemactl.statements import Statement
+from schemactl.source.statements import Statement
 
 # pg_trigger.tgtype bits, as CreateTrigStmt carries them.
 TRIGGER_BEFORE = 1 << 1
@@ -149,6 +149,9 @@ class SchemaModel:
     functions: dict[FunctionKey, Function] = field(default_factory=dict)
     triggers: list[Trigger] = field(default_factory=list)
     execute: ExecutePrivileges = field(default_factory=ExecutePrivileges)
+    schemas: dict[str, Site] = field(default_factory=dict)  # created by schema/
+    # (kind, name) with a comment: kind "schema" or "relation" (table, view, mat. view)
+    comments: set[tuple[str, str]] = field(default_factory=set)
 
     def functions_named(self, name: str) -> list[Function]:
         return [f for key, f in self.functions.items() if key[0] == name]
@@ -215,6 +218,29 @@ def _read(model: SchemaModel, statement: Statement) -> None:
             model.execute.grant(node)
         case ast.AlterDefaultPrivilegesStmt():
             model.execute.default_privileges(node)
+        case ast.CreateSchemaStmt():
+            model.schemas.setdefault(node.schemaname, site)
+        case ast.CommentStmt():
+            _read_comment(model, node)
+
+
+COMMENTED_RELATIONS = frozenset(
+    {ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW}
+)
+
+
+def _read_comment(model: SchemaModel, node: ast.CommentStmt) -> None:
+    if node.objtype == ObjectType.OBJECT_SCHEMA:
+        key = ("schema", node.object.sval)
+    elif node.objtype in COMMENTED_RELATIONS:
+        parts = strings(node.object)
+        key = ("relation", ".".join(parts) if len(parts) > 1 else f"public.{parts[0]}")
+    else:
+        return
+    if node.comment:
+        model.comments.add(key)
+    else:
+        model.comments.discard(key)
 
 
 def _read_table(model: SchemaModel, node: ast.CreateStmt, statement: Statement) -> None:

@@ -1,7 +1,7 @@
 """Who may EXECUTE each function once the build has run, replayed in build order.
 
 PostgreSQL grants EXECUTE on a new function to PUBLIC. Supabase's default privileges
-(the stand-in's `legacy` mode, SPEC §5) also grant it to anon, authenticated and
+(the stand-in's `legacy` mode, docs/design.md: The Supabase stand-in) also grant it to anon, authenticated and
 service_role on every function created in `public`. Then GRANT / REVOKE on functions,
 `… ON ALL FUNCTIONS IN SCHEMA …` and ALTER DEFAULT PRIVILEGES change that, in order.
 """
@@ -74,9 +74,9 @@ class ExecutePrivileges:
         ]
         for target in targets:
             if action.is_grant:
-                target |= roles
+                target.update(roles)
             else:
-                target -= roles
+                target.difference_update(roles)
 
     def _matching(self, obj: ast.ObjectWithArgs) -> list[FunctionKey]:
         name = function_name(obj.objname)

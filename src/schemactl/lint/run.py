@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from schemactl.build import build
+from schemactl.build.builder import build
 from schemactl.config import Project
 from schemactl.lint.findings import Finding, Note
 from schemactl.lint.settings import lint_settings
 from schemactl.lint.structural import structural_violations
 from schemactl.lint.style import style_findings
 from schemactl.lint.waivers import apply_waivers, read_waivers
-from schemactl.seeds import seed_statements
-from schemactl.sources import read_sources
-from schemactl.template_lines import TemplateMaps
+from schemactl.source.files import read_sources
+from schemactl.source.seeds import seed_statements
+from schemactl.source.template_lines import TemplateMaps
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 
-KNOWN_KEYS = frozenset({"updated_at_column", "updated_at_functions"})
+KNOWN_KEYS = frozenset({"updated_at_column", "updated_at_functions", "require_comments"})
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class LintSettings:
     # SC010: trigger functions (fnmatch patterns over `schema.name`) accepted as setting
     # updated_at without reading their body, e.g. a generic one driven by TG_ARGV.
     updated_at_functions: tuple[str, ...] = ()
+    # SC014: every table, view and schema that schema/ creates has a COMMENT ON.
+    require_comments: bool = False
 
 
 def lint_settings(project: Project) -> LintSettings:
@@ -42,4 +44,11 @@ def lint_settings(project: Project) -> LintSettings:
             location=where,
             hint='e.g. updated_at_functions = ["private.touch_*"]',
         )
-    return LintSettings(frozenset(project.exposed_schemas), column, tuple(functions))
+    require_comments = raw.get("require_comments", False)
+    if not isinstance(require_comments, bool):
+        raise SchemactlError(
+            "[tool.schemactl.lint] require_comments must be true or false", location=where
+        )
+    return LintSettings(
+        frozenset(project.exposed_schemas), column, tuple(functions), require_comments
+    )

@@ -33,8 +33,8 @@ from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.lint.findings import Finding, Note
 from schemactl.lint.style_cache import CACHE_DIR, StyleCache
-from schemactl.sources import SourceFile, schema_files
-from schemactl.statements import Statement, parse_statements
+from schemactl.source.files import SOURCE_ENCODING, SourceFile, schema_files
+from schemactl.source.statements import Statement, parse_statements
 
 BASELINE = {"core": {"dialect": "postgres", "templater": "jinja"}}
 UNPARSABLE = "PRS"
@@ -70,7 +70,7 @@ def style_findings(project: Project, directories: Iterable[Path]) -> StyleResult
             project.state_dir / CACHE_DIR, configuration, _loader_paths(configuration)
         )
         for path in schema_files(directory):
-            text = path.read_text("utf-8")
+            text = path.read_text(SOURCE_ENCODING)
             key = cache.key(project.relative(path), text)
             cached = cache.get(key)
             if cached is None:

@@ -16,8 +16,8 @@ from pglast.parser import scan
 
 from schemactl.lint.codes import WAIVABLE, WAIVER_CODE, Violation
 from schemactl.lint.findings import Finding
-from schemactl.sources import SourceFile
-from schemactl.statements import Statement, line_col
+from schemactl.source.files import SourceFile
+from schemactl.source.statements import Statement, line_col
 
 MARKER = re.compile(r"^(?:--|/\*)\s*schemactl\s*:", re.IGNORECASE)
 GRAMMAR = re.compile(

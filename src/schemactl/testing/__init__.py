@@ -1,4 +1,4 @@
-"""pytest plugin and helpers for SQL-level tests of a schemactl project (SPEC §11)."""
+"""pytest plugin and helpers for SQL-level tests of a schemactl project (docs/design.md: Tests)."""
 
 from schemactl.testing.requests import (
     anon_claims,

@@ -1,4 +1,4 @@
-"""pytest plugin `schemactl.testing.plugin` (entry point `pytest11`), SPEC §11.
+"""pytest plugin `schemactl.testing.plugin` (entry point `pytest11`), docs/design.md: Tests.
 
 Fixtures: `db` (rolled back after each test; milliseconds), `committed_db` (a fresh
 template clone for tests that commit), `grant_mode` (mark a test with
@@ -17,8 +17,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from schemactl.databases import GRANT_MODES, GrantMode
 from schemactl.errors import SchemactlError
+from schemactl.pg.databases import GRANT_MODES, GrantMode
 from schemactl.testing.requests import (
     anon_claims,
     request_as,

@@ -1,4 +1,4 @@
-"""Simulating a Supabase API request on a connection (SPEC §5)."""
+"""Simulating a Supabase API request on a connection (docs/design.md: The Supabase stand-in)."""
 
 from __future__ import annotations
 

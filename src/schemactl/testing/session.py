@@ -12,9 +12,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl.build import build
+from schemactl.build.builder import build
 from schemactl.config import Project, load_project
-from schemactl.databases import (
+from schemactl.errors import SchemactlError
+from schemactl.pg.databases import (
     GrantMode,
     Server,
     apply_statements,
@@ -26,9 +27,8 @@ from schemactl.databases import (
     install_standin,
     unique_name,
 )
-from schemactl.errors import SchemactlError
-from schemactl.local_pg import ExternalServer, given_or_throwaway_server
-from schemactl.seeds import seed_statements
+from schemactl.pg.server import ExternalServer, given_or_throwaway_server
+from schemactl.source.seeds import seed_statements
 
 STASH_KEY = pytest.StashKey["TestDatabases"]()
 
@@ -88,7 +88,7 @@ class TestDatabases:
     def server(self) -> Server:
         if self._server is None:
             if self.docker and not self.db_url:
-                from schemactl.containers import supabase_container
+                from schemactl.pg.containers import supabase_container
 
                 self._server = self._stack.enter_context(supabase_container())
             else:

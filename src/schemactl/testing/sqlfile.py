@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from schemactl.errors import SchemactlError
-from schemactl.sources import SourceFile
-from schemactl.statements import Statement, parse_statements
+from schemactl.source.files import SourceFile
+from schemactl.source.statements import Statement, parse_statements
 
 PLPGSQL_LINE = re.compile(r"PL/pgSQL function inline_code_block line (\d+)")
 DOLLAR_QUOTE = re.compile(r"\$[A-Za-z_]*\$")

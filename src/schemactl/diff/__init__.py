@@ -1,0 +1,1 @@
+"""The diff engine: results' schema diff (adapter), what it misses (gaps, privileges), hazards, access changes and the review header."""

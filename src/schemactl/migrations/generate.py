@@ -1,0 +1,285 @@
+"""`schemactl diff NAME`, `diff --check` and `drift`: shadow databases, the diff engine,
+the review header, the migration file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import psycopg
+
+from schemactl.build.builder import Build, build
+from schemactl.catalog.reader import API_ROLES, Catalog, read_catalog
+from schemactl.config import Project
+from schemactl.diff.access_changes import AccessChange, access_changes
+from schemactl.diff.engine import SchemaDiff, StateCache, diff_databases, diff_live
+from schemactl.diff.gaps import Environment, snapshot
+from schemactl.diff.hazards import (
+    destructive,
+    locks,
+    squawk_findings,
+    statement_hazards,
+)
+from schemactl.diff.header import Count, counts, render_header
+from schemactl.diff.results_adapter import Scope, results_api
+from schemactl.errors import CheckFailed, SchemactlError
+from schemactl.migrations.files import (
+    MigrationFile,
+    check_name,
+    check_transactional,
+    new_migration_path,
+    next_version,
+    read_migrations,
+)
+from schemactl.migrations.shadows import (
+    Shadow,
+    ShadowPlan,
+    shadow_databases,
+    shadow_server,
+    sources_digest,
+)
+from schemactl.pg.databases import connect
+from schemactl.source.statements import Statement
+
+
+@dataclass(frozen=True)
+class GeneratedMigration:
+    """What `diff NAME` wrote (``path`` None: no changes, nothing written)."""
+
+    path: Path | None
+    text: str
+    statements: tuple[str, ...]
+    changes: tuple[Count, ...] = ()
+    access: tuple[AccessChange, ...] = ()
+    hazard_count: int = 0
+
+
+@dataclass(frozen=True)
+class Drift:
+    statements: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.statements
+
+
+def generate_migration(
+    project: Project,
+    name: str,
+    *,
+    shadow_url: str | None = None,
+    allow_destructive: bool = False,
+    now: datetime | None = None,
+) -> GeneratedMigration:
+    """Write `supabase/migrations/<version>_<name>.sql` taking the migrations to schema/."""
+    check_name(name)
+    migrations = read_migrations(project)
+    with _compared(project, migrations, shadow_url, verify=True) as compared:
+        diff, before_catalog, after_catalog, pg_version = compared
+    assert before_catalog is not None and after_catalog is not None
+    if diff.empty:
+        return GeneratedMigration(None, "", ())
+    statements = diff.statements
+    body, lines = _body(statements)
+    columns = _columns(diff)
+    destructions = [
+        (line, d)
+        for line, statement in zip(lines, statements, strict=True)
+        for d in destructive([statement], columns)
+    ]
+    if destructions and not allow_destructive:
+        _, first = destructions[0]
+        others = f" (and {len(destructions) - 1} more)" if len(destructions) > 1 else ""
+        raise SchemactlError(
+            f"refusing to write a migration that deletes data: `{_short(first.statement)}` "
+            f"{first.what}{others}",
+            hint="if that is intended, run again with --allow-destructive; otherwise put "
+            "the object back in schema/",
+        )
+    existing = {f"{v.schema}.{v.name}" for v in diff.before.inspected.relations.values()}
+    index_tables = {
+        f"{i.schema}.{i.name}": f"{i.schema}.{i.table_name}"
+        for i in diff.before.inspected.indexes.values()
+    }
+    hazards = squawk_findings(
+        body, pg_version, statements, lines, existing, index_tables
+    ) + statement_hazards(statements, lines)
+    held = locks(statements, lines, existing, index_tables)
+    access = access_changes(before_catalog, after_catalog)
+    version = next_version(migrations, now)
+    path = new_migration_path(project, version, name)
+    changes = counts(diff)
+
+    def header(offset: int) -> list[str]:
+        return render_header(
+            filename=path.name,
+            name=name,
+            changes=changes,
+            hazards=[h.__class__(h.line + offset, h.rule, h.message) for h in hazards],
+            locks=[
+                lock.__class__(lock.table, lock.mode, tuple(n + offset for n in lock.lines))
+                for lock in held
+            ],
+            destructions=[(line + offset, d) for line, d in destructions],
+            access=access,
+        )
+
+    offset = len(header(0)) + 1
+    text = "\n".join(header(offset)) + "\n\n" + body
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return GeneratedMigration(
+        path, text, tuple(statements), tuple(changes), tuple(access), len(hazards) + len(held)
+    )
+
+
+def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
+    """CI gate: raises CheckFailed when supabase/migrations/ does not produce schema/;
+    returns how many migrations were replayed."""
+    migrations = read_migrations(project)
+    with _compared(project, migrations, shadow_url, verify=False, catalogs=False) as compared:
+        diff = compared[0]
+    if not diff.empty:
+        missing = [s for s in diff.statements if not s.lower().startswith("set ")]
+        shown = "; ".join(_short(s.rstrip(";")) for s in missing[:3])
+        more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
+        raise CheckFailed(
+            f"supabase/migrations/ does not match schema/: {len(missing)} "
+            f"statement(s) missing: {shown}{more}",
+            hint="run `schemactl diff NAME` to write the migration, review and commit it",
+        )
+    return len(migrations)
+
+
+def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -> Drift:
+    """DDL that would bring the database at ``target_url`` to schema/ (empty: none)."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        imported = pool.submit(results_api)
+        with (
+            shadow_server(project, shadow_url) as where,
+            shadow_databases(
+                where,
+                project,
+                [
+                    ShadowPlan("the stand-in", "nothing"),
+                    ShadowPlan(
+                        "schema/", sources_digest(project), lambda: _statements(build(project))
+                    ),
+                ],
+            ) as (baseline, built),
+        ):
+            imported.result()
+            scope = _scope(built)
+            with (
+                connect(target_url) as live,
+                connect(baseline.url) as base,
+                connect(built.url) as target,
+            ):
+                diff = diff_live(
+                    live,
+                    target,
+                    scope=scope,
+                    owner=project.owner_role,
+                    environment=_environment(project),
+                    baseline=snapshot(base, sorted(scope.schemas), project.owner_role),
+                )
+    return Drift(tuple(diff.statements))
+
+
+@contextmanager
+def _compared(
+    project: Project,
+    migrations: Sequence[MigrationFile],
+    shadow_url: str | None,
+    *,
+    verify: bool,
+    catalogs: bool = True,
+) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
+    """Shadows for supabase/migrations/ and schema/, and the diff between them. The
+    Python work (parsing the migrations, importing `results`, building schema/ unless a
+    shadow already holds it) runs while the server starts."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        parsed = pool.submit(_checked, migrations)
+        imported = pool.submit(results_api)
+        with shadow_server(project, shadow_url) as where:
+            built = None if where.keeps else pool.submit(build, project)
+            plans = [
+                ShadowPlan.of_migrations(parsed.result()),
+                ShadowPlan(
+                    "schema/",
+                    sources_digest(project),
+                    lambda: _statements(built.result() if built else build(project)),
+                ),
+            ]
+            with shadow_databases(where, project, plans) as (replayed, target):
+                imported.result()
+                scope = _scope(replayed, target)
+                with connect(replayed.url) as source, connect(target.url) as goal:
+                    before_catalog = after_catalog = None
+                    if catalogs:
+                        before_catalog = read_catalog(source, sorted(scope.schemas), API_ROLES)
+                        after_catalog = read_catalog(goal, sorted(scope.schemas), API_ROLES)
+                    cache = StateCache(project.state_dir / "shadow-states") if where.keeps else None
+                    diff = diff_databases(
+                        source,
+                        goal,
+                        scope=scope,
+                        owner=project.owner_role,
+                        environment=_environment(project),
+                        verify=verify,
+                        cache=cache,
+                    )
+                    yield diff, before_catalog, after_catalog, _major_version(source)
+
+
+def _statements(schema: Build) -> list[Statement]:
+    return [item.statement for item in schema.statements]
+
+
+def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
+    """The migrations, parsed, each able to run in one transaction."""
+    for migration in migrations:
+        check_transactional(migration)
+    return migrations
+
+
+def _scope(*shadows: Shadow) -> Scope:
+    """`public` and every schema that the migrations or schema/ create."""
+    schemas = {"public"}
+    for shadow in shadows:
+        schemas |= shadow.schemas_added
+    return Scope(frozenset(schemas))
+
+
+def _environment(project: Project) -> Environment:
+    return Environment(API_ROLES, project.exposed_schemas)
+
+
+def _major_version(conn: psycopg.Connection) -> int:
+    return conn.info.server_version // 10000
+
+
+def _body(statements: Sequence[str]) -> tuple[str, list[int]]:
+    """The statements, a blank line between them; and the line each starts on."""
+    lines, line = [], 1
+    for statement in statements:
+        lines.append(line)
+        line += statement.count("\n") + 2
+    return "\n\n".join(statements) + "\n", lines
+
+
+def _columns(diff: SchemaDiff) -> dict[tuple[str, str], tuple[str, bool]]:
+    return {
+        (f"{table.schema}.{table.name}", name): (column.dbtypestr, bool(column.is_generated))
+        for table in diff.before.inspected.tables.values()
+        for name, column in table.columns.items()
+    }
+
+
+def _short(statement: str) -> str:
+    line = " ".join(statement.split())
+    return line if len(line) <= 100 else line[:97] + "..."

@@ -1,0 +1,49 @@
+"""`dual-write enable|disable`: triggers on the V1 tables that apply every V1 change to
+V2 in the same transaction, through the mapping migrate-v1 uses (docs/design.md: The V1 transition)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import psycopg
+
+from schemactl_v1.failures import database_failure
+from schemactl_v1.install import install_migration, require_v1_schema
+from schemactl_v1.sqlfiles import load_sql
+
+
+@dataclass(frozen=True)
+class DualWriteState:
+    """The dual-write triggers present on the V1 tables: (table, trigger) pairs."""
+
+    triggers: tuple[tuple[str, str], ...]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.triggers)
+
+
+def state(conn: psycopg.Connection) -> DualWriteState:
+    rows = conn.execute(load_sql("dual_write_status")).fetchall()
+    return DualWriteState(tuple((table, trigger) for table, trigger in rows))
+
+
+def enable(conn: psycopg.Connection) -> DualWriteState:
+    """Install (or refresh) the migration functions and the triggers. May come before
+    migrate-v1: rows written meanwhile are applied (or quarantined, if their client is
+    not migrated yet) and migrate-v1 picks up the rest."""
+    try:
+        install_migration(conn)
+        conn.execute(load_sql("dual_write_enable"))
+    except psycopg.Error as exc:
+        raise database_failure(exc, "dual-write enable") from exc
+    return state(conn)
+
+
+def disable(conn: psycopg.Connection) -> DualWriteState:
+    require_v1_schema(conn)
+    try:
+        conn.execute(load_sql("dual_write_disable"))
+    except psycopg.Error as exc:
+        raise database_failure(exc, "dual-write disable") from exc
+    return state(conn)
