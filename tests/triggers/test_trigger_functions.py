@@ -17,6 +17,7 @@ DEFINER = {
     "deals_revenue_rollup",
     "deals_stage_history",
     "deals_value_guard",
+    "fan_out_webhook_event",
     "tasks_assigned_event",
     "users_privilege_guard",
 }
