@@ -50,6 +50,7 @@ class DatabaseState:
 
     inspected: Any  # the `results` inspector, narrowed to the scope
     snapshot: Snapshot
+    extension_defaults: dict[str, str]  # name -> the version its server installs by default
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,10 @@ def read_state(
         found = cache.load(database, scope, owner)
         if found is not None:
             return found
-    state = DatabaseState(inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner))
+    defaults = dict(conn.execute(load_sql("extension_defaults")).fetchall())
+    state = DatabaseState(
+        inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner), defaults
+    )
     if cache is not None:
         cache.store(database, scope, owner, state)
     return state
@@ -133,7 +137,7 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 
 
 def diff_databases(
@@ -153,7 +157,7 @@ def diff_databases(
         reading = pool.submit(read_state, target, scope, owner, cache)
         before = read_state(source, scope, owner, cache)
         after = reading.result()
-    found = tuple(results_statements(before.inspected, after.inspected))
+    found = tuple(results_statements(before.inspected, after.inspected, after.extension_defaults))
     if not verify:
         gaps = gap_statements(
             before.snapshot, after.snapshot, original=before.snapshot, environment=environment
@@ -189,7 +193,9 @@ def diff_live(
         before = read_state(live, scope, owner)
     after = read_state(target, scope, owner)
     keep_only_common_extensions(before.inspected, after.inspected)
-    found = tuple(results_statements(before.inspected, after.inspected))
+    found = tuple(
+        results_statements(before.inspected, after.inspected, after.extension_defaults, live=True)
+    )
     gaps = gap_statements(
         before.snapshot,
         after.snapshot,
@@ -217,7 +223,7 @@ def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], orig
 
 def _verify(conn: psycopg.Connection, scope: Scope, owner: str, after: DatabaseState) -> None:
     now = read_state(conn, scope, owner)
-    remaining = results_statements(now.inspected, after.inspected)
+    remaining = results_statements(now.inspected, after.inspected, after.extension_defaults)
     remaining += differences(now.snapshot, after.snapshot)
     if remaining:
         shown = "; ".join(item.strip().splitlines()[0] for item in remaining[:5])

@@ -11,6 +11,7 @@ from typing import Any
 
 from schemactl.diff.access_changes import AccessChange
 from schemactl.diff.engine import SchemaDiff
+from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.gaps import Snapshot
 from schemactl.diff.hazards import Destruction, Hazard, Lock
 
@@ -47,7 +48,8 @@ def counts(diff: SchemaDiff) -> list[Count]:
         ("sequences", "sequences"),
     ):
         result.append(_count(kind, getattr(a, attribute), getattr(b, attribute)))
-    result.append(_count("extensions", _extensions(a), _extensions(b)))
+    stated_a, stated_b = with_stated_versions(a, b, diff.after.extension_defaults)
+    result.append(_count("extensions", _extensions(stated_a), _extensions(stated_b)))
     result.append(
         _count("types", {**a.enums, **a.types, **a.domains}, {**b.enums, **b.types, **b.domains})
     )
@@ -55,10 +57,10 @@ def counts(diff: SchemaDiff) -> list[Count]:
     return [c for c in result if c.total]
 
 
-def _extensions(inspected: Any) -> dict[str, tuple[str, str]]:
-    """Extensions by name and schema: their versions follow the server and are never
-    pinned by a migration (see ``results_statements``), so a version alone is no change."""
-    return {k: (e.name, e.schema) for k, e in inspected.extensions.items()}
+def _extensions(inspected: Any) -> dict[str, tuple[str, str, str | None]]:
+    """Extensions by name, schema and version where one is stated (`with_stated_versions`):
+    a header line for a version change only where the migration writes one."""
+    return {k: (e.name, e.schema, e.version) for k, e in inspected.extensions.items()}
 
 
 def _relations(inspected: Any, types: tuple[str, ...]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import importlib.util
 import re
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +28,7 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 
 from schemactl.build.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topological_order
+from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.gaps import empty_search_path
 from schemactl.errors import SchemactlError
 
@@ -226,12 +227,20 @@ def keep_only_common_extensions(live: Any, wanted: Any) -> None:
     )
 
 
-def results_statements(before: Any, after: Any) -> list[str]:
+def results_statements(
+    before: Any,
+    after: Any,
+    extension_defaults: Mapping[str, str],
+    *,
+    live: bool = False,
+) -> list[str]:
     """What `results` writes to take ``before`` to ``after``: one statement per item,
-    without its privilege and comment statements, each statement once."""
+    without its privilege and comment statements, each statement once. Extension
+    versions are written only where pinned (`with_stated_versions`; ``extension_defaults``
+    are the default versions of ``after``'s server)."""
     migration_class, _ = results_api()
-    # Extension versions follow the server (Supabase upgrades them): never pinned.
-    migration = migration_class(before, after, ignore_extension_versions=True)
+    before, after = with_stated_versions(before, after, extension_defaults, live=live)
+    migration = migration_class(before, after, ignore_extension_versions=False)
     migration.set_safety(False)
     migration.add_all_changes_ordered(privileges=False)
     changed_enums = {
