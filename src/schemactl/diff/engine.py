@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from schemactl.diff.gaps import (
     gap_statements,
     snapshot,
 )
+from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
 from schemactl.diff.results_adapter import (
     Scope,
     inspect,
@@ -59,10 +61,19 @@ class SchemaDiff:
     after: DatabaseState
     results: tuple[str, ...]
     gaps: GapStatements
+    renames: tuple[Rename, ...] = ()
+    rename_statements: tuple[str, ...] = ()  # the renames, then names derived from them
+    renamed: DatabaseState | None = None  # ``before`` after the renames (None: none)
+    candidates: tuple[Candidate, ...] = ()  # drops and adds that may be renames
 
     @property
     def statements(self) -> list[str]:
-        return [*self.results, *self.gaps.all]
+        return [*self.rename_statements, *self.results, *self.gaps.all]
+
+    @property
+    def compared(self) -> DatabaseState:
+        """The state the rest of the migration starts from (after the renames)."""
+        return self.renamed or self.before
 
     @property
     def empty(self) -> bool:
@@ -84,7 +95,7 @@ def read_state(
         found = cache.load(database, scope, owner)
         if found is not None:
             return found
-    defaults = dict(conn.execute(load_sql("extension_defaults")).fetchall())
+    defaults: dict[str, str] = dict(conn.execute(load_sql("extension_defaults")).fetchall())
     state = DatabaseState(
         inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner), defaults
     )
@@ -149,14 +160,25 @@ def diff_databases(
     environment: Environment,
     verify: bool = True,
     cache: StateCache | None = None,
+    renames: Sequence[tuple[list[str], str]] = (),
 ) -> SchemaDiff:
     """The statements taking ``source``'s database to ``target``'s. With ``verify``,
     they are run on ``source`` as ``owner`` (then rolled back) and must leave no
-    difference; without, the catalog part is compared on ``source`` as it is."""
+    difference; without, the catalog part is compared on ``source`` as it is.
+    ``renames`` (`--rename` values, parsed; with ``verify`` only) come first, and the
+    rest is diffed from the renamed database."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         reading = pool.submit(read_state, target, scope, owner, cache)
         before = read_state(source, scope, owner, cache)
         after = reading.result()
+    resolved = tuple(resolve(renames, before.inspected, after.inspected))
+    remaining = tuple(candidates(before.inspected, after.inspected, resolved))
+    if resolved:
+        if not verify:
+            raise ValueError("renames are written only by a verified diff")
+        return _diff_with_renames(
+            source, before, after, resolved, remaining, scope, owner, environment
+        )
     found = tuple(results_statements(before.inspected, after.inspected, after.extension_defaults))
     if not verify:
         gaps = gap_statements(
@@ -172,7 +194,55 @@ def diff_databases(
         )
         _run(source, gaps.all, "catalog")
         _verify(source, scope, owner, after)
-    return SchemaDiff(before, after, found, gaps)
+    return SchemaDiff(before, after, found, gaps, candidates=remaining)
+
+
+def _diff_with_renames(
+    source: psycopg.Connection,
+    before: DatabaseState,
+    after: DatabaseState,
+    renames: tuple[Rename, ...],
+    remaining: tuple[Candidate, ...],
+    scope: Scope,
+    owner: str,
+    environment: Environment,
+) -> SchemaDiff:
+    """The renames run first; the rest of the diff starts from the renamed database."""
+    with source.transaction(force_rollback=True):
+        source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+        renaming = [rename.statement for rename in renames]
+        _run(source, renaming, "rename")
+        renamed = read_state(source, scope, owner)
+        derived = derived_renames(
+            renames,
+            renamed.inspected,
+            after.inspected,
+            _sequences(renamed.snapshot),
+            _sequences(after.snapshot),
+        )
+        if derived:
+            _run(source, derived, "rename")
+            renamed = read_state(source, scope, owner)
+        found = tuple(
+            results_statements(renamed.inspected, after.inspected, after.extension_defaults)
+        )
+        _run(source, found, "results")
+        middle = snapshot(source, sorted(scope.schemas), owner)
+        gaps = gap_statements(
+            middle, after.snapshot, original=renamed.snapshot, environment=environment
+        )
+        _run(source, gaps.all, "catalog")
+        _verify(source, scope, owner, after)
+    return SchemaDiff(
+        before,
+        after,
+        found,
+        gaps,
+        renames=renames,
+        rename_statements=(*renaming, *derived),
+        renamed=renamed,
+        candidates=remaining,
+    )
 
 
 def diff_live(
@@ -205,6 +275,10 @@ def diff_live(
         baseline=baseline,
     )
     return SchemaDiff(before, after, found, gaps)
+
+
+def _sequences(state: Snapshot) -> set[str]:
+    return {identity for kind, identity, _ in state.objects if kind == "sequence"}
 
 
 def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], origin: str) -> None:

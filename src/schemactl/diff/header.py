@@ -34,8 +34,9 @@ class Count:
 
 def counts(diff: SchemaDiff) -> list[Count]:
     """Added / changed / dropped per kind of object, between the two sides of ``diff``."""
-    a, b = diff.before.inspected, diff.after.inspected
+    a, b = diff.compared.inspected, diff.after.inspected
     result = [_count("schemas", a.schemas, b.schemas)]
+    result += _renames(diff)
     for kind, types in (("tables", ("r", "p")), ("views", ("v",)), ("materialized views", ("m",))):
         result.append(_count(kind, _relations(a, types), _relations(b, types)))
     result.append(_columns(a, b))
@@ -53,8 +54,22 @@ def counts(diff: SchemaDiff) -> list[Count]:
     result.append(
         _count("types", {**a.enums, **a.types, **a.domains}, {**b.enums, **b.types, **b.domains})
     )
-    result += _catalog_counts(diff.before.snapshot, diff.after.snapshot)
+    result += _catalog_counts(diff.compared.snapshot, diff.after.snapshot)
     return [c for c in result if c.total]
+
+
+def _renames(diff: SchemaDiff) -> list[Count]:
+    """Renamed tables and columns (`--rename`), before the rest of the changes."""
+    found = []
+    for kind, column in (("tables", False), ("columns", True)):
+        names = tuple(
+            f"{r.table[0]}.{r.table[1]}{'.' + r.old if column else ''} to {r.new}"
+            for r in diff.renames
+            if r.column == column
+        )
+        if names:
+            found.append(Count(kind, dropped=names, dropped_word="renamed"))
+    return found
 
 
 def _extensions(inspected: Any) -> dict[str, tuple[str, str, str | None]]:
