@@ -49,6 +49,7 @@ from schemactl.pg.databases import (
     install_standin,
     unique_name,
 )
+from schemactl.pg.failures import database_error
 from schemactl.pg.server import given_or_throwaway_server
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
@@ -239,8 +240,8 @@ def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role:
             try:
                 conn.execute(statement.sql)
             except psycopg.Error as exc:
-                raise SchemactlError(
-                    (exc.diag.message_primary or str(exc)).strip(),
+                raise database_error(
+                    exc,
                     location=statement.location,
                     hint="a committed migration must apply to a fresh database: fix it if "
                     "no database has applied it yet, else add a migration that repairs it",

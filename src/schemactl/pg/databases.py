@@ -11,6 +11,7 @@ import psycopg
 from psycopg import sql
 
 from schemactl.errors import SchemactlError
+from schemactl.pg.failures import database_error
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
 
@@ -127,9 +128,9 @@ def apply_statements(
         try:
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
         except psycopg.Error as exc:
-            raise SchemactlError(
-                f"cannot run the schema as role {role}: "
-                f"{(exc.diag.message_primary or str(exc)).strip()}",
+            raise database_error(
+                exc,
+                f"cannot run the schema as role {role}",
                 hint="create that role (the Supabase stand-in does, in an empty database), "
                 "connect as it, or set [tool.schemactl] owner_role",
             ) from exc
@@ -147,13 +148,11 @@ def apply_statements(
 
 
 def statement_error(statement: Statement, exc: psycopg.Error) -> SchemactlError:
-    diag = exc.diag
-    message = (diag.message_primary or str(exc)).strip()
-    code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
-    return SchemactlError(
-        f"{message}{code}",
+    return database_error(
+        exc,
         location=statement.location,
-        hint=(diag.message_hint or "nothing was applied: fix the statement and run again"),
+        hint="nothing was applied: fix the statement and run again",
+        server_hint_first=True,
     )
 
 
