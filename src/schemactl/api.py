@@ -7,7 +7,7 @@ a plugin reaches the core: what a plugin needs of the stages is re-exported here
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,19 +31,17 @@ from schemactl.migrations.files import read_migrations
 from schemactl.migrations.history import applied_migrations, history_exists
 from schemactl.migrations.timeouts import ApplyTimeouts, resolve_timeouts
 from schemactl.pg import local_database as local_db
+from schemactl.pg.built_database import build_statements, ensure_standin, install_built_schema
 from schemactl.pg.databases import (
     GrantMode,
     apply_statements,
     connect,
-    has_auth_schema,
-    install_standin,
 )
 from schemactl.pg.failures import RAISED, database_error
 from schemactl.pg.server import postgres_url
 from schemactl.pg.urls import describe_url
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.source.seeds import seed_statements
-from schemactl.source.statements import Statement
 
 __all__ = [
     # For plugins: what they need of the stages.
@@ -150,14 +148,11 @@ def up(
         url = server.url(local_db.LOCAL_DBNAME)
         origin = f"{server.binaries.origin} (PostgreSQL {server.binaries.version})"
     with connect(url, autocommit=True) as conn:
-        with conn.transaction():
-            standin = not has_auth_schema(conn)
-            if standin:
-                progress.phase("installing the Supabase stand-in")
-                install_standin(conn, project.owner_role, grant_mode)
         role = apply_role(conn, project)
         applied, migrated = 0, ()
         if migrations:
+            with conn.transaction():
+                standin = ensure_standin(conn, project.owner_role, grant_mode, progress)
             if not history_exists(conn) and schema_present(conn, schema):
                 raise SchemactlError(
                     "the database holds objects of schema/ but no migration history",
@@ -170,13 +165,18 @@ def up(
             )
         else:
             with conn.transaction():
+                standin = False
                 if not schema_present(conn, schema):
-                    progress.phase("applying schema/", total=len(schema.statements))
-                    applied = apply_statements(
+                    statements = build_statements(schema)
+                    standin = install_built_schema(
                         conn,
-                        _reporting((s.statement for s in schema.statements), progress),
+                        statements,
+                        owner_role=project.owner_role,
+                        grant_mode=grant_mode,
                         role=role,
+                        progress=progress,
                     )
+                    applied = len(statements)
                 elif db_url:
                     raise SchemactlError(
                         "the database already holds objects of schema/",
@@ -185,7 +185,7 @@ def up(
                     )
         progress.phase("running seeds/", total=len(seeds))
         with conn.transaction():
-            seeded = apply_statements(conn, _reporting(seeds, progress), role=role)
+            seeded = apply_statements(conn, seeds, role=role, progress=progress)
     shown = owner_url(project, url) if not db_url else url
     return UpResult(shown, origin, created, standin, applied, seeded, migrated, bool(migrations))
 
@@ -253,14 +253,6 @@ def drift(project: Project, db_url: str | None = None, *, shadow_url: str | None
     from schemactl.migrations.generate import drift as schema_drift
 
     return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
-
-
-def _reporting(statements: Iterable[Statement], progress: Progress) -> Iterator[Statement]:
-    """The statements, advancing ``progress`` once each has been run (when the next one
-    is asked for)."""
-    for statement in statements:
-        yield statement
-        progress.advance()
 
 
 def down(project: Project) -> bool:

@@ -39,9 +39,9 @@ from schemactl.errors import SchemactlError
 from schemactl.migrations.files import MigrationFile
 from schemactl.migrations.function_bodies import validate_function_bodies
 from schemactl.pg import local_database as local_db
+from schemactl.pg.built_database import install_built_schema
 from schemactl.pg.databases import (
     Server,
-    apply_statements,
     clone_database,
     connect,
     create_database,
@@ -206,20 +206,14 @@ def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None, fi
 
 
 def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str) -> None:
-    """Run schema/'s statements as ``role`` in one round trip; when that fails, one by one
-    (named by file and line)."""
+    """schema/'s statements as ``role`` on the stand-in the shadow was cloned from, then
+    every function body validated against them."""
     if not statements:
         return
-    script = "set local check_function_bodies = off;\n" + "".join(
-        f"{statement.sql};\n" for statement in statements
-    )
-    try:
-        with conn.transaction():
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-            conn.execute(script)
-            conn.execute("reset role")
-    except psycopg.Error:
-        apply_statements(conn, statements, role=role)
+    with conn.transaction():
+        install_built_schema(
+            conn, statements, owner_role=role, grant_mode=SHADOW_GRANT_MODE, role=role
+        )
     validate_function_bodies(conn, statements, sorted(_schemas(conn)))
 
 
