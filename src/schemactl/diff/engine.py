@@ -36,13 +36,10 @@ from schemactl.diff.gaps import (
     snapshot,
 )
 from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
-from schemactl.diff.results_adapter import (
-    Scope,
-    inspect,
-    keep_only_common_extensions,
-    results_statements,
-)
+from schemactl.diff.results_adapter import results_statements
+from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
 from schemactl.errors import SchemactlError
+from schemactl.pg.failures import server_message
 from schemactl.sqlfiles import load_sql
 
 
@@ -148,7 +145,7 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 3: inspected states normalised as data; 4: extension default versions
 
 
 def diff_databases(
@@ -286,10 +283,9 @@ def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], orig
         try:
             conn.execute(statement)
         except psycopg.Error as exc:
-            message = (exc.diag.message_primary or str(exc)).strip()
             raise SchemactlError(
-                f"the generated migration fails on the replayed migrations: {message} "
-                f"(in `{statement.strip()[:200]}`, from the {origin} diff)",
+                f"the generated migration fails on the replayed migrations: "
+                f"{server_message(exc)} (in `{statement.strip()[:200]}`, from the {origin} diff)",
                 hint="this is a gap in schemactl's diff: write the change by hand in a new "
                 "migration (supabase/migrations/<version>_<name>.sql) and report it",
             ) from exc

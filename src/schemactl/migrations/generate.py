@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from schemactl.build.builder import Build, build
+from schemactl.build.builder import build
 from schemactl.catalog.reader import API_ROLES, Catalog, read_catalog
 from schemactl.config import Project
 from schemactl.diff.access_changes import AccessChange, access_changes
@@ -28,7 +28,7 @@ from schemactl.diff.hazards import (
 )
 from schemactl.diff.header import Count, counts, render_header
 from schemactl.diff.renames import Candidate, parse_renames
-from schemactl.diff.results_adapter import Scope, results_api
+from schemactl.diff.results_inspection import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
     MigrationFile,
@@ -45,8 +45,9 @@ from schemactl.migrations.shadows import (
     shadow_server,
     sources_digest,
 )
+from schemactl.migrations.verdicts import MatchVerdicts, match_key
+from schemactl.pg.built_database import build_statements
 from schemactl.pg.databases import connect
-from schemactl.source.statements import Statement
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def generate_migration(
     requested = parse_renames(renames)
     migrations = read_migrations(project)
     with _compared(project, migrations, shadow_url, verify=True, renames=requested) as compared:
+        assert compared is not None  # only `remembered` comparisons are skipped
         diff, before_catalog, after_catalog, pg_version = compared
     assert before_catalog is not None and after_catalog is not None
     if diff.candidates and not allow_destructive:
@@ -160,7 +162,11 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
     """CI gate: raises CheckFailed when supabase/migrations/ does not produce schema/;
     returns how many migrations were replayed."""
     migrations = read_migrations(project)
-    with _compared(project, migrations, shadow_url, verify=False, catalogs=False) as compared:
+    with _compared(
+        project, migrations, shadow_url, verify=False, catalogs=False, remembered=True
+    ) as compared:
+        if compared is None:
+            return len(migrations)
         diff = compared[0]
     if not diff.empty:
         missing = [s for s in diff.statements if not s.lower().startswith("set ")]
@@ -186,7 +192,7 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
                 [
                     ShadowPlan("the stand-in", "nothing"),
                     ShadowPlan(
-                        "schema/", sources_digest(project), lambda: _statements(build(project))
+                        "schema/", sources_digest(project), lambda: build_statements(build(project))
                     ),
                 ],
             ) as (baseline, built),
@@ -217,26 +223,40 @@ def _compared(
     *,
     verify: bool,
     catalogs: bool = True,
+    remembered: bool = False,
     renames: Sequence[tuple[list[str], str]] = (),
-) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
+) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int] | None]:
     """Shadows for supabase/migrations/ and schema/, and the diff between them. The
     Python work (parsing the migrations, importing `results`, building schema/ unless a
-    shadow already holds it) runs while the server starts."""
+    shadow already holds it) runs while the server starts. With ``remembered``, None
+    when kept shadows are a pair already found to match (`verdicts`)."""
     with ThreadPoolExecutor(max_workers=3) as pool:
         parsed = pool.submit(_checked, migrations)
-        imported = pool.submit(results_api)
         with shadow_server(project, shadow_url) as where:
+            verdicts = MatchVerdicts(project.state_dir / "check-verdicts")
+            # On a throwaway server nothing is remembered: import while it starts.
+            imported = pool.submit(results_api) if not where.keeps else None
             built = None if where.keeps else pool.submit(build, project)
             plans = [
                 ShadowPlan.of_migrations(parsed.result()),
                 ShadowPlan(
                     "schema/",
                     sources_digest(project),
-                    lambda: _statements(built.result() if built else build(project)),
+                    lambda: build_statements(built.result() if built else build(project)),
                 ),
             ]
             with shadow_databases(where, project, plans) as (replayed, target):
-                imported.result()
+                key = None
+                if remembered and where.keeps:
+                    with connect(target.url) as goal:
+                        key = match_key(
+                            project, replayed, target, str(goal.info.server_version), API_ROLES
+                        )
+                    if verdicts.known(key):
+                        yield None
+                        return
+                if imported is not None:
+                    imported.result()
                 scope = _scope(replayed, target)
                 with connect(replayed.url) as source, connect(target.url) as goal:
                     before_catalog = after_catalog = None
@@ -259,6 +279,8 @@ def _compared(
                             source, diff.rename_statements, scope, project.owner_role
                         )
                     yield diff, before_catalog, after_catalog, _major_version(source)
+                if key is not None and diff.empty:
+                    verdicts.remember(key)
 
 
 def _renamed_catalog(
@@ -271,10 +293,6 @@ def _renamed_catalog(
         for statement in renames:
             conn.execute(statement)
         return read_catalog(conn, sorted(scope.schemas), API_ROLES)
-
-
-def _statements(schema: Build) -> list[Statement]:
-    return [item.statement for item in schema.statements]
 
 
 def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
