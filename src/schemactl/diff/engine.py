@@ -33,8 +33,10 @@ from schemactl.diff.gaps import (
     Snapshot,
     differences,
     gap_statements,
+    inheritance_differences,
     snapshot,
 )
+from schemactl.diff.inheritance import with_only_local_columns
 from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
 from schemactl.diff.results_adapter import results_statements
 from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
@@ -68,13 +70,18 @@ class SchemaDiff:
         return [*self.rename_statements, *self.results, *self.gaps.all]
 
     @property
+    def unwritable(self) -> list[str]:
+        """Differences no statement can fix (see `inheritance_differences`)."""
+        return inheritance_differences(self.compared.snapshot, self.after.snapshot)
+
+    @property
     def compared(self) -> DatabaseState:
         """The state the rest of the migration starts from (after the renames)."""
         return self.renamed or self.before
 
     @property
     def empty(self) -> bool:
-        return not self.statements
+        return not self.statements and not self.unwritable
 
 
 def read_state(
@@ -145,7 +152,9 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 4  # 3: inspected states normalised as data; 4: extension default versions
+# 3: inspected states normalised as data; 4: extension default versions; 5: inherited
+# columns in the snapshot
+CACHE_FORMAT = 5
 
 
 def diff_databases(
@@ -176,7 +185,7 @@ def diff_databases(
         return _diff_with_renames(
             source, before, after, resolved, remaining, scope, owner, environment
         )
-    found = tuple(results_statements(before.inspected, after.inspected, after.extension_defaults))
+    found = _results(before, after)
     if not verify:
         gaps = gap_statements(
             before.snapshot, after.snapshot, original=before.snapshot, environment=environment
@@ -220,9 +229,7 @@ def _diff_with_renames(
         if derived:
             _run(source, derived, "rename")
             renamed = read_state(source, scope, owner)
-        found = tuple(
-            results_statements(renamed.inspected, after.inspected, after.extension_defaults)
-        )
+        found = _results(renamed, after)
         _run(source, found, "results")
         middle = snapshot(source, sorted(scope.schemas), owner)
         gaps = gap_statements(
@@ -260,9 +267,7 @@ def diff_live(
         before = read_state(live, scope, owner)
     after = read_state(target, scope, owner)
     keep_only_common_extensions(before.inspected, after.inspected)
-    found = tuple(
-        results_statements(before.inspected, after.inspected, after.extension_defaults, live=True)
-    )
+    found = _results(before, after, live=True)
     gaps = gap_statements(
         before.snapshot,
         after.snapshot,
@@ -272,6 +277,13 @@ def diff_live(
         baseline=baseline,
     )
     return SchemaDiff(before, after, found, gaps)
+
+
+def _results(before: DatabaseState, after: DatabaseState, *, live: bool = False) -> tuple[str, ...]:
+    found = results_statements(
+        before.inspected, after.inspected, after.extension_defaults, live=live
+    )
+    return tuple(with_only_local_columns(found, after.inspected, after.snapshot.inherited))
 
 
 def _sequences(state: Snapshot) -> set[str]:

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from pglast import ast
+from pglast.enums import AlterTableType, ConstrType
 
 from schemactl.build.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topological_order
+from schemactl.diff.dependent_views import with_dependent_views_recreated
 from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.results_inspection import results_api, same_trigger_text
 from schemactl.diff.results_rewrites import (
@@ -57,6 +59,7 @@ def results_statements(
     statements = without_needless_foreign_key_recreation(statements, before, after)
     statements = settings_as_alter_function(statements, before, after)
     statements = merge_validation(statements)
+    statements = with_dependent_views_recreated(statements, before, after)
     statements += lost_with_recreated_views(statements, before, after)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
 
@@ -72,6 +75,8 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
         if isinstance(node, CREATING):
             for key in analyse(node).provides:
                 providers.setdefault(key, index)
+        for table in _primary_key_added(node):
+            providers.setdefault(f"primary key:{table}", index)
     needs: list[set[int]] = []
     for index, node in enumerate(nodes):
         found = set()
@@ -82,9 +87,31 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
                 provider = providers.get(f"{kind}:{name if kind != 'schema' else ref.name}")
                 if provider is not None and provider != index:
                     found.add(provider)
+            if isinstance(node, VIEWS) and ref.kind == "relation":
+                provider = providers.get(f"primary key:{name}")
+                if provider is not None:
+                    found.add(provider)
         needs.append(found)
     order = stable_topological_order(needs)
     return order if len(order) == len(nodes) else list(range(len(nodes)))
+
+
+# A view may rely on a table's primary key (GROUP BY the key, other columns selected):
+# a view or materialized view is created after the primary keys of what it reads.
+VIEWS = (ast.ViewStmt, ast.CreateTableAsStmt)
+
+
+def _primary_key_added(node: ast.Node) -> list[str]:
+    if not isinstance(node, ast.AlterTableStmt):
+        return []
+    table = f"{node.relation.schemaname or DEFAULT_SCHEMA}.{node.relation.relname}"
+    return [
+        table
+        for cmd in node.cmds or ()
+        if cmd.subtype == AlterTableType.AT_AddConstraint
+        and isinstance(cmd.def_, ast.Constraint)
+        and cmd.def_.contype == ConstrType.CONSTR_PRIMARY
+    ]
 
 
 CREATING = (

@@ -170,6 +170,13 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
         diff = compared[0]
     if not diff.empty:
         missing = [s for s in diff.statements if not s.lower().startswith("set ")]
+        if not missing:
+            others = len(diff.unwritable) - 1
+            raise CheckFailed(
+                f"supabase/migrations/ does not match schema/: {diff.unwritable[0]}"
+                f"{f' (and {others} more)' if others else ''}",
+                hint="write that migration by hand, then run `schemactl diff --check` again",
+            )
         shown = "; ".join(_short(s.rstrip(";")) for s in missing[:3])
         more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
         raise CheckFailed(
@@ -212,7 +219,7 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
                     environment=_environment(project),
                     baseline=snapshot(base, sorted(scope.schemas), project.owner_role),
                 )
-    return Drift(tuple(diff.statements))
+    return Drift((*diff.statements, *(f"-- {line}" for line in diff.unwritable)))
 
 
 @contextmanager
