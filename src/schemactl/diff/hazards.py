@@ -413,23 +413,29 @@ def _widening(old: str, new: str) -> bool:
     return (old_base, new_base) in WIDENINGS and new_mod is None
 
 
+# Type names as PostgreSQL spells them in the catalog (format_type), from their aliases.
+TYPE_ALIASES = {
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "varchar": "character varying",
+    "float8": "double precision",
+    "float4": "real",
+    "bpchar": "character",
+    "bool": "boolean",
+    "decimal": "numeric",
+    "timestamptz": "timestamp with time zone",
+    "timestamp": "timestamp without time zone",
+}
+
+
 def _split_type(text: str) -> tuple[str, str | None]:
     text = text.strip().lower()
-    aliases = {
-        "int": "integer",
-        "int4": "integer",
-        "int8": "bigint",
-        "int2": "smallint",
-        "varchar": "character varying",
-        "float8": "double precision",
-        "float4": "real",
-        "bool": "boolean",
-        "decimal": "numeric",
-    }
     if "(" in text and text.endswith(")"):
         base, _, modifier = text[:-1].partition("(")
-        return aliases.get(base.strip(), base.strip()), modifier.replace(" ", "")
-    return aliases.get(text, text), None
+        return TYPE_ALIASES.get(base.strip(), base.strip()), modifier.replace(" ", "")
+    return TYPE_ALIASES.get(text, text), None
 
 
 def _numbers(modifier: str) -> list[int]:
@@ -452,19 +458,7 @@ def _type_name(definition: Any) -> str:
         for m in type_name.typmods or ()
         if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")
     ]
-    aliases = {
-        "int4": "integer",
-        "int8": "bigint",
-        "int2": "smallint",
-        "varchar": "character varying",
-        "float8": "double precision",
-        "float4": "real",
-        "bpchar": "character",
-        "bool": "boolean",
-        "timestamptz": "timestamp with time zone",
-        "timestamp": "timestamp without time zone",
-    }
-    base = aliases.get(base, base)
+    base = TYPE_ALIASES.get(base, base)
     return f"{base}({','.join(mods)})" if mods else base
 
 
