@@ -19,6 +19,7 @@ from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 from schemactl.errors import SchemactlError
+from schemactl.source.statements import spans
 
 # Squawk rules about style, not about what happens to a live database; and the timeout
 # rules, which `locks` below replaces with the list of tables and locks.
@@ -271,7 +272,7 @@ def locks(
     ``index_tables``: index -> its table, for DROP INDEX."""
     held: dict[str, tuple[str, list[int]]] = {}
     for statement, line in zip(statements, lines, strict=True):
-        node = parse_sql(statement)[0].stmt
+        node = spans(statement)[0].node
         for table, mode in _statement_locks(node, index_tables):
             if table not in existing:
                 continue
@@ -352,7 +353,7 @@ def destructive(
     the database before the migration (a generated column is recomputed, not lost)."""
     found = []
     for statement in statements:
-        node = parse_sql(statement)[0].stmt
+        node = spans(statement)[0].node
         for what in _destroys(node, columns):
             found.append(Destruction(statement, what))
     return found
@@ -456,7 +457,7 @@ def _type_name(definition: Any) -> str:
     mods = [
         str(m.val.ival)
         for m in type_name.typmods or ()
-        if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")
+        if isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)
     ]
     base = TYPE_ALIASES.get(base, base)
     return f"{base}({','.join(mods)})" if mods else base

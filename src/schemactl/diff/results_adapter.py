@@ -12,7 +12,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
-from schemactl.build.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topological_order
+from schemactl.build.dependencies import Ref, analyse, stable_topological_order
 from schemactl.diff.dependent_views import with_dependent_views_recreated
 from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.results_inspection import results_api, same_trigger_text
@@ -24,6 +24,7 @@ from schemactl.diff.results_rewrites import (
     without_enum_recreation,
     without_needless_foreign_key_recreation,
 )
+from schemactl.source.names import DEFAULT_SCHEMA
 
 
 def results_statements(
@@ -102,7 +103,7 @@ VIEWS = (ast.ViewStmt, ast.CreateTableAsStmt)
 
 
 def _primary_key_added(node: ast.Node) -> list[str]:
-    if not isinstance(node, ast.AlterTableStmt):
+    if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
         return []
     table = f"{node.relation.schemaname or DEFAULT_SCHEMA}.{node.relation.relname}"
     return [
