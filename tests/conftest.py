@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from factories import Crm
+from tests.support.factories import Crm
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from access.world import Access, World, build_world
-from factories import Crm
+from tests.access.world import Access, World, build_world
+from tests.support.factories import Crm
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from access.world import DENIED, Access
+from tests.access.world import DENIED, Access
 
 UNAUTHORIZED = "Error 401: Unauthorized"
 

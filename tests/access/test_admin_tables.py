@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, Access
+from tests.access.world import AUTHENTICATED, DENIED, Access
 
 pytestmark = pytest.mark.grant_modes
 

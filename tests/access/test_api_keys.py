@@ -10,7 +10,7 @@ import re
 import psycopg
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from access.world import DENIED, Access, World
+from tests.access.world import DENIED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

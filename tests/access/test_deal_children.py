@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
 
 pytestmark = pytest.mark.grant_modes
 
@@ -117,7 +117,7 @@ def test_seller_cannot_move_a_line_to_another_deal(access: Access, world: World)
 
 
 def test_each_role_reads_the_stage_history_of_the_deals_it_reads(access: Access) -> None:
-    from access.test_deals import READABLE
+    from tests.access.test_deals import READABLE
 
     def deals_with_history(actor: str) -> set[str]:
         return access.names(actor, "select deal_id from public.deal_stage_history")
@@ -178,7 +178,7 @@ def test_rotten_deals_view_shows_only_deals_the_caller_reads(access: Access, wor
         [world["stage:2"]],
     )
     access.db.execute("set local schemactl.bulk_import = off")
-    from access.test_deals import READABLE
+    from tests.access.test_deals import READABLE
 
     expected = {actor: deals - {"deal:deleted_a"} for actor, deals in READABLE.items()}
     assert (

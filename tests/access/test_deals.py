@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

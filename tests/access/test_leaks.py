@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from access import realtime
-from access.world import DENIED, Access, World
-from factories import Crm
+from tests.access import realtime
+from tests.access.world import DENIED, Access, World
+from tests.support.factories import Crm
 
 pytestmark = pytest.mark.grant_modes
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

@@ -22,10 +22,10 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from access.world import Access, World, build_world
-from factories import Crm
 from schemactl.testing.requests import anon_claims, request_as, user_claims
 from schemactl.testing.session import CommittedDatabase
+from tests.access.world import Access, World, build_world
+from tests.support.factories import Crm
 
 pytestmark = pytest.mark.grant_modes
 

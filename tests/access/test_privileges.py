@@ -10,8 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from access.world import Access
 from schemactl.testing import session
+from tests.access.world import Access
 
 PRIVILEGES = (Path(__file__).parent / "privileges.sql").read_text()
 PUBLIC_TABLES = """

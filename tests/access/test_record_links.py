@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from access.world import Access, World
+from tests.access.world import Access, World
 
 pytestmark = pytest.mark.grant_modes
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, Access, World
-from factories import Crm, Pipeline
 from schemactl.testing.session import CommittedDatabase
+from tests.access.world import AUTHENTICATED, DENIED, Access, World
+from tests.support.factories import Crm, Pipeline
 
 pytestmark = pytest.mark.grant_modes
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from access.world import AUTHENTICATED, DENIED, Access, World
+from tests.access.world import AUTHENTICATED, DENIED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from factories import Crm
+from tests.support.factories import Crm
 
 DENIED = "42501"
 

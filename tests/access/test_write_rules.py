@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from access.world import AUTHENTICATED, Access, World
+from tests.access.world import AUTHENTICATED, Access, World
 
 pytestmark = pytest.mark.grant_modes
 

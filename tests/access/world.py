@@ -17,7 +17,7 @@ from typing import Any
 
 import psycopg
 
-from factories import Crm, User
+from tests.support.factories import Crm, User
 
 DENIED = "denied (42501)"
 NOW = datetime.now(UTC)

@@ -16,7 +16,8 @@ from schemactl.generate.outputs import catalog_schemas
 from schemactl.testing.session import TestDatabases
 
 # CliResult and run_cli are also imported from here by this folder's tests.
-from tool.helpers import CliResult, run_cli, write_files
+from tests.support.cli import CliResult, run_cli
+from tests.support.projects import write_files
 
 SHOP_FILES = {
     "pyproject.toml": """

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 import pytest
 
-from conftest import run_cli
 from schemactl import cli as cli_module
 from schemactl.config import Project
 from schemactl.generate.command_reference import (
@@ -19,6 +18,7 @@ from schemactl.generate.command_reference import (
     render_command_reference,
     split_help,
 )
+from tests.support.cli import run_cli
 
 
 def test_committed_command_reference_is_current(project: Project) -> None:

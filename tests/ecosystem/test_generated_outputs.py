@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CliResult
+from tests.support.cli import CliResult
 
 Cli = Callable[..., CliResult]
 

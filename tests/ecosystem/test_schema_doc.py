@@ -12,13 +12,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from factories import Crm
 from schemactl.build.builder import Build
 from schemactl.catalog.access import Access, AccessKind, MatrixRow, access_matrix
 from schemactl.catalog.reader import COMMANDS, Catalog, Column, Relation
 from schemactl.generate.erd import entity
 from schemactl.generate.schema_doc import access_cell, managed_schemas, render_schema_doc
 from schemactl.testing import request_as, user_claims
+from tests.support.factories import Crm
 
 # --- every table, every foreign key (from an independent catalog query) -----------------
 

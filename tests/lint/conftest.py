@@ -31,7 +31,7 @@ def fixture_project(tmp_path: Path) -> Callable[[str, str], Project]:
 
 
 @pytest.fixture
-def write_project(tmp_path: Path) -> Callable[..., Project]:
+def lint_project(tmp_path: Path) -> Callable[..., Project]:
     """A project from ``{relative path: text}``; ``settings`` are lines for
     ``[tool.schemactl]``, ``pyproject_extra`` more tables for pyproject.toml."""
 

@@ -76,8 +76,8 @@ def test_github_annotation_escapes_what_would_end_the_command():
     )
 
 
-def test_syntax_error_exits_2_with_file_line_col(write_project, capsys):
-    project = write_project({"schema/tables/x.sql": "create table public.x (\n    a int,,\n);\n"})
+def test_syntax_error_exits_2_with_file_line_col(lint_project, capsys):
+    project = lint_project({"schema/tables/x.sql": "create table public.x (\n    a int,,\n);\n"})
     code, out, err = run(project, capsys=capsys)
     assert (code, out) == (2, "")
     assert err.startswith(
@@ -85,8 +85,8 @@ def test_syntax_error_exits_2_with_file_line_col(write_project, capsys):
     )
 
 
-def test_syntax_error_in_seeds_exits_2(write_project, capsys):
-    project = write_project(
+def test_syntax_error_in_seeds_exits_2(lint_project, capsys):
+    project = lint_project(
         {"schema/x.sql": "create schema app;\n", "seeds/010.sql": "insert into app.x values (1;\n"}
     )
     code, _, err = run(project, capsys=capsys)
@@ -94,8 +94,8 @@ def test_syntax_error_in_seeds_exits_2(write_project, capsys):
     assert err.startswith("error: seeds/010.sql:1:28: syntax error")
 
 
-def test_unknown_lint_setting_exits_2(write_project, capsys):
-    project = write_project(
+def test_unknown_lint_setting_exits_2(lint_project, capsys):
+    project = lint_project(
         {"schema/x.sql": "create schema app;\n"},
         "\n[tool.schemactl.lint]\nupdated_at_colum = 'x'\n",
     )
@@ -107,8 +107,8 @@ def test_unknown_lint_setting_exits_2(write_project, capsys):
     )
 
 
-def test_notes_go_to_standard_error_and_do_not_fail_lint(write_project, capsys):
-    project = write_project(
+def test_notes_go_to_standard_error_and_do_not_fail_lint(lint_project, capsys):
+    project = lint_project(
         {
             "schema/x.sql": (
                 "create function public.on_ddl()\n"
@@ -129,8 +129,8 @@ def test_notes_go_to_standard_error_and_do_not_fail_lint(write_project, capsys):
     )
 
 
-def test_invalid_sqlfluff_configuration_exits_2(write_project, capsys):
-    project = write_project({"schema/x.sql": "create schema app;\n"})
+def test_invalid_sqlfluff_configuration_exits_2(lint_project, capsys):
+    project = lint_project({"schema/x.sql": "create schema app;\n"})
     pyproject = project.root / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text("utf-8").replace('dialect = "postgres"', 'dialect = "postgresql"'),

@@ -18,8 +18,8 @@ using (true);
 """
 
 
-def test_sqlfluff_finding_in_seeds_has_file_line_and_column(write_project):
-    project = write_project(
+def test_sqlfluff_finding_in_seeds_has_file_line_and_column(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE,
             "seeds/010_x.sql": "insert into public.x (a)\nVALUES (1)\non conflict do nothing;\n",
@@ -30,8 +30,8 @@ def test_sqlfluff_finding_in_seeds_has_file_line_and_column(write_project):
     ]
 
 
-def test_noqa_comment_silences_a_sqlfluff_rule_on_its_line(write_project):
-    project = write_project(
+def test_noqa_comment_silences_a_sqlfluff_rule_on_its_line(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE,
             "seeds/010_x.sql": "insert into public.x (a)\nVALUES (1);  -- noqa: CP01\n",
@@ -40,8 +40,8 @@ def test_noqa_comment_silences_a_sqlfluff_rule_on_its_line(write_project):
     assert lint(project) == []
 
 
-def test_template_with_macro_import_is_linted_at_template_lines(write_project):
-    project = write_project(
+def test_template_with_macro_import_is_linted_at_template_lines(lint_project):
+    project = lint_project(
         {
             "schema/_macros.sql.j2": (
                 "{% macro read_all(table) %}\n"
@@ -72,8 +72,8 @@ def test_template_with_macro_import_is_linted_at_template_lines(write_project):
     ]
 
 
-def test_comment_and_values_continuation_one_indent_deeper_is_accepted(write_project):
-    project = write_project(
+def test_comment_and_values_continuation_one_indent_deeper_is_accepted(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE
             + (
@@ -88,8 +88,8 @@ def test_comment_and_values_continuation_one_indent_deeper_is_accepted(write_pro
     assert lint(project) == []
 
 
-def test_other_continuation_indents_are_still_findings(write_project):
-    project = write_project(
+def test_other_continuation_indents_are_still_findings(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE + ("\ncomment on table public.x is\n  'Indented by two.';\n"),
         }
@@ -97,8 +97,8 @@ def test_other_continuation_indents_are_still_findings(write_project):
     assert [(f.code, f.line, f.col) for f in lint(project)] == [("LT02", 13, 1)]
 
 
-def test_insert_select_needs_no_column_aliases_but_a_view_does(write_project):
-    project = write_project(
+def test_insert_select_needs_no_column_aliases_but_a_view_does(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE
             + (
@@ -123,8 +123,8 @@ def test_insert_select_needs_no_column_aliases_but_a_view_does(write_project):
     ]
 
 
-def test_a_statement_sqlfluff_cannot_parse_is_skipped_alone_with_a_note(write_project):
-    project = write_project(
+def test_a_statement_sqlfluff_cannot_parse_is_skipped_alone_with_a_note(lint_project):
+    project = lint_project(
         {
             "schema/x.sql": TABLE
             + (
@@ -152,18 +152,18 @@ def test_a_statement_sqlfluff_cannot_parse_is_skipped_alone_with_a_note(write_pr
     ]
 
 
-def test_many_files_are_linted_in_parallel_with_the_same_results(write_project, monkeypatch):
+def test_many_files_are_linted_in_parallel_with_the_same_results(lint_project, monkeypatch):
     monkeypatch.setattr("schemactl.lint.style._usable_cpus", lambda: 2)
     files = {f"seeds/{n:03}_x.sql": f"insert into public.x (a) values ({n});\n" for n in range(20)}
     files["seeds/007_x.sql"] = "insert into public.x (a) VALUES (7);\n"
-    project = write_project({"schema/x.sql": TABLE, **files})
+    project = lint_project({"schema/x.sql": TABLE, **files})
     assert lint(project) == [
         Finding("seeds/007_x.sql", 1, 26, "CP01", "Keywords must be lower case.")
     ]
 
 
-def test_in_a_template_an_unparsable_statement_stops_style_checks_with_a_note(write_project):
-    project = write_project(
+def test_in_a_template_an_unparsable_statement_stops_style_checks_with_a_note(lint_project):
+    project = lint_project(
         {
             "schema/x.sql.j2": TABLE
             + (

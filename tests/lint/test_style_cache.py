@@ -33,8 +33,8 @@ def linted_files(monkeypatch) -> list[str]:
     return seen
 
 
-def test_unchanged_files_come_from_the_cache(write_project, linted_files):
-    project = write_project(
+def test_unchanged_files_come_from_the_cache(lint_project, linted_files):
+    project = lint_project(
         {"schema/x.sql": TABLE, "seeds/010_x.sql": "INSERT into public.x (a) values (1);\n"}
     )
     first = lint(project)
@@ -54,8 +54,8 @@ def test_unchanged_files_come_from_the_cache(write_project, linted_files):
     assert linted_files == ["seeds/010_x.sql"]
 
 
-def test_a_changed_macro_relints_the_templates(write_project, linted_files):
-    project = write_project(
+def test_a_changed_macro_relints_the_templates(lint_project, linted_files):
+    project = lint_project(
         {"schema/x.sql": TABLE, "schema/_macros.sql.j2": MACROS, "schema/one.sql.j2": TEMPLATE}
     )
     assert lint(project) == []
@@ -67,8 +67,8 @@ def test_a_changed_macro_relints_the_templates(write_project, linted_files):
     assert linted_files == ["schema/one.sql.j2"]
 
 
-def test_a_changed_configuration_relints_everything(write_project, linted_files):
-    project = write_project({"schema/x.sql": TABLE})
+def test_a_changed_configuration_relints_everything(lint_project, linted_files):
+    project = lint_project({"schema/x.sql": TABLE})
     assert lint(project) == []
     linted_files.clear()
     pyproject = project.root / "pyproject.toml"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from lint_helpers import codes_at
-
 from schemactl.lint import structural_findings
+
+from .helpers import codes_at
 
 MACROS = """{% macro open_policy(table) %}
 create policy {{ table }}_select on app.{{ table }}
@@ -20,8 +20,8 @@ create table app.b (id int primary key);
 """
 
 
-def test_finding_in_macro_output_points_at_the_call(write_project):
-    project = write_project(
+def test_finding_in_macro_output_points_at_the_call(lint_project):
+    project = lint_project(
         {
             "schema/_macros.sql.j2": MACROS,
             "schema/tables.sql": TABLES,
@@ -41,8 +41,8 @@ def test_finding_in_macro_output_points_at_the_call(write_project):
     ]
 
 
-def test_literal_lines_keep_their_template_line_after_block_tags(write_project):
-    project = write_project(
+def test_literal_lines_keep_their_template_line_after_block_tags(lint_project):
+    project = lint_project(
         {
             "schema/tables.sql": TABLES,
             "schema/policies.sql.j2": (
@@ -64,8 +64,8 @@ def test_literal_lines_keep_their_template_line_after_block_tags(write_project):
     assert codes_at(structural_findings(project)) == [("SC006", "schema/policies.sql.j2", 10, 1)]
 
 
-def test_a_waiver_before_a_macro_call_waives_what_it_generates(write_project):
-    project = write_project(
+def test_a_waiver_before_a_macro_call_waives_what_it_generates(lint_project):
+    project = lint_project(
         {
             "schema/_macros.sql.j2": MACROS,
             "schema/tables.sql": TABLES,

@@ -4,9 +4,10 @@ SC000 for every waiver that cannot be trusted."""
 from __future__ import annotations
 
 import pytest
-from lint_helpers import codes_at
 
 from schemactl.lint import structural_findings
+
+from .helpers import codes_at
 
 TABLE = """create schema app;
 
@@ -18,14 +19,14 @@ create table app.secrets (
 POLICY_FILE = "schema/policies/secrets.sql"
 
 
-def _findings(write_project, policies: str):
-    project = write_project({"schema/tables/secrets.sql": TABLE, POLICY_FILE: policies})
+def _findings(lint_project, policies: str):
+    project = lint_project({"schema/tables/secrets.sql": TABLE, POLICY_FILE: policies})
     return structural_findings(project)
 
 
-def test_waiver_with_reason_silences_that_finding(write_project):
+def test_waiver_with_reason_silences_that_finding(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "-- schemactl: allow SC002 because only security definer functions read it\n"
             "alter table app.secrets enable row level security;\n"
@@ -34,9 +35,9 @@ def test_waiver_with_reason_silences_that_finding(write_project):
     assert findings == []
 
 
-def test_waiver_on_the_statement_line_itself_counts(write_project):
+def test_waiver_on_the_statement_line_itself_counts(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "alter table app.secrets enable row level security; "
             "-- schemactl: allow SC002 because only security definer functions read it\n"
@@ -45,9 +46,9 @@ def test_waiver_on_the_statement_line_itself_counts(write_project):
     assert findings == []
 
 
-def test_waiver_in_a_block_comment_counts(write_project):
+def test_waiver_in_a_block_comment_counts(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "/* schemactl: allow SC002 because only security definer functions read it */\n"
             "alter table app.secrets enable row level security;\n"
@@ -56,9 +57,9 @@ def test_waiver_in_a_block_comment_counts(write_project):
     assert findings == []
 
 
-def test_waiver_without_reason_is_a_finding_and_waives_nothing(write_project):
+def test_waiver_without_reason_is_a_finding_and_waives_nothing(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         ("-- schemactl: allow SC002\nalter table app.secrets enable row level security;\n"),
     )
     assert codes_at(findings) == [
@@ -68,9 +69,9 @@ def test_waiver_without_reason_is_a_finding_and_waives_nothing(write_project):
     assert findings[0].message == "waiver for SC002 gives no reason: say why after `because`"
 
 
-def test_waiver_with_empty_reason_is_a_finding(write_project):
+def test_waiver_with_empty_reason_is_a_finding(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "-- schemactl: allow SC002 because   \n"
             "alter table app.secrets enable row level security;\n"
@@ -80,9 +81,9 @@ def test_waiver_with_empty_reason_is_a_finding(write_project):
 
 
 @pytest.mark.parametrize("code", ["SC099", "SC000", "LT02"])
-def test_waiver_for_an_unknown_rule_is_a_finding(write_project, code):
+def test_waiver_for_an_unknown_rule_is_a_finding(lint_project, code):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             f"-- schemactl: allow {code} because reasons\n"
             "alter table app.secrets enable row level security;\n"
@@ -92,9 +93,9 @@ def test_waiver_for_an_unknown_rule_is_a_finding(write_project, code):
     assert findings[0].message.startswith(f"waiver names unknown rule {code}: ")
 
 
-def test_malformed_waiver_is_a_finding(write_project):
+def test_malformed_waiver_is_a_finding(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         ("-- schemactl: ignore SC002 please\nalter table app.secrets enable row level security;\n"),
     )
     assert codes_at(findings) == [("SC000", POLICY_FILE, 1, 1), ("SC002", POLICY_FILE, 2, 1)]
@@ -104,8 +105,8 @@ def test_malformed_waiver_is_a_finding(write_project):
     )
 
 
-def test_waiver_inside_a_statement_is_a_finding(write_project):
-    project = write_project(
+def test_waiver_inside_a_statement_is_a_finding(lint_project):
+    project = lint_project(
         {
             "schema/tables/t.sql": (
                 "create schema app;\n"
@@ -125,9 +126,9 @@ def test_waiver_inside_a_statement_is_a_finding(write_project):
     assert findings[0].message.startswith("waiver inside a statement has no effect: ")
 
 
-def test_waiver_after_the_last_statement_is_a_finding(write_project):
+def test_waiver_after_the_last_statement_is_a_finding(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "alter table app.secrets enable row level security;\n"
             "\n"
@@ -138,9 +139,9 @@ def test_waiver_after_the_last_statement_is_a_finding(write_project):
     assert findings[1].message.startswith("waiver is not attached to any statement: ")
 
 
-def test_unused_waiver_is_a_finding(write_project):
+def test_unused_waiver_is_a_finding(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "alter table app.secrets enable row level security;\n"
             "\n"
@@ -157,8 +158,8 @@ def test_unused_waiver_is_a_finding(write_project):
     ]
 
 
-def test_waiver_covers_only_the_codes_it_names(write_project):
-    project = write_project(
+def test_waiver_covers_only_the_codes_it_names(lint_project):
+    project = lint_project(
         {
             "schema/tables/t.sql": (
                 "create schema app;\n"
@@ -175,9 +176,9 @@ def test_waiver_covers_only_the_codes_it_names(write_project):
     assert codes_at(structural_findings(project)) == [("SC003", "schema/tables/t.sql", 7, 22)]
 
 
-def test_a_prose_mention_of_schemactl_is_not_a_waiver(write_project):
+def test_a_prose_mention_of_schemactl_is_not_a_waiver(lint_project):
     findings = _findings(
-        write_project,
+        lint_project,
         (
             "-- Checked by schemactl: see docs/lint.md.\n"
             "alter table app.secrets enable row level security;\n"

@@ -12,29 +12,24 @@ import psycopg
 
 from schemactl.config import Project, load_project
 from schemactl.pg.databases import GrantMode, connect, install_standin
-from tool.helpers import CliResult
-from tool.helpers import run_cli as run_cli_with_args
+from tests.support.cli import CliResult
+from tests.support.cli import run_cli as run_cli_with_args
+from tests.support.projects import write_project as write_files_project
 
 EXTERNAL = ["auth.users", "auth.uid()", "auth.role()", "auth.jwt()", "auth.email()"]
 FIXED_NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def write_project(
+def migrations_project(
     root: Path, schema: str, migrations: Mapping[str, str] | None = None, seeds: str | None = None
 ) -> Project:
     """A project at ``root``: schema/schema.sql, supabase/migrations/<file> per entry."""
-    root.mkdir(parents=True, exist_ok=True)
-    quoted = ", ".join(f'"{entry}"' for entry in EXTERNAL)
-    (root / "pyproject.toml").write_text(f"[tool.schemactl]\nexternal = [{quoted}]\n")
-    (root / "schema").mkdir(exist_ok=True)
-    (root / "schema" / "schema.sql").write_text(textwrap.dedent(schema).lstrip("\n"))
-    directory = root / "supabase" / "migrations"
-    directory.mkdir(parents=True, exist_ok=True)
-    for filename, text in (migrations or {}).items():
-        (directory / filename).write_text(textwrap.dedent(text).lstrip("\n"))
+    files = {"schema/schema.sql": schema}
+    files.update((f"supabase/migrations/{name}", text) for name, text in (migrations or {}).items())
     if seeds is not None:
-        (root / "seeds").mkdir(exist_ok=True)
-        (root / "seeds" / "010_seed.sql").write_text(textwrap.dedent(seeds).lstrip("\n"))
+        files["seeds/010_seed.sql"] = seeds
+    write_files_project(root, files, EXTERNAL)
+    (root / "supabase" / "migrations").mkdir(parents=True, exist_ok=True)
     return load_project(root)
 
 

@@ -18,7 +18,14 @@ from schemactl.errors import SchemactlError
 from schemactl.migrations.apply import State
 from schemactl.migrations.files import cli_chunks
 
-from .helpers import history, relation_exists, rows, with_standin, write_migration, write_project
+from .helpers import (
+    history,
+    migrations_project,
+    relation_exists,
+    rows,
+    with_standin,
+    write_migration,
+)
 
 SCHEMA = """
 create table public.notes (
@@ -48,7 +55,7 @@ insert into public.apply_log values ('second');
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(
+    return migrations_project(
         tmp_path / "project",
         SCHEMA,
         {

@@ -15,7 +15,7 @@ from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.timeouts import ApplyTimeouts, resolve_timeouts
 
-from .helpers import history, relation_exists, rows, run_cli, with_standin, write_project
+from .helpers import history, migrations_project, relation_exists, rows, run_cli, with_standin
 
 SCHEMA = """
 create table public.notes (
@@ -40,7 +40,7 @@ FAST = ["--lock-timeout", "200ms", "--lock-retries", "2", "--lock-retry-delay", 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(
+    return migrations_project(
         tmp_path / "project",
         SCHEMA,
         {"20250101000000_first.sql": FIRST, "20250102000000_second.sql": SECOND},

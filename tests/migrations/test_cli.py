@@ -12,7 +12,7 @@ from schemactl.config import Project
 from schemactl.diff import engine as diff_engine
 from schemactl.pg import local_database as local_db
 
-from .helpers import history, rows, run_cli, with_standin, write_project
+from .helpers import history, migrations_project, rows, run_cli, with_standin
 
 SCHEMA = """
 create table public.notes (
@@ -49,7 +49,7 @@ FILE_NAME = re.compile(r"supabase/migrations/(\d{14})_add_color\.sql")
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(tmp_path / "project", SCHEMA, {"20250101000000_initial.sql": INITIAL})
+    return migrations_project(tmp_path / "project", SCHEMA, {"20250101000000_initial.sql": INITIAL})
 
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]

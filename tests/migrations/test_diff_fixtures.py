@@ -23,7 +23,7 @@ from schemactl.diff.gaps import GapStatements
 from schemactl.errors import SchemactlError
 from schemactl.migrations.generate import check_migrations, generate_migration
 
-from .helpers import FIXED_NOW, write_project
+from .helpers import FIXED_NOW, migrations_project
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -44,7 +44,7 @@ REPLAYED = (
 
 def fixture_project(case: str, root: Path) -> Project:
     folder = FIXTURES / case
-    return write_project(
+    return migrations_project(
         root / case,
         (folder / "after.sql").read_text(),
         {"20240101000000_before.sql": (folder / "before.sql").read_text()},

@@ -10,7 +10,7 @@ import psycopg
 
 from schemactl.migrations.generate import check_migrations, drift, generate_migration
 
-from .helpers import FIXED_NOW, run_cli, with_standin, write_project
+from .helpers import FIXED_NOW, migrations_project, run_cli, with_standin
 
 TABLE = "create table public.contacts (id bigint primary key{});\n"
 
@@ -37,7 +37,7 @@ def header_changes(text: str) -> list[str]:
 
 def test_a_pinned_version_is_created_at_that_version(tmp_path: Path, server_url: str) -> None:
     assert default_version(server_url, "citext") != "1.5"  # else this test proves nothing
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         "create extension citext with schema extensions version '1.5';\n" + TABLE.format(""),
         {"20240101000000_before.sql": TABLE.format("")},
@@ -51,7 +51,7 @@ def test_a_pinned_version_is_created_at_that_version(tmp_path: Path, server_url:
 
 
 def test_a_changed_pin_is_an_update(tmp_path: Path, server_url: str, target_db: str) -> None:
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         trgm("1.4") + TABLE.format(""),
         {"20240101000000_before.sql": trgm("1.3") + TABLE.format("")},
@@ -71,7 +71,7 @@ def test_a_changed_pin_is_an_update(tmp_path: Path, server_url: str, target_db: 
 def test_unpinned_versions_are_never_written(tmp_path: Path, server_url: str) -> None:
     """Created without a version on both sides: a column added beside it is all there
     is (no extension statement, no header line)."""
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         trgm(None) + TABLE.format(", name text"),
         {"20240101000000_before.sql": trgm(None) + TABLE.format("")},
@@ -85,7 +85,7 @@ def test_unpinned_versions_are_never_written(tmp_path: Path, server_url: str) ->
 
 
 def test_a_pin_removed_goes_back_to_the_default(tmp_path: Path, server_url: str) -> None:
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         trgm(None) + TABLE.format(""),
         {"20240101000000_before.sql": trgm("1.4") + TABLE.format("")},
@@ -104,9 +104,9 @@ def test_drift_compares_only_the_versions_schema_pins(
     with psycopg.connect(target_db) as conn:
         conn.execute("set role postgres")  # the owner, as migrations run
         conn.execute(trgm("1.3") + TABLE.format(""))
-    unpinned = write_project(tmp_path / "unpinned", trgm(None) + TABLE.format(""))
+    unpinned = migrations_project(tmp_path / "unpinned", trgm(None) + TABLE.format(""))
     assert drift(unpinned, target_db, shadow_url=server_url).statements == ()
-    pinned = write_project(tmp_path / "pinned", trgm("1.4") + TABLE.format(""))
+    pinned = migrations_project(tmp_path / "pinned", trgm("1.4") + TABLE.format(""))
     assert drift(pinned, target_db, shadow_url=server_url).statements == (
         "alter extension \"pg_trgm\" update to '1.4';",
     )

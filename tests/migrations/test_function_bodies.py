@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import run_cli, write_project
+from .helpers import migrations_project, run_cli
 
 TABLE = """
 create table public.notes (
@@ -42,7 +42,7 @@ as $$ select length(n.body) from public.notes as n $$;
 def test_a_broken_sql_body_fails_diff_at_its_file_and_line(
     tmp_path: Path, server_url: str, body: str, message: str
 ) -> None:
-    project = write_project(tmp_path / "project", TABLE + "\n" + body)
+    project = migrations_project(tmp_path / "project", TABLE + "\n" + body)
     result = run_cli("--project", str(project.root), "diff", "first", "--dev-url", server_url)
     assert result.exit_code == 2
     assert result.stderr.startswith(
@@ -57,6 +57,6 @@ def test_a_body_may_name_objects_created_later_in_the_build(
     tmp_path: Path, server_url: str
 ) -> None:
     """Validation runs once everything exists: file order does not matter."""
-    project = write_project(tmp_path / "project", GOOD + "\n" + TABLE)
+    project = migrations_project(tmp_path / "project", GOOD + "\n" + TABLE)
     result = run_cli("--project", str(project.root), "diff", "first", "--dev-url", server_url)
     assert result.exit_code == 0, result.stderr

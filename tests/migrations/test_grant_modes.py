@@ -13,7 +13,7 @@ from schemactl import api
 from schemactl.migrations.generate import generate_migration
 from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 
-from .helpers import FIXED_NOW, rows, with_standin, write_project
+from .helpers import FIXED_NOW, migrations_project, rows, with_standin
 
 SCHEMA = """
 create schema private;
@@ -89,7 +89,7 @@ def two_projects(server: Server) -> Iterator[tuple[str, str]]:
 def test_a_generated_migration_gives_the_same_acls_with_and_without_default_privileges(
     tmp_path: Path, server_url: str, two_projects: tuple[str, str]
 ) -> None:
-    project = write_project(tmp_path / "project", SCHEMA)
+    project = migrations_project(tmp_path / "project", SCHEMA)
     generate_migration(project, "initial", shadow_url=server_url, now=FIXED_NOW)
     opt_in, legacy = two_projects
     for url in (opt_in, legacy):

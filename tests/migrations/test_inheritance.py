@@ -11,7 +11,7 @@ import psycopg
 
 from schemactl.migrations.generate import drift, generate_migration
 
-from .helpers import FIXED_NOW, rows, run_cli, with_standin, write_project
+from .helpers import FIXED_NOW, migrations_project, rows, run_cli, with_standin
 
 PARENT = "create table public.events (id bigint primary key, at timestamptz not null);\n"
 CHILD = "create table public.logins ({columns}) inherits (public.events);\n"
@@ -22,7 +22,7 @@ LOCAL = "select attname::text, attislocal from pg_attribute where attrelid = 'pu
 def test_a_new_child_is_created_with_its_own_columns_only(
     tmp_path: Path, server_url: str, target_db: str
 ) -> None:
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         PARENT + CHILD.format(columns="ip inet"),
         {"20240101000000_events.sql": PARENT},
@@ -42,7 +42,7 @@ def test_check_and_drift_see_inherited_columns_made_local(
 ) -> None:
     """The migrations create the child with its parent's columns written out (so they
     are its own), schema/ without: same columns, different behaviour."""
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         PARENT + CHILD.format(columns="ip inet"),
         {"20240101000000_events.sql": PARENT + CHILD.format(columns=LOCAL_COLUMNS)},

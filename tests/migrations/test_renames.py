@@ -11,7 +11,7 @@ import pytest
 
 from schemactl.config import Project
 
-from .helpers import rows, run_cli, with_standin, write_project
+from .helpers import migrations_project, rows, run_cli, with_standin
 
 TABLE = """
 create table public.notes (
@@ -48,7 +48,7 @@ ROWS = "insert into public.notes (body, legacy_ref) values ('first', 'V1-7'), ('
 
 @pytest.fixture
 def column_project(tmp_path: Path) -> Project:
-    return write_project(
+    return migrations_project(
         tmp_path / "project",
         TABLE.format(column="ref"),
         {"20250101000000_initial.sql": TABLE.format(column="legacy_ref")},
@@ -145,7 +145,7 @@ def test_allow_destructive_keeps_drop_and_add(column_project: Project, server_ur
 def test_rename_table_keeps_its_rows(tmp_path: Path, server_url: str, target_db: str) -> None:
     """ALTER TABLE … RENAME TO; the primary key, the policy and the identity sequence
     named after the table, which schema/ names after the new one, are renamed too."""
-    project = write_project(tmp_path, RENAMED_TABLE, {"20250101000000_initial.sql": NOTES})
+    project = migrations_project(tmp_path, RENAMED_TABLE, {"20250101000000_initial.sql": NOTES})
     refused = diff(project, server_url, "memos")
     assert (refused.exit_code, refused.stderr) == (
         2,
@@ -206,7 +206,7 @@ def test_a_column_dropped_without_a_candidate_still_needs_allow_destructive(
 ) -> None:
     """A dropped column next to an added one of another type is no rename candidate: the
     drop is refused as data loss."""
-    project = write_project(
+    project = migrations_project(
         tmp_path,
         NOTES.replace("body text not null", "body text not null, score integer"),
         {"20250101000000_initial.sql": NOTES.replace("not null", "not null, legacy_ref text")},

@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import psycopg
 import pytest
 from psycopg import sql
-from schema_helpers import fetch_one, insert, sign_up
+
+from .helpers import fetch_one, insert, sign_up
 
 
 @pytest.fixture

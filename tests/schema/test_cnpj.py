@@ -10,7 +10,8 @@ from operator import mul
 
 import psycopg
 import pytest
-from schema_helpers import fetch_one, insert
+
+from .helpers import fetch_one, insert
 
 ALPHABET = string.digits + string.ascii_uppercase
 VALUE = {c: ord(c) - ord("0") for c in ALPHABET}

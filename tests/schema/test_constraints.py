@@ -18,7 +18,8 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
-from schema_helpers import insert
+
+from .helpers import insert
 
 CHECK, UNIQUE, FOREIGN_KEY = "23514", "23505", "23503"
 CLOSED = datetime(2025, 10, 2, 14, 30, tzinfo=UTC)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from schema_helpers import fetch_one, insert, sign_up
+
+from .helpers import fetch_one, insert, sign_up
 
 RESTRICT, CASCADE, SET_NULL = "r", "c", "n"
 

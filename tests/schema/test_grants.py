@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from schema_helpers import insert
+
+from .helpers import insert
 
 pytestmark = pytest.mark.grant_modes
 

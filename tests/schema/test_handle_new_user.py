@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from schema_helpers import fetch_one, sign_up
+
+from .helpers import fetch_one, sign_up
 
 PROFILE = "select name, email, phone, role, is_active, team_id from public.users where id = %s"
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from schema_helpers import insert
 
 from schemactl import api
 from schemactl.config import load_project
 from schemactl.pg.databases import apply_statements
 from schemactl.source.seeds import seed_statements
+
+from .helpers import insert
 
 SNAPSHOT = """
     select 'sources' as t, xmin::text, to_jsonb(s) as row from public.sources as s

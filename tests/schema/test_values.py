@@ -7,7 +7,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from schema_helpers import insert
+
+from .helpers import insert
 
 LISTS = [
     ("[]", True),

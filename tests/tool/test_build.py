@@ -13,8 +13,8 @@ from schemactl.config import load_project
 from schemactl.errors import SchemactlError
 from schemactl.pg.databases import Server, apply_statements, connect, install_standin
 from schemactl.source.files import SourceFile, read_sources
-
-from .helpers import FIXTURE_PROJECTS, CliResult, copy_fixture_project, run_cli, write_project
+from tests.support.cli import CliResult, run_cli
+from tests.support.projects import FIXTURE_PROJECTS, copy_fixture_project, write_project
 
 ORDERING = FIXTURE_PROJECTS / "ordering"
 

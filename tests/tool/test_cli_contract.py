@@ -16,8 +16,8 @@ import pytest
 from schemactl.config import load_project
 from schemactl.pg import local_database as local_db
 from schemactl.pg.databases import Server, connect, install_standin
-
-from .helpers import copy_fixture_project, run_cli, write_project
+from tests.support.cli import run_cli
+from tests.support.projects import copy_fixture_project, write_project
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 

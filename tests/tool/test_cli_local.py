@@ -17,8 +17,10 @@ from schemactl.config import load_project
 from schemactl.pg import local_database as local_db
 from schemactl.pg.databases import Server
 from schemactl.pg.server import find_binaries
+from tests.support.cli import CliResult, run_cli
+from tests.support.projects import copy_fixture_project
 
-from .helpers import CliResult, copy_fixture_project, processes_using, run_cli
+from .helpers import processes_using
 
 URL = re.compile(r"postgresql://postgres@127\.0\.0\.1:(\d+)/postgres")
 

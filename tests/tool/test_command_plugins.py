@@ -17,8 +17,7 @@ import schemactl_webhooks
 from schemactl.cli import plugins
 from schemactl.cli.plugins import COMMANDS_ENTRY_POINT_GROUP, PluginGroup
 from schemactl.errors import SchemactlError
-
-from .helpers import run_cli
+from tests.support.cli import run_cli
 
 CORE = Path(schemactl.__file__).parent
 PLUGIN = Path(schemactl_v1.__file__).parent

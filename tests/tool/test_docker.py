@@ -12,8 +12,7 @@ from schemactl import api
 from schemactl.config import load_project
 from schemactl.pg.containers import docker_available, supabase_container
 from schemactl.testing.requests import request_as, user_claims
-
-from .helpers import copy_fixture_project
+from tests.support.projects import copy_fixture_project
 
 pytestmark = [
     pytest.mark.docker,

@@ -31,8 +31,9 @@ from schemactl.pg.server import (
     server_version,
     throwaway_server,
 )
+from tests.support.projects import FIXTURE_PROJECTS
 
-from .helpers import FIXTURE_PROJECTS, processes_using
+from .helpers import processes_using
 
 PGSERVER_DIRS = local_pg._pgserver_bindirs()
 

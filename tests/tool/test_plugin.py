@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from schemactl.pg.databases import Server
-
-from .helpers import FIXTURE_PROJECTS
+from tests.support.projects import FIXTURE_PROJECTS
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import pytest
 from schemactl.config import load_project
 from schemactl.diff import engine as diff_engine
 from schemactl.pg import local_database as local_db
-
-from .helpers import copy_fixture_project, run_cli
+from tests.support.cli import run_cli
+from tests.support.projects import copy_fixture_project
 
 
 def test_diff_after_reset_with_another_grant_mode_finds_no_change(tmp_path: Path) -> None:

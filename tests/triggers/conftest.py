@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from factories import Crm
+from tests.support.factories import Crm
 
 from .helpers import Sales, make_sales
 

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from factories import Crm, Pipeline
+from tests.support.factories import Crm, Pipeline
 
 Row = dict[str, Any]
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 import psycopg
 import pytest
 
-from factories import Crm
+from tests.support.factories import Crm
 
 from .helpers import make_sales, revenue, revenue_mismatches, rows, value_mismatches
 

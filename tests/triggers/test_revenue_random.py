@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import psycopg
 
-from factories import Crm
+from tests.support.factories import Crm
 
 from .helpers import revenue_mismatches, rows, value_mismatches
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from factories import Crm
+from tests.support.factories import Crm
 
 from .helpers import Sales, revenue, revenue_mismatches, value_mismatches
 

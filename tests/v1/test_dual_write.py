@@ -9,11 +9,12 @@ from typing import Any
 
 import psycopg
 import pytest
-from generator import DEFAULT_OWNER
 
-from conftest import V1_APP_ROLE, V1Database, run_cli
 from schemactl_v1 import commands
 from schemactl_v1.dual_write import DualWriteState
+
+from .databases import V1_APP_ROLE, V1Database, run_cli
+from .generator import DEFAULT_OWNER
 
 TRIGGERS = (
     ("clients", "schemactl_dual_write"),

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import DEFAULT_OWNER, V1Data, generate
-
-from conftest import SEED, V1Database, prepare
 from schemactl.config import Project
 from schemactl.testing.session import TestDatabases as SessionDatabases
 from schemactl_v1 import commands
+
+from .databases import SEED, V1Database, prepare
+from .generator import DEFAULT_OWNER, V1Data, generate
 
 # What the mapping decides, per V1 row; not timestamps (the per-row path is not a bulk
 # import: the lifecycle triggers set created_at/closed_at to the time of the write) and

@@ -7,9 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from generator import DEFAULT_OWNER, OWNERS, STAGES, cents, fold, status_of
-
-from conftest import V1Database
+from .databases import V1Database
+from .generator import DEFAULT_OWNER, OWNERS, STAGES, cents, fold, status_of
 
 
 def books(report: Any) -> dict[str, tuple[int, int, int, int]]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from generator import DEFAULT_OWNER
 
-from conftest import V1Database, run_cli
 from schemactl_v1.parity import check_parity
+
+from .databases import V1Database, run_cli
+from .generator import DEFAULT_OWNER
 
 
 @pytest.fixture

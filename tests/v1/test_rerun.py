@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from generator import DEFAULT_OWNER
-
-from conftest import V1Database, snapshot
+from .databases import V1Database, snapshot
+from .generator import DEFAULT_OWNER
 
 
 def quarantine(v1: V1Database) -> dict[tuple[str, int], str]:

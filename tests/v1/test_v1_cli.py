@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from generator import DEFAULT_OWNER
 
-from conftest import V1Database, prepare, run_cli
 from schemactl.config import Project
 from schemactl.testing.session import CommittedDatabase
+
+from .databases import V1Database, prepare, run_cli
+from .generator import DEFAULT_OWNER
 
 
 def test_migrate_prints_the_books_per_kind(small_v1: V1Database) -> None:
