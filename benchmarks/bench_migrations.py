@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from schemactl import commands
+from schemactl import api as commands
 from schemactl.config import load_project
 from schemactl.migrations.files import read_migrations
 from schemactl.pg import local_database as local_db

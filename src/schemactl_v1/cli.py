@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import click
 
-from schemactl.api import (
-    CheckFailed,
+from schemactl.api import CheckFailed
+from schemactl.cli.plugin_kit import (
     Context,
     console,
     db_url_option,

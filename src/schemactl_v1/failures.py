@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import psycopg
 
-from schemactl.api import SchemactlError
+from schemactl.api import RAISED, SchemactlError, database_error
 
 
 def database_failure(exc: psycopg.Error, what: str) -> SchemactlError:
-    """`what` failed: the server's message (and hint), and that nothing was changed."""
-    diag = exc.diag
-    message = (diag.message_primary or str(exc)).strip()
-    where = f" [{diag.sqlstate}]" if diag.sqlstate and diag.sqlstate != "P0001" else ""
-    context = (diag.context or "").strip().splitlines()
-    origin = f" (in {context[-1].strip()})" if context and diag.sqlstate != "P0001" else ""
-    hint = diag.message_hint or "nothing was changed: it runs in one transaction"
-    return SchemactlError(f"{what} failed: {message}{where}{origin}", hint=hint)
+    """`what` failed: the server's message (and hint), and that nothing was changed. A
+    message the migration functions raise themselves comes without code or origin."""
+    error = database_error(
+        exc,
+        f"{what} failed",
+        hint="nothing was changed: it runs in one transaction",
+        server_hint_first=True,
+        code_of_raised=False,
+    )
+    context = (exc.diag.context or "").strip().splitlines()
+    if not context or exc.diag.sqlstate == RAISED:
+        return error
+    return SchemactlError(f"{error.message} (in {context[-1].strip()})", hint=error.hint)

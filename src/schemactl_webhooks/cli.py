@@ -10,15 +10,8 @@ from typing import Any
 
 import click
 
-from schemactl.api import (
-    Context,
-    SchemactlError,
-    connect,
-    console,
-    db_url_option,
-    pass_context,
-    target_url,
-)
+from schemactl.api import SchemactlError, connect, target_url
+from schemactl.cli.plugin_kit import Context, console, db_url_option, pass_context
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 allow_private_option = click.option(

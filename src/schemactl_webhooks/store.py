@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from schemactl.api import SchemactlError
+from schemactl.api import SchemactlError, database_error
 from schemactl_webhooks.signing import generate_secret
 
 
@@ -121,7 +121,7 @@ def replay(
                 {"from": start, "to": end, "endpoint": endpoint_id, "event_type": event_type},
             ).fetchone()
     except (psycopg.errors.NoDataFound, psycopg.errors.InvalidParameterValue) as exc:
-        raise SchemactlError(f"replay: {exc.diag.message_primary}") from None
+        raise database_error(exc, "replay") from None
     assert row is not None
     return int(row[0])
 

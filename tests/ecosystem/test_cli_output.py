@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console
 
-from schemactl import cli as cli_module
-from schemactl import commands
+from schemactl import api
 from schemactl.build.builder import build
+from schemactl.cli import local_commands
 from schemactl.cli.output import progress, results_table, summary
 from schemactl.config import Project, load_project
 from schemactl.migrations.files import read_migrations
@@ -69,11 +69,11 @@ def test_summary_and_results_tables_print_cells_literally() -> None:
 
 
 def test_up_prints_a_summary_and_the_url_last() -> None:
-    result = commands.UpResult(
+    result = api.UpResult(
         "postgresql://postgres@127.0.0.1:54322/postgres", "PATH (PostgreSQL 15)", True, True, 120, 4
     )
     with CliRunner().isolation() as (stdout, _, _):
-        cli_module._print_up(result)
+        local_commands.print_up(result)
         lines = [line.rstrip() for line in stdout.getvalue().decode().splitlines()]
 
     assert lines == [
@@ -116,7 +116,7 @@ def test_up_reports_its_phases_and_one_step_per_statement(
     project = load_project(shop)
     statements = len(build(project).statements)
     recorder = Recorder()
-    result = commands.up(project, server.url(name), "opt-in", recorder)
+    result = api.up(project, server.url(name), "opt-in", recorder)
 
     assert (result.statements_applied, result.seed_statements) == (statements, 1)
     assert [e for e in recorder.events if e[0] != "advance"] == [
@@ -134,7 +134,7 @@ def test_up_of_a_project_with_migrations_reports_applying_them(
     migrations = tuple(m.filename for m in read_migrations(project))
     seeds = len(seed_statements(project))
     recorder = Recorder()
-    result = commands.up(project, server.url(name), "opt-in", recorder)
+    result = api.up(project, server.url(name), "opt-in", recorder)
 
     assert migrations, "the CRM schema ships its migrations"
     assert (result.migrations_applied, result.seed_statements) == (migrations, seeds)

@@ -10,7 +10,7 @@ from psycopg import sql
 from schemactl.build.builder import Build
 from schemactl.config import Project
 from schemactl.generate.seed_sql import render_seed_sql, terminated
-from schemactl.pg.scratch import built_database
+from schemactl.pg.built_database import built_database
 
 REFERENCE_DATA = (
     "select (select count(*) from public.sources), (select count(*) from public.loss_reasons), "

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import commands
+from schemactl import api
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.apply import State
@@ -62,7 +62,7 @@ def test_apply_runs_pending_migrations_in_order_and_records_them(
     project: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    result = commands.apply(project, target_db)
+    result = api.apply(project, target_db)
     assert [m.filename for m in result.applied] == [
         "20250101000000_first.sql",
         "20250102000000_second.sql",
@@ -72,13 +72,13 @@ def test_apply_runs_pending_migrations_in_order_and_records_them(
     assert rows(target_db, "select tableowner from pg_tables where tablename = 'notes'") == [
         ("postgres",)
     ]
-    again = commands.apply(project, target_db)
+    again = api.apply(project, target_db)
     assert (again.applied, again.up_to_date) == ((), ("20250101000000", "20250102000000"))
 
 
 def test_history_is_recorded_as_the_supabase_cli_does(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    commands.apply(project, target_db)
+    api.apply(project, target_db)
     columns = rows(
         target_db,
         """
@@ -159,7 +159,7 @@ def test_a_failing_migration_leaves_no_trace_and_names_the_statement(
         """,
     )
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     error = caught.value
     assert str(error.location) == "supabase/migrations/20250103000000_broken.sql:3:33"
     assert error.message == (
@@ -175,19 +175,19 @@ def test_a_migration_changed_after_it_was_applied_is_refused(
     project: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    commands.apply(project, target_db)
+    api.apply(project, target_db)
     path = project.migrations_dir / "20250102000000_second.sql"
     path.write_text(path.read_text().replace("default false", "default true"))
     write_migration(project, "20250103000000_third.sql", "create table public.third (id int);")
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     assert caught.value.message == (
         "supabase/migrations/20250102000000_second.sql was changed after it was applied to "
         "this database: statement 1 (line 1) differs from the applied one"
     )
     assert caught.value.hint is not None and "schemactl diff NAME" in caught.value.hint
     assert not relation_exists(target_db, "public.third")
-    states = {s.version: s.state for s in commands.status(project, target_db)}
+    states = {s.version: s.state for s in api.status(project, target_db)}
     assert states == {
         "20250101000000": State.APPLIED,
         "20250102000000": State.CHANGED,
@@ -208,10 +208,10 @@ def test_a_changed_function_body_is_a_change_though_its_fingerprint_is_not(
         create function public.answer() returns int language sql as $$ select 42 $$;
         """,
     )
-    commands.apply(project, target_db)
+    api.apply(project, target_db)
     path = project.migrations_dir / "20250103000000_function.sql"
     path.write_text(path.read_text().replace("42", "43"))
-    assert {s.version: s.state for s in commands.status(project, target_db)}[
+    assert {s.version: s.state for s in api.status(project, target_db)}[
         "20250103000000"
     ] is State.CHANGED
 
@@ -220,7 +220,7 @@ def test_reformatting_or_resplitting_an_applied_migration_is_not_a_change(
     project: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    commands.apply(project, target_db)
+    api.apply(project, target_db)
     path = project.migrations_dir / "20250101000000_first.sql"
     path.write_text(
         "-- Reformatted.\nCREATE TABLE public.apply_log (\n    migration TEXT NOT "
@@ -234,8 +234,8 @@ def test_reformatting_or_resplitting_an_applied_migration_is_not_a_change(
             "where version = '20250102000000'",
             [[SECOND.strip().replace(";\n\n", "; ")]],
         )
-    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED, State.APPLIED]
-    assert commands.apply(project, target_db).applied == ()
+    assert [s.state for s in api.status(project, target_db)] == [State.APPLIED, State.APPLIED]
+    assert api.apply(project, target_db).applied == ()
 
 
 def test_a_database_migrated_by_the_supabase_cli_continues(
@@ -269,8 +269,8 @@ def test_a_database_migrated_by_the_supabase_cli_continues(
             .replace("$3", "%s"),
             ["20250101000000", "first", cli_chunks(first)],
         )
-    assert [s.state for s in commands.status(project, target_db)] == [State.APPLIED, State.PENDING]
-    result = commands.apply(project, target_db)
+    assert [s.state for s in api.status(project, target_db)] == [State.APPLIED, State.PENDING]
+    result = api.apply(project, target_db)
     assert [m.version for m in result.applied] == ["20250102000000"]
     assert rows(target_db, "select migration from public.apply_log order by 1") == [
         ("first",),
@@ -280,14 +280,14 @@ def test_a_database_migrated_by_the_supabase_cli_continues(
 
 def test_a_version_unknown_locally_stops_the_apply(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    commands.apply(project, target_db, target="20250101000000")
+    api.apply(project, target_db, target="20250101000000")
     with psycopg.connect(target_db) as conn:
         conn.execute(
             "insert into supabase_migrations.schema_migrations (version, name) "
             "values ('20241231000000', 'from_another_branch')"
         )
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     assert caught.value.message == (
         "the database has applied migration(s) that are not in supabase/migrations/: 20241231000000"
     )
@@ -299,31 +299,31 @@ def test_a_version_unknown_locally_stops_the_apply(project: Project, target_db: 
 
 def test_dry_run_and_target(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    planned = commands.apply(project, target_db, dry_run=True)
+    planned = api.apply(project, target_db, dry_run=True)
     assert ([m.version for m in planned.applied], planned.dry_run) == (
         ["20250101000000", "20250102000000"],
         True,
     )
     assert not relation_exists(target_db, "supabase_migrations.schema_migrations")
     assert not relation_exists(target_db, "public.notes")
-    partial = commands.apply(project, target_db, target="20250101000000")
+    partial = api.apply(project, target_db, target="20250101000000")
     assert [m.version for m in partial.applied] == ["20250101000000"]
     assert history(target_db) == [("20250101000000", "first")]
     with pytest.raises(SchemactlError, match="--target 20990101000000: no such migration"):
-        commands.apply(project, target_db, target="20990101000000")
+        api.apply(project, target_db, target="20990101000000")
 
 
 def test_an_older_pending_migration_needs_include_all(project: Project, target_db: str) -> None:
     with_standin(target_db)
-    commands.apply(project, target_db)
+    api.apply(project, target_db)
     write_migration(project, "20250101120000_late.sql", "create table public.late (id int);")
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     assert caught.value.message == (
         "pending migration(s) older than the last applied one "
         "(20250102000000): 20250101120000_late.sql"
     )
-    assert [m.version for m in commands.apply(project, target_db, include_all=True).applied] == [
+    assert [m.version for m in api.apply(project, target_db, include_all=True).applied] == [
         "20250101120000"
     ]
 
@@ -334,7 +334,7 @@ def test_transaction_control_in_a_migration_is_refused(project: Project, target_
         project, "20250103000000_tx.sql", "begin;\ncreate table public.x (id int);\ncommit;\n"
     )
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_tx.sql:1:1",
         "transaction control in a migration: each migration already runs in one transaction",
@@ -350,7 +350,7 @@ def test_concurrently_in_a_migration_is_refused(project: Project, target_db: str
         "create index concurrently notes_body_idx on public.notes (body);\n",
     )
     with pytest.raises(SchemactlError) as caught:
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_index.sql:1:1",
         "this statement cannot run inside a transaction, and each migration runs in one",
@@ -362,7 +362,7 @@ def test_apply_tells_postgrest_to_reload_its_schema(project: Project, target_db:
     with_standin(target_db)
     with psycopg.connect(target_db, autocommit=True) as listener:
         listener.execute("listen pgrst")
-        commands.apply(project, target_db)
+        api.apply(project, target_db)
         select.select([listener.fileno()], [], [], 5)
         notices = [(n.channel, n.payload) for n in listener.notifies(timeout=1, stop_after=1)]
     assert notices == [("pgrst", "reload schema")]

@@ -10,10 +10,10 @@ import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from schemactl import commands
-from schemactl.apply_timeouts import ApplyTimeouts, resolve_timeouts
+from schemactl import api
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
+from schemactl.migrations.timeouts import ApplyTimeouts, resolve_timeouts
 
 from .helpers import history, relation_exists, rows, run_cli, with_standin, write_project
 
@@ -50,7 +50,7 @@ def project(tmp_path: Path) -> Project:
 @pytest.fixture
 def first_applied(project: Project, target_db: str) -> str:
     with_standin(target_db)
-    commands.apply(project, target_db, target="20250101000000")
+    api.apply(project, target_db, target="20250101000000")
     return target_db
 
 
@@ -109,7 +109,7 @@ def test_apply_succeeds_when_the_blocker_commits_during_the_retries(
         if "lock_timeout" in message:
             reader.commit()
 
-    result = commands.apply(
+    result = api.apply(
         project,
         first_applied,
         timeouts=ApplyTimeouts(lock_timeout_ms=200, lock_retries=3, retry_delay_ms=50),

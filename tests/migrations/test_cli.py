@@ -334,7 +334,7 @@ def test_diff_names_the_migration_statement_that_does_not_replay(
     assert result.stderr == (
         "error: supabase/migrations/20250102000000_broken.sql:3:1: supabase/migrations/ does "
         'not apply to a fresh database: column "color" of relation "notes" already '
-        "exists (a committed migration must apply to a fresh database: fix it if no database "
+        "exists [42701] (a committed migration must apply to a fresh database: fix it if no database "
         "has applied it yet, else add a migration that repairs it)\n"
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from schemactl import commands
+from schemactl import api
 from schemactl.migrations.generate import generate_migration
 from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 
@@ -93,7 +93,7 @@ def test_a_generated_migration_gives_the_same_acls_with_and_without_default_priv
     generate_migration(project, "initial", shadow_url=server_url, now=FIXED_NOW)
     opt_in, legacy = two_projects
     for url in (opt_in, legacy):
-        commands.apply(project, url)
+        api.apply(project, url)
     assert (
         rows(opt_in, ACLS)
         == rows(legacy, ACLS)

@@ -6,7 +6,7 @@ import psycopg
 import pytest
 from schema_helpers import insert
 
-from schemactl import commands
+from schemactl import api
 from schemactl.config import load_project
 from schemactl.pg.databases import apply_statements
 from schemactl.source.seeds import seed_statements
@@ -64,8 +64,8 @@ def test_seeded_reference_data(db):
 def test_schemactl_seed_twice_leaves_identical_rows(committed_db, project):
     conn = committed_db.connection
     before = conn.execute(SNAPSHOT).fetchall()
-    assert commands.seed(project, committed_db.url) > 0
-    assert commands.seed(project, committed_db.url) > 0
+    assert api.seed(project, committed_db.url) > 0
+    assert api.seed(project, committed_db.url) > 0
     assert conn.execute(SNAPSHOT).fetchall() == before  # same rows, not even rewritten
 
 

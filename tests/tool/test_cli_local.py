@@ -293,7 +293,7 @@ def test_missing_owner_role_is_a_user_error(
     result = run_cli(["--project", str(root), "seed", "--db-url", pg_server.url(empty_database)])
     assert result.exit_code == 2
     assert result.stderr == (
-        'error: cannot run the schema as role app_owner: role "app_owner" does not exist '
+        'error: cannot run the schema as role app_owner: role "app_owner" does not exist [22023] '
         "(create that role (the Supabase stand-in does, in an empty database), connect as "
         "it, or set [tool.schemactl] owner_role)\n"
     )

@@ -8,7 +8,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from schemactl import commands
+from schemactl import api
 from schemactl.config import load_project
 from schemactl.pg.containers import docker_available, supabase_container
 from schemactl.testing.requests import request_as, user_claims
@@ -28,7 +28,7 @@ def test_schema_applies_to_supabase_postgres_without_the_standin(tmp_path: Path)
     project = load_project(copy_fixture_project("tiny", tmp_path / "tiny"))
     with supabase_container() as server:
         url = server.url("postgres")
-        result = commands.up(project, url)
+        result = api.up(project, url)
         assert (result.standin_installed, result.statements_applied, result.seed_statements) == (
             False,
             14,

@@ -106,3 +106,15 @@ def results_table(
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     return table
+
+
+def print_table(headers: list[str], rows: list[list[str]], title: str) -> None:
+    """A results table; off a terminal (CI logs, pipes) at its natural width, one line per
+    row, so that what it names can be grepped."""
+    table = results_table(headers, rows, title=title)
+    if console.is_terminal:
+        console.print(table)
+        return
+    columns = zip(headers, *rows, strict=True)
+    width = sum(max(len(cell) for cell in column) + 3 for column in columns) + 1
+    Console(file=console.file, width=max(width, len(title)), highlight=False).print(table)

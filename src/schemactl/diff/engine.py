@@ -41,6 +41,7 @@ from schemactl.diff.results_adapter import (
     results_statements,
 )
 from schemactl.errors import SchemactlError
+from schemactl.pg.failures import server_message
 from schemactl.sqlfiles import load_sql
 
 
@@ -206,10 +207,9 @@ def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], orig
         try:
             conn.execute(statement)
         except psycopg.Error as exc:
-            message = (exc.diag.message_primary or str(exc)).strip()
             raise SchemactlError(
-                f"the generated migration fails on the replayed migrations: {message} "
-                f"(in `{statement.strip()[:200]}`, from the {origin} diff)",
+                f"the generated migration fails on the replayed migrations: "
+                f"{server_message(exc)} (in `{statement.strip()[:200]}`, from the {origin} diff)",
                 hint="this is a gap in schemactl's diff: write the change by hand in a new "
                 "migration (supabase/migrations/<version>_<name>.sql) and report it",
             ) from exc

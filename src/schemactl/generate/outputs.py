@@ -19,8 +19,8 @@ from schemactl.generate.seed_sql import render_seed_sql
 from schemactl.generate.sync import GeneratedFile, project_path
 from schemactl.generate.typescript_types import DEFAULT_PATH as TYPES_PATH
 from schemactl.generate.typescript_types import render_types
+from schemactl.pg.built_database import built_database
 from schemactl.pg.databases import GrantMode
-from schemactl.pg.scratch import built_database
 
 # The documents describe the schema as Supabase runs it today: with its current default
 # privileges. (A schema that revokes what it does not grant reads the same in `opt-in`.)

@@ -20,9 +20,8 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 
-from schemactl.apply_blockers import BlockerWatch, describe_blockers
-from schemactl.apply_timeouts import ApplyTimeouts, format_ms
 from schemactl.errors import SchemactlError
+from schemactl.migrations.blockers import BlockerWatch, describe_blockers
 from schemactl.migrations.files import MigrationFile, MigrationStatement, check_transactional
 from schemactl.migrations.history import (
     AppliedMigration,
@@ -30,6 +29,8 @@ from schemactl.migrations.history import (
     ensure_history_table,
     record,
 )
+from schemactl.migrations.timeouts import ApplyTimeouts, format_ms
+from schemactl.pg.failures import database_error
 from schemactl.sqlfiles import load_sql
 
 RELOAD_SCHEMA = "notify pgrst, 'reload schema'"
@@ -314,16 +315,19 @@ def _failure(
     migration: MigrationFile, index: int, statement: MigrationStatement, exc: psycopg.Error
 ) -> SchemactlError:
     diag = exc.diag
-    message = (diag.message_primary or str(exc)).strip()
-    code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
     position = int(diag.statement_position) - 1 if diag.statement_position else 0
     first_line = statement.sql.strip().splitlines()[0]
     shown = first_line if len(first_line) <= 80 else first_line[:77] + "..."
-    return SchemactlError(
-        f"migration {migration.filename} failed at statement {index + 1} (`{shown}`): "
-        f"{message}{code}; it was rolled back, nothing of it is applied",
+    error = database_error(
+        exc,
+        f"migration {migration.filename} failed at statement {index + 1} (`{shown}`)",
         location=migration.location(statement, max(position, 0)),
-        hint=diag.message_hint
-        or "fix the migration (if no database has applied it yet) "
+        hint="fix the migration (if no database has applied it yet) "
         "or add a new one, then run `schemactl apply` again",
+        server_hint_first=True,
+    )
+    return SchemactlError(
+        f"{error.message}; it was rolled back, nothing of it is applied",
+        location=error.location,
+        hint=error.hint,
     )

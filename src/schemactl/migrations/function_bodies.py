@@ -16,9 +16,9 @@ from pglast import ast
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from schemactl.errors import SchemactlError
 from schemactl.lint.model import INPUT_MODES
 from schemactl.migrations.plpgsql_check import check_plpgsql_bodies
+from schemactl.pg.failures import database_error
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
 
@@ -43,9 +43,9 @@ def validate_function_bodies(
                     [function["oid"]],
                 )
         except psycopg.Error as exc:
-            message = (exc.diag.message_primary or str(exc)).strip()
-            raise SchemactlError(
-                f"function {function['signature']}: {message} [{exc.diag.sqlstate}]",
+            raise database_error(
+                exc,
+                f"function {function['signature']}",
                 location=source.location,
                 hint="the body does not match the schema it runs against: fix the name or "
                 "type it uses",

@@ -39,9 +39,9 @@ from schemactl.errors import SchemactlError
 from schemactl.migrations.files import MigrationFile
 from schemactl.migrations.function_bodies import validate_function_bodies
 from schemactl.pg import local_database as local_db
+from schemactl.pg.built_database import install_built_schema
 from schemactl.pg.databases import (
     Server,
-    apply_statements,
     clone_database,
     connect,
     create_database,
@@ -49,6 +49,7 @@ from schemactl.pg.databases import (
     install_standin,
     unique_name,
 )
+from schemactl.pg.failures import database_error
 from schemactl.pg.server import given_or_throwaway_server
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
@@ -205,20 +206,14 @@ def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None, fi
 
 
 def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str) -> None:
-    """Run schema/'s statements as ``role`` in one round trip; when that fails, one by one
-    (named by file and line)."""
+    """schema/'s statements as ``role`` on the stand-in the shadow was cloned from, then
+    every function body validated against them."""
     if not statements:
         return
-    script = "set local check_function_bodies = off;\n" + "".join(
-        f"{statement.sql};\n" for statement in statements
-    )
-    try:
-        with conn.transaction():
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-            conn.execute(script)
-            conn.execute("reset role")
-    except psycopg.Error:
-        apply_statements(conn, statements, role=role)
+    with conn.transaction():
+        install_built_schema(
+            conn, statements, owner_role=role, grant_mode=SHADOW_GRANT_MODE, role=role
+        )
     validate_function_bodies(conn, statements, sorted(_schemas(conn)))
 
 
@@ -239,8 +234,8 @@ def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role:
             try:
                 conn.execute(statement.sql)
             except psycopg.Error as exc:
-                raise SchemactlError(
-                    (exc.diag.message_primary or str(exc)).strip(),
+                raise database_error(
+                    exc,
                     location=statement.location,
                     hint="a committed migration must apply to a fresh database: fix it if "
                     "no database has applied it yet, else add a migration that repairs it",

@@ -11,6 +11,8 @@ import psycopg
 from psycopg import sql
 
 from schemactl.errors import SchemactlError
+from schemactl.pg.failures import database_error
+from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
 
@@ -119,41 +121,59 @@ def install_standin(conn: psycopg.Connection, owner_role: str, grant_mode: Grant
 
 
 def apply_statements(
-    conn: psycopg.Connection, statements: Iterable[Statement], *, role: str | None = None
+    conn: psycopg.Connection,
+    statements: Iterable[Statement],
+    *,
+    role: str | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> int:
-    """Run statements in the current transaction (as ``role``); a failure names the
-    statement's file:line and leaves the transaction to be rolled back by the caller."""
+    """Run statements in the current transaction (as ``role``, function bodies checked
+    later: `migrations.function_bodies`); a failure names the statement's file:line and
+    leaves the transaction to be rolled back by the caller. With ``progress``, one step
+    per statement; without, the whole script in one round trip."""
     if role:
         try:
             conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
         except psycopg.Error as exc:
-            raise SchemactlError(
-                f"cannot run the schema as role {role}: "
-                f"{(exc.diag.message_primary or str(exc)).strip()}",
+            raise database_error(
+                exc,
+                f"cannot run the schema as role {role}",
                 hint="create that role (the Supabase stand-in does, in an empty database), "
                 "connect as it, or set [tool.schemactl] owner_role",
             ) from exc
     conn.execute("set local check_function_bodies = off")
-    count = 0
+    statements = list(statements)
+    if progress is NO_PROGRESS:
+        try:
+            # One round trip for the whole script (a savepoint); on a failure, again one
+            # statement at a time to name the one that fails.
+            with conn.transaction():
+                if statements:
+                    conn.execute("".join(f"{statement.sql};\n" for statement in statements))
+        except psycopg.Error:
+            _one_by_one(conn, statements, NO_PROGRESS)
+    else:
+        _one_by_one(conn, statements, progress)
+    if role:
+        conn.execute("reset role")
+    return len(statements)
+
+
+def _one_by_one(conn: psycopg.Connection, statements: list[Statement], progress: Progress) -> None:
     for statement in statements:
         try:
             conn.execute(statement.sql)
         except psycopg.Error as exc:
             raise statement_error(statement, exc) from exc
-        count += 1
-    if role:
-        conn.execute("reset role")
-    return count
+        progress.advance()
 
 
 def statement_error(statement: Statement, exc: psycopg.Error) -> SchemactlError:
-    diag = exc.diag
-    message = (diag.message_primary or str(exc)).strip()
-    code = f" [{diag.sqlstate}]" if diag.sqlstate else ""
-    return SchemactlError(
-        f"{message}{code}",
+    return database_error(
+        exc,
         location=statement.location,
-        hint=(diag.message_hint or "nothing was applied: fix the statement and run again"),
+        hint="nothing was applied: fix the statement and run again",
+        server_hint_first=True,
     )
 
 

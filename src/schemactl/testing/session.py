@@ -15,16 +15,14 @@ import pytest
 from schemactl.build.builder import build
 from schemactl.config import Project, load_project
 from schemactl.errors import SchemactlError
+from schemactl.pg.built_database import build_statements, install_built_schema
 from schemactl.pg.databases import (
     GrantMode,
     Server,
-    apply_statements,
     clone_database,
     connect,
     create_database,
     drop_database,
-    has_auth_schema,
-    install_standin,
     unique_name,
 )
 from schemactl.pg.server import ExternalServer, given_or_throwaway_server
@@ -125,11 +123,13 @@ class TestDatabases:
         self._created.append(name)
         try:
             with connect(self.server.url(name)) as conn, conn.transaction():
-                if not has_auth_schema(conn):
-                    install_standin(conn, self.project.owner_role, mode)
-                role = self.project.owner_role
-                apply_statements(conn, (s.statement for s in schema.statements), role=role)
-                apply_statements(conn, seeds, role=role)
+                install_built_schema(
+                    conn,
+                    [*build_statements(schema), *seeds],
+                    owner_role=self.project.owner_role,
+                    grant_mode=mode,
+                    role=self.project.owner_role,
+                )
         except BaseException:
             drop_database(self.server, name, admin=self.admin)
             self._created.remove(name)

@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from schemactl.errors import SchemactlError
+from schemactl.pg.failures import server_message
 from schemactl.source.files import SourceFile
 from schemactl.source.statements import Statement, parse_statements
 
@@ -56,7 +57,7 @@ def run_sql_statements(conn: psycopg.Connection, statements: list[Statement]) ->
             conn.execute(statement.sql)
         except psycopg.Error as exc:
             raise SqlTestFailure(
-                statement.file, _failing_line(statement, exc), _message(exc)
+                statement.file, _failing_line(statement, exc), server_message(exc)
             ) from None
 
 
@@ -68,12 +69,6 @@ def _failing_line(statement: Statement, exc: psycopg.Error) -> int:
         body_first_line = statement.line + statement.sql[: opener.start()].count("\n")
         return body_first_line + int(match.group(1)) - 1
     return statement.line
-
-
-def _message(exc: psycopg.Error) -> str:
-    diag = exc.diag
-    text = diag.message_primary or str(exc)
-    return f"{text} [{diag.sqlstate}]" if diag.sqlstate else text
 
 
 def _relative(path: Path, root: Path) -> str:

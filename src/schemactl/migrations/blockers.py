@@ -10,7 +10,7 @@ from types import TracebackType
 
 import psycopg
 
-from schemactl.apply_timeouts import format_ms
+from schemactl.migrations.timeouts import format_ms
 from schemactl.sqlfiles import load_sql
 
 WATCH_APPLICATION_NAME = "schemactl apply (lock watch)"
