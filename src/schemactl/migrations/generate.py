@@ -29,6 +29,7 @@ from schemactl.diff.results_adapter import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
     MigrationFile,
+    check_cli_split,
     check_name,
     check_transactional,
     new_migration_path,
@@ -44,6 +45,7 @@ from schemactl.migrations.shadows import (
 )
 from schemactl.pg.databases import connect
 from schemactl.source.statements import Statement
+from schemactl.source.supabase_split import split_differences
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def generate_migration(
         return GeneratedMigration(None, "", ())
     statements = diff.statements
     body, lines = _body(statements)
+    _check_cli_split(body, lines, statements)
     columns = _columns(diff)
     destructions = [
         (line, d)
@@ -240,10 +243,25 @@ def _statements(schema: Build) -> list[Statement]:
     return [item.statement for item in schema.statements]
 
 
+def _check_cli_split(body: str, lines: Sequence[int], statements: Sequence[str]) -> None:
+    """The migration about to be written splits in the Supabase CLI as in PostgreSQL."""
+    differences = split_differences(body)
+    if not differences:
+        return
+    first = differences[0]
+    index = max(i for i, line in enumerate(lines) if line <= first.line)
+    raise SchemactlError(
+        f"refusing to write a migration `supabase db push` would misread: "
+        f"`{_short(statements[index])}`: {first.message_without_lines}",
+        hint="change the object in schema/ so that its definition avoids the construct",
+    )
+
+
 def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
     """The migrations, parsed, each able to run in one transaction."""
     for migration in migrations:
         check_transactional(migration)
+        check_cli_split(migration)
     return migrations
 
 
