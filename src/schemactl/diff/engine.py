@@ -34,12 +34,8 @@ from schemactl.diff.gaps import (
     gap_statements,
     snapshot,
 )
-from schemactl.diff.results_adapter import (
-    Scope,
-    inspect,
-    keep_only_common_extensions,
-    results_statements,
-)
+from schemactl.diff.results_adapter import results_statements
+from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
 from schemactl.errors import SchemactlError
 from schemactl.pg.failures import server_message
 from schemactl.sqlfiles import load_sql
@@ -134,7 +130,7 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: inspected states normalised as data (no trigger subclass)
 
 
 def diff_databases(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.build.builder import Build, build
+from schemactl.build.builder import build
 from schemactl.catalog.reader import API_ROLES, Catalog, read_catalog
 from schemactl.config import Project
 from schemactl.diff.access_changes import AccessChange, access_changes
@@ -25,7 +25,7 @@ from schemactl.diff.hazards import (
     statement_hazards,
 )
 from schemactl.diff.header import Count, counts, render_header
-from schemactl.diff.results_adapter import Scope, results_api
+from schemactl.diff.results_inspection import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
     MigrationFile,
@@ -43,8 +43,8 @@ from schemactl.migrations.shadows import (
     shadow_server,
     sources_digest,
 )
+from schemactl.pg.built_database import build_statements
 from schemactl.pg.databases import connect
-from schemactl.source.statements import Statement
 from schemactl.source.supabase_split import split_differences
 
 
@@ -170,7 +170,7 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
                 [
                     ShadowPlan("the stand-in", "nothing"),
                     ShadowPlan(
-                        "schema/", sources_digest(project), lambda: _statements(build(project))
+                        "schema/", sources_digest(project), lambda: build_statements(build(project))
                     ),
                 ],
             ) as (baseline, built),
@@ -215,7 +215,7 @@ def _compared(
                 ShadowPlan(
                     "schema/",
                     sources_digest(project),
-                    lambda: _statements(built.result() if built else build(project)),
+                    lambda: build_statements(built.result() if built else build(project)),
                 ),
             ]
             with shadow_databases(where, project, plans) as (replayed, target):
@@ -237,10 +237,6 @@ def _compared(
                         cache=cache,
                     )
                     yield diff, before_catalog, after_catalog, _major_version(source)
-
-
-def _statements(schema: Build) -> list[Statement]:
-    return [item.statement for item in schema.statements]
 
 
 def _check_cli_split(body: str, lines: Sequence[int], statements: Sequence[str]) -> None:
