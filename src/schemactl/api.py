@@ -104,7 +104,7 @@ def owner_url(project: Project, url: str) -> str:
     """How users connect to the local database: as the owner role, as on Supabase."""
     params = conninfo_to_dict(url)
     return postgres_url(
-        str(params["host"]), int(params["port"]), project.owner_role, str(params["dbname"])
+        str(params["host"]), int(str(params["port"])), project.owner_role, str(params["dbname"])
     )
 
 
@@ -150,7 +150,7 @@ def up(
         origin = f"{server.binaries.origin} (PostgreSQL {server.binaries.version})"
     with connect(url, autocommit=True) as conn:
         role = apply_role(conn, project)
-        applied, migrated = 0, ()
+        applied, migrated = 0, tuple[str, ...]()
         if migrations:
             with conn.transaction():
                 standin = ensure_standin(conn, project.owner_role, grant_mode, progress)

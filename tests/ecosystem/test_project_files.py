@@ -27,6 +27,7 @@ CHECKS = [
 CODE_GATES = [
     "ruff check src tests benchmarks && ruff format --check src tests benchmarks",
     "lint-imports",
+    "mypy",
 ]
 
 

@@ -13,7 +13,6 @@ from pglast.enums import AlterTableType
 
 from schemactl.build.dependencies import (
     BUILTIN_SCHEMAS,
-    DEFAULT_SCHEMA,
     Dependencies,
     Ref,
     analyse,
@@ -22,6 +21,7 @@ from schemactl.build.dependencies import (
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.source.files import SourceFile, read_sources, template_environment
+from schemactl.source.names import DEFAULT_SCHEMA
 from schemactl.source.statements import Statement, parse_statements
 from schemactl.source.template_lines import TemplateMaps
 

@@ -15,8 +15,9 @@ from pglast import ast, parse_sql
 from pglast.enums import ConstrType, GrantTargetType, ObjectType
 from pglast.parser import ParseError
 
+from schemactl.source.names import function_name, relation_name, strings
+
 BUILTIN_SCHEMAS = frozenset({"pg_catalog", "information_schema", "public", "pg_toast"})
-DEFAULT_SCHEMA = "public"
 
 
 @dataclass(frozen=True, order=True)
@@ -53,8 +54,7 @@ class Dependencies:
 def analyse(node: ast.Node) -> Dependencies:
     """Provided keys, required references and a human description of a statement."""
     provides, description = _provides(node)
-    ctes = {cte.ctename for cte in _walk(node) if isinstance(cte, ast.CommonTableExpr)}
-    refs = set(_requires(node, ctes))
+    refs = set(_requires(node, _cte_names(node)))
     if isinstance(node, ast.CreateFunctionStmt):
         refs.update(_sql_body_refs(node))
     refs.update(_schema_refs(provides, refs))
@@ -66,45 +66,41 @@ def qualify(names: tuple[str, ...] | list[str]) -> tuple[str, bool]:
     return ".".join(names), len(names) > 1
 
 
-def _strings(items) -> list[str]:
-    return [item.sval for item in items or () if isinstance(item, ast.String)]
-
-
-def _rel_name(rangevar: ast.RangeVar) -> str:
-    return f"{rangevar.schemaname or DEFAULT_SCHEMA}.{rangevar.relname}"
-
-
 def _provides(node: ast.Node) -> tuple[set[str], str]:
     match node:
         case ast.CreateStmt(relation=rel):
-            keys = {f"relation:{_rel_name(rel)}"} | set(_implicit_sequences(node))
-            return keys, f"table {_rel_name(rel)}"
+            keys = {f"relation:{relation_name(rel)}"} | set(_implicit_sequences(node))
+            return keys, f"table {relation_name(rel)}"
         case ast.CreateSeqStmt(sequence=rel):
-            return {f"relation:{_rel_name(rel)}"}, f"table {_rel_name(rel)}"
+            return {f"relation:{relation_name(rel)}"}, f"table {relation_name(rel)}"
         case ast.ViewStmt(view=rel):
-            return {f"relation:{_rel_name(rel)}"}, f"view {_rel_name(rel)}"
-        case ast.CreateTableAsStmt(into=into):
-            return {f"relation:{_rel_name(into.rel)}"}, f"view {_rel_name(into.rel)}"
+            return {f"relation:{relation_name(rel)}"}, f"view {relation_name(rel)}"
+        case ast.CreateTableAsStmt(into=ast.IntoClause(rel=rel)):
+            return {f"relation:{relation_name(rel)}"}, f"view {relation_name(rel)}"
         case ast.CreateFunctionStmt(funcname=names):
-            name = _function_name(_strings(names))
+            name = function_name(names)
             return {f"function:{name}"}, f"function {name}()"
         case ast.CreateSchemaStmt(schemaname=name):
             return {f"schema:{name}"}, f"schema {name}"
         case ast.CompositeTypeStmt(typevar=rel):
-            return {f"type:{_rel_name(rel)}"}, f"type {_rel_name(rel)}"
+            return {f"type:{relation_name(rel)}"}, f"type {relation_name(rel)}"
         case ast.CreateEnumStmt(typeName=names) | ast.CreateDomainStmt(domainname=names):
-            name = _function_name(_strings(names))
+            name = function_name(names)
             return {f"type:{name}"}, f"type {name}"
         case ast.IndexStmt(idxname=idx, relation=rel):
-            schema = rel.schemaname or DEFAULT_SCHEMA
+            schema = relation_name(rel).split(".", 1)[0]
             keys = {f"relation:{schema}.{idx}"} if idx else set()
-            return keys, f"index {idx or '(unnamed)'} on {_rel_name(rel)}"
+            return keys, f"index {idx or '(unnamed)'} on {relation_name(rel)}"
         case ast.CreateTrigStmt(trigname=name, relation=rel):
-            return {f"trigger:{_rel_name(rel)}.{name}"}, f"trigger {name} on {_rel_name(rel)}"
+            return {
+                f"trigger:{relation_name(rel)}.{name}"
+            }, f"trigger {name} on {relation_name(rel)}"
         case ast.CreatePolicyStmt(policy_name=name, table=rel):
-            return {f"policy:{_rel_name(rel)}.{name}"}, f'policy "{name}" on {_rel_name(rel)}'
+            return {
+                f"policy:{relation_name(rel)}.{name}"
+            }, f'policy "{name}" on {relation_name(rel)}'
         case ast.AlterTableStmt(relation=rel):
-            return set(), f"alter table {_rel_name(rel)}"
+            return set(), f"alter table {relation_name(rel)}"
         case ast.GrantStmt(is_grant=is_grant):
             return set(), "grant" if is_grant else "revoke"
         case ast.CommentStmt():
@@ -118,11 +114,11 @@ SERIAL_TYPES = frozenset({"smallserial", "serial", "bigserial", "serial2", "seri
 def _implicit_sequences(node: ast.CreateStmt) -> Iterator[str]:
     """Sequences a CREATE TABLE makes for identity and serial columns (so a GRANT or
     REVOKE on `<table>_<column>_seq` finds its provider)."""
-    schema = node.relation.schemaname or DEFAULT_SCHEMA
+    table = relation_name(node.relation)
     for column in node.tableElts or ():
         if not isinstance(column, ast.ColumnDef):
             continue
-        type_names = _strings(column.typeName.names) if column.typeName else []
+        type_names = strings(column.typeName.names) if column.typeName else []
         serial = bool(type_names) and type_names[-1] in SERIAL_TYPES
         identity = [
             c
@@ -131,26 +127,23 @@ def _implicit_sequences(node: ast.CreateStmt) -> Iterator[str]:
         ]
         if not (serial or identity):
             continue
-        name = f"{schema}.{node.relation.relname}_{column.colname}_seq"
+        name = f"{table}_{column.colname}_seq"
+        schema = table.split(".", 1)[0]
         for option in (identity[0].options or ()) if identity else ():
             if option.defname == "sequence_name":
-                names = _strings(option.arg)
+                names = strings(option.arg)
                 name = ".".join(names) if len(names) > 1 else f"{schema}.{names[0]}"
         yield f"relation:{name}"
 
 
-def _function_name(names: list[str]) -> str:
-    return ".".join(names) if len(names) > 1 else f"{DEFAULT_SCHEMA}.{names[0]}"
-
-
-def _walk(node) -> Iterator[ast.Node]:
+def _walk(node: object) -> Iterator[ast.Node]:
     """Every node below ``node`` (depth first, including itself)."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, ast.Node):
             yield current
-            for slot in current.__slots__:
+            for slot in getattr(current, "__slots__", ()):
                 value = getattr(current, slot, None)
                 if isinstance(value, (ast.Node, tuple, list)):
                     stack.append(value)
@@ -158,10 +151,17 @@ def _walk(node) -> Iterator[ast.Node]:
             stack.extend(reversed(current))
 
 
+def _cte_names(node: ast.Node) -> set[str]:
+    """Names of the WITH queries in ``node``: a bare name among them is no table."""
+    return {
+        cte.ctename for cte in _walk(node) if isinstance(cte, ast.CommonTableExpr) and cte.ctename
+    }
+
+
 def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
     for child in _walk(node):
         match child:
-            case ast.RangeVar(schemaname=schema, relname=rel):
+            case ast.RangeVar(schemaname=schema, relname=str(rel)):
                 if schema is None and rel in ctes:
                     continue
                 yield Ref("relation", f"{schema}.{rel}" if schema else rel, schema is not None)
@@ -170,25 +170,25 @@ def _requires(node: ast.Node, ctes: set[str]) -> Iterator[Ref]:
                 | ast.CreateTrigStmt(funcname=names)
                 | ast.ObjectWithArgs(objname=names)
             ):
-                name, qualified = qualify(_strings(names))
+                name, qualified = qualify(strings(names))
                 yield Ref("function", name, qualified)
             case ast.TypeName(names=names):
-                name, qualified = qualify(_strings(names))
+                name, qualified = qualify(strings(names))
                 yield Ref("type", name, qualified)
             case ast.GrantStmt(objtype=ObjectType.OBJECT_SCHEMA, objects=objects):
-                for schema in _strings(objects):
+                for schema in strings(objects):
                     yield Ref("schema", schema, True)
             case ast.GrantStmt(
                 targtype=GrantTargetType.ACL_TARGET_ALL_IN_SCHEMA, objtype=objtype, objects=objects
             ):
                 kind = "function" if objtype in ALL_FUNCTIONS else "relation"
-                for schema in _strings(objects):
+                for schema in strings(objects):
                     yield Ref("schema", schema, True)
                     yield Ref("contents", f"{kind}:{schema}", True)
             case ast.AlterDefaultPrivilegesStmt(options=options):
                 for option in options or ():
                     if option.defname == "schemas":
-                        for schema in _strings(option.arg):
+                        for schema in strings(option.arg):
                             yield Ref("schema", schema, True)
             case ast.CommentStmt(objtype=objtype, object=obj):
                 yield from _comment_refs(objtype, obj)
@@ -199,8 +199,8 @@ ALL_FUNCTIONS = frozenset(
 )
 
 
-def _comment_refs(objtype: ObjectType, obj) -> Iterator[Ref]:
-    names = _strings(obj) if isinstance(obj, (tuple, list)) else []
+def _comment_refs(objtype: ObjectType | None, obj: object) -> Iterator[Ref]:
+    names = strings(obj) if isinstance(obj, (tuple, list)) else []
     if (
         objtype
         in (
@@ -217,7 +217,7 @@ def _comment_refs(objtype: ObjectType, obj) -> Iterator[Ref]:
     elif objtype == ObjectType.OBJECT_COLUMN and len(names) >= 2:
         name, qualified = qualify(names[:-1])
         yield Ref("relation", name, qualified)
-    elif objtype == ObjectType.OBJECT_SCHEMA and isinstance(obj, ast.String):
+    elif objtype == ObjectType.OBJECT_SCHEMA and isinstance(obj, ast.String) and obj.sval:
         yield Ref("schema", obj.sval, True)
     elif objtype in (ObjectType.OBJECT_TRIGGER, ObjectType.OBJECT_POLICY) and len(names) >= 2:
         name, qualified = qualify(names[:-1])
@@ -231,15 +231,15 @@ def _sql_body_refs(node: ast.CreateFunctionStmt) -> Iterator[Ref]:
     if not isinstance(language, ast.String) or language.sval != "sql":
         return
     body = options.get("as")
-    texts = _strings(body) if isinstance(body, (tuple, list)) else []
+    texts = strings(body) if isinstance(body, (tuple, list)) else []
     for text in texts:
         try:
             parsed = parse_sql(text)
         except ParseError:
             continue  # PostgreSQL reports it when the function is created
         for raw in parsed:
-            ctes = {c.ctename for c in _walk(raw.stmt) if isinstance(c, ast.CommonTableExpr)}
-            yield from _requires(raw.stmt, ctes)
+            if raw.stmt is not None:
+                yield from _requires(raw.stmt, _cte_names(raw.stmt))
 
 
 def _schema_refs(provides: set[str], refs: set[Ref]) -> Iterator[Ref]:

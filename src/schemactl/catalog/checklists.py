@@ -7,6 +7,8 @@ from pglast import ast, parse_sql
 from pglast.enums import A_Expr_Kind
 from pglast.parser import ParseError
 
+from schemactl.source.names import strings
+
 
 def _uncast(node: ast.Node | None) -> ast.Node | None:
     while isinstance(node, ast.TypeCast):
@@ -28,19 +30,18 @@ def check_list(expression: str, column: str) -> tuple[str, ...] | None:
         statements = parse_sql(f"select {expression}")
     except ParseError:
         return None
-    target = statements[0].stmt.targetList[0].val  # type: ignore[union-attr]
+    select = statements[0].stmt
+    if not isinstance(select, ast.SelectStmt) or not select.targetList:
+        return None
+    first = select.targetList[0]
+    target = first.val if isinstance(first, ast.ResTarget) else None
     if not isinstance(target, ast.A_Expr) or not target.name or (target.name[0].sval != "="):
         return None
     left = _uncast(target.lexpr)
-    if not (
-        isinstance(left, ast.ColumnRef)
-        and len(left.fields) == 1
-        and isinstance(left.fields[0], ast.String)
-        and left.fields[0].sval == column
-    ):
+    if not (isinstance(left, ast.ColumnRef) and strings(left.fields) == [column]):
         return None
     if target.kind == A_Expr_Kind.AEXPR_OP_ANY:
-        array = _uncast(target.rexpr)
+        array = _uncast(target.rexpr) if isinstance(target.rexpr, ast.Node) else None
         items = array.elements if isinstance(array, ast.A_ArrayExpr) else None
     elif target.kind == A_Expr_Kind.AEXPR_IN:
         items = target.rexpr if isinstance(target.rexpr, tuple) else None

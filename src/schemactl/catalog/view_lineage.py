@@ -16,6 +16,7 @@ from pglast import ast, parse_sql
 from pglast.parser import ParseError
 
 from schemactl.catalog.reader import Catalog, Relation
+from schemactl.source.names import strings
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ class _Range:
 def _ranges(node: ast.Node | None) -> Iterator[_Range | None]:
     """The FROM clause's tables; None for an entry that is not a plain table."""
     if isinstance(node, ast.RangeVar):
-        alias = node.alias.aliasname if node.alias else node.relname
-        yield _Range(alias, node.schemaname or "public", node.relname)
+        table = node.relname or ""
+        alias = node.alias.aliasname if node.alias and node.alias.aliasname else table
+        yield _Range(alias, node.schemaname or "public", table)
     elif isinstance(node, ast.JoinExpr):
         yield from _ranges(node.larg)
         yield from _ranges(node.rarg)
@@ -80,10 +82,10 @@ def view_column_sources(catalog: Catalog, view: Relation) -> dict[str, ColumnSou
     for target, column in zip(select.targetList, view.columns, strict=False):
         ref = target.val if isinstance(target, ast.ResTarget) else None
         if not isinstance(ref, ast.ColumnRef) or not all(
-            isinstance(f, ast.String) for f in ref.fields
+            isinstance(f, ast.String) for f in ref.fields or ()
         ):
             continue
-        names = [f.sval for f in ref.fields]
+        names = strings(ref.fields)
         found = _resolve(catalog, known, names, complete=len(known) == len(ranges))
         if found is not None:
             sources[column.name] = ColumnSource(found.name, found.schema, found.table, names[-1])
@@ -135,7 +137,7 @@ def _exposures(
 ) -> list[tuple[str, ...]]:
     """Every way the view exposes all of ``columns`` of one occurrence of the table (one
     tuple of view columns each)."""
-    found = []
+    found: list[tuple[str, ...]] = []
     occurrences = sorted(
         {s.occurrence for s in sources.values() if (s.schema, s.table) == (schema, table)}
     )

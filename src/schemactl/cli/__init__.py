@@ -19,6 +19,7 @@ from schemactl.cli.options import Context, db_url_option, pass_context
 from schemactl.cli.output import print_table
 from schemactl.cli.plugins import PluginGroup
 from schemactl.errors import SchemactlError
+from schemactl.generate.command_reference import CommandReference
 from schemactl.pg.failures import server_message
 
 __all__ = [
@@ -60,7 +61,7 @@ for module in (source_commands, local_commands, generate_commands, migration_com
             cli.add_command(command)
 
 
-def command_reference() -> generate_commands.CommandReference:
+def command_reference() -> CommandReference:
     """What the CLI says about itself, for docs/commands.md."""
     return generate_commands.command_reference(cli)
 

@@ -9,13 +9,14 @@ from schemactl.cli.options import Context, db_url_option, grant_mode_option, pas
 from schemactl.cli.output import console, err_console, progress, summary
 from schemactl.config import Project
 from schemactl.errors import CheckFailed
+from schemactl.pg.databases import GrantMode
 
 
 @click.command("up")
 @db_url_option
 @grant_mode_option
 @pass_context
-def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
+def up_command(ctx: Context, db_url: str | None, grant_mode: GrantMode) -> None:
     """Start (or reuse) the local database with the schema and seeds; print its URL.
     When schema/ has changes that no migration has, say so on stderr (the database gets
     the migrations, not schema/).
@@ -26,7 +27,7 @@ def up_command(ctx: Context, db_url: str | None, grant_mode: str) -> None:
         psql "$(schemactl up | tail -1)"
     """
     with progress() as report:
-        result = api.up(ctx.project, db_url, grant_mode, report)  # type: ignore[arg-type]
+        result = api.up(ctx.project, db_url, grant_mode, report)
     print_up(result)
     _warn_if_schema_has_no_migration(ctx.project, result)
 
@@ -65,7 +66,7 @@ def down_command(ctx: Context) -> None:
 @click.command("reset")
 @grant_mode_option
 @pass_context
-def reset_command(ctx: Context, grant_mode: str) -> None:
+def reset_command(ctx: Context, grant_mode: GrantMode) -> None:
     """Delete the local database and bring up a fresh one.
 
     \b
@@ -73,7 +74,7 @@ def reset_command(ctx: Context, grant_mode: str) -> None:
         schemactl reset
     """
     with progress() as report:
-        result = api.reset(ctx.project, grant_mode, report)  # type: ignore[arg-type]
+        result = api.reset(ctx.project, grant_mode, report)
     print_up(result)
 
 

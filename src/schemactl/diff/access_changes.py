@@ -86,7 +86,7 @@ def _sign(old: Cell | None, new: Cell | None) -> str:
     return ""
 
 
-def _effective(cell: Cell) -> tuple:
+def _effective(cell: Cell) -> tuple[object, ...]:
     """What a cell allows: every row (whatever the reason) or which policies, and which
     columns."""
     access, policies = cell
@@ -98,7 +98,7 @@ def _basis(access: Access) -> str:
     """Which rows: every row (and why), or those the policies allow."""
     if access.kind is AccessKind.POLICIES:
         return "rows the policies allow"
-    return access.kind.value
+    return str(access.kind.value)
 
 
 def _notes(command: str, old: Cell | None, new: Cell) -> list[str]:
@@ -155,7 +155,7 @@ def _function_changes(
 
 def _repeated(names: Iterable[str]) -> set[str]:
     seen: set[str] = set()
-    repeated = set()
+    repeated: set[str] = set()
     for name in names:
         (repeated if name in seen else seen).add(name)
     return repeated

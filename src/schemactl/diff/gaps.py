@@ -10,9 +10,10 @@ back schema-qualified and quoted where needed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import psycopg
 from psycopg.pq import TransactionStatus
@@ -120,7 +121,7 @@ def snapshot(conn: psycopg.Connection, schemas: Sequence[str], owner: str) -> Sn
     result = Snapshot()
     with empty_search_path(conn), conn.cursor(row_factory=dict_row) as cur:
 
-        def rows(name: str) -> list[dict]:
+        def rows(name: str) -> list[dict[str, Any]]:
             return cur.execute(load_sql(f"gaps/{name}"), params).fetchall()
 
         for row in rows("acl"):
@@ -471,7 +472,7 @@ def differences(actual: Snapshot, expected: Snapshot) -> list[str]:
     """What still differs between two snapshots, one line each (for the round-trip check)."""
     found: list[str] = []
 
-    def compare(label: str, a: dict, b: dict) -> None:
+    def compare(label: str, a: Mapping[Any, object], b: Mapping[Any, object]) -> None:
         for key in sorted(set(a) | set(b), key=repr):
             if a.get(key) != b.get(key):
                 found.append(f"{label} {key}: {a.get(key)!r} instead of {b.get(key)!r}")
@@ -489,7 +490,7 @@ def differences(actual: Snapshot, expected: Snapshot) -> list[str]:
     return found
 
 
-def _settings(relation: RelationSettings) -> tuple:
+def _settings(relation: RelationSettings) -> tuple[object, ...]:
     return (
         relation.kind,
         relation.replica_identity,

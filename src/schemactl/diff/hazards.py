@@ -19,6 +19,7 @@ from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType
 
 from schemactl.errors import SchemactlError
+from schemactl.source.statements import spans
 
 # Squawk rules about style, not about what happens to a live database; and the timeout
 # rules, which `locks` below replaces with the list of tables and locks.
@@ -271,7 +272,7 @@ def locks(
     ``index_tables``: index -> its table, for DROP INDEX."""
     held: dict[str, tuple[str, list[int]]] = {}
     for statement, line in zip(statements, lines, strict=True):
-        node = parse_sql(statement)[0].stmt
+        node = spans(statement)[0].node
         for table, mode in _statement_locks(node, index_tables):
             if table not in existing:
                 continue
@@ -344,7 +345,7 @@ def destructive(
     the database before the migration (a generated column is recomputed, not lost)."""
     found = []
     for statement in statements:
-        node = parse_sql(statement)[0].stmt
+        node = spans(statement)[0].node
         for what in _destroys(node, columns):
             found.append(Destruction(statement, what))
     return found
@@ -405,23 +406,29 @@ def _widening(old: str, new: str) -> bool:
     return (old_base, new_base) in WIDENINGS and new_mod is None
 
 
+# Type names as PostgreSQL spells them in the catalog (format_type), from their aliases.
+TYPE_ALIASES = {
+    "int": "integer",
+    "int4": "integer",
+    "int8": "bigint",
+    "int2": "smallint",
+    "varchar": "character varying",
+    "float8": "double precision",
+    "float4": "real",
+    "bpchar": "character",
+    "bool": "boolean",
+    "decimal": "numeric",
+    "timestamptz": "timestamp with time zone",
+    "timestamp": "timestamp without time zone",
+}
+
+
 def _split_type(text: str) -> tuple[str, str | None]:
     text = text.strip().lower()
-    aliases = {
-        "int": "integer",
-        "int4": "integer",
-        "int8": "bigint",
-        "int2": "smallint",
-        "varchar": "character varying",
-        "float8": "double precision",
-        "float4": "real",
-        "bool": "boolean",
-        "decimal": "numeric",
-    }
     if "(" in text and text.endswith(")"):
         base, _, modifier = text[:-1].partition("(")
-        return aliases.get(base.strip(), base.strip()), modifier.replace(" ", "")
-    return aliases.get(text, text), None
+        return TYPE_ALIASES.get(base.strip(), base.strip()), modifier.replace(" ", "")
+    return TYPE_ALIASES.get(text, text), None
 
 
 def _numbers(modifier: str) -> list[int]:
@@ -442,21 +449,9 @@ def _type_name(definition: Any) -> str:
     mods = [
         str(m.val.ival)
         for m in type_name.typmods or ()
-        if isinstance(m, ast.A_Const) and hasattr(m.val, "ival")
+        if isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)
     ]
-    aliases = {
-        "int4": "integer",
-        "int8": "bigint",
-        "int2": "smallint",
-        "varchar": "character varying",
-        "float8": "double precision",
-        "float4": "real",
-        "bpchar": "character",
-        "bool": "boolean",
-        "timestamptz": "timestamp with time zone",
-        "timestamp": "timestamp without time zone",
-    }
-    base = aliases.get(base, base)
+    base = TYPE_ALIASES.get(base, base)
     return f"{base}({','.join(mods)})" if mods else base
 
 

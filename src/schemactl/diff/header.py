@@ -92,7 +92,7 @@ def _columns(a: Any, b: Any) -> Count:
 
 
 def _catalog_counts(before: Snapshot, after: Snapshot) -> list[Count]:
-    def entries(acls: Mapping[Any, Mapping[str, Mapping[str, bool]]]) -> set[tuple]:
+    def entries(acls: Mapping[Any, Mapping[str, Mapping[str, bool]]]) -> set[tuple[object, ...]]:
         return {
             (key, grantee, privilege)
             for key, acl in acls.items()
@@ -147,7 +147,7 @@ def _unnamed(items: Sized) -> tuple[str, ...]:
     return ("",) * len(items)
 
 
-def _settings(relation: Any) -> tuple:
+def _settings(relation: Any) -> tuple[object, ...]:
     return (relation.replica_identity, relation.replica_index, relation.options)
 
 

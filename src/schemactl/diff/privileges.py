@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 ObjectKey = tuple[str, str, str | None]  # kind, identity, column (None: the object itself)
 Grants = Mapping[str, bool]  # privilege -> grantable
@@ -143,7 +144,7 @@ def _op(
 def render(operations: Iterable[Operation]) -> list[str]:
     """SQL for the operations, grouped: grantees that get the same statement share it,
     columns of one table with the same privileges share a column list."""
-    by_statement: dict[tuple, list[str]] = {}
+    by_statement: dict[tuple[Any, ...], list[str]] = {}
     for op in operations:
         key = (
             op.phase,
@@ -156,7 +157,7 @@ def render(operations: Iterable[Operation]) -> list[str]:
             op.column,
         )
         by_statement.setdefault(key, []).append(op.grantee)
-    merged: dict[tuple, list[str]] = {}
+    merged: dict[tuple[Any, ...], list[str]] = {}
     for key, grantees in by_statement.items():
         phase, order, identity, action, privileges, option, kind, column = key
         if column is None:
@@ -175,9 +176,9 @@ def render(operations: Iterable[Operation]) -> list[str]:
         )
         merged.setdefault(group, []).append(column)
     statements = []
-    for key in sorted(merged, key=lambda k: (*k[:7], k[8])):
-        phase, _, identity, action, privileges, option, kind, _, grantees = key
-        columns = merged[key]
+    for group_key in sorted(merged, key=lambda k: (*k[:7], k[8])):
+        phase, _, identity, action, privileges, option, kind, _, grantees = group_key
+        columns = merged[group_key]
         what = ", ".join(p.lower() for p in privileges)
         if columns:
             what = ", ".join(f"{p.lower()} ({', '.join(columns)})" for p in privileges)

@@ -10,7 +10,7 @@ from typing import Any
 
 from pglast import ast
 
-from schemactl.build.dependencies import DEFAULT_SCHEMA, Ref, analyse, stable_topological_order
+from schemactl.build.dependencies import Ref, analyse, stable_topological_order
 from schemactl.diff.results_inspection import results_api, same_trigger_text
 from schemactl.diff.results_rewrites import (
     lost_with_recreated_views,
@@ -20,6 +20,7 @@ from schemactl.diff.results_rewrites import (
     without_enum_recreation,
     without_needless_foreign_key_recreation,
 )
+from schemactl.source.names import DEFAULT_SCHEMA
 
 
 def results_statements(before: Any, after: Any) -> list[str]:

@@ -26,11 +26,11 @@ from functools import cache
 from typing import Any
 
 import psycopg
-from pglast import parse_sql
 from pglast.parser import ParseError
 from pglast.stream import RawStream
 
 from schemactl.diff.gaps import empty_search_path
+from schemactl.source.statements import spans
 
 # The inspector's collections of schema objects, each object carrying `.schema`.
 COLLECTIONS = (
@@ -74,7 +74,7 @@ def results_api() -> tuple[Any, Any]:
     """`results.dbdiff.Migration` and `results.schemainspect.pg.PostgreSQL` (imported when
     first needed: the import takes a few hundred milliseconds)."""
     from results.dbdiff import Migration
-    from results.schemainspect.pg import PostgreSQL
+    from results.schemainspect.pg.obj import PostgreSQL
 
     return Migration, PostgreSQL
 
@@ -148,7 +148,7 @@ def same_trigger_text(before: Any, after: Any) -> None:
 @cache
 def _canonical(definition: str) -> str:
     try:
-        return ";".join(RawStream()(item.stmt) for item in parse_sql(definition))
+        return ";".join(RawStream()(item.node) for item in spans(definition))
     except (ParseError, NotImplementedError, ValueError, AttributeError):
         return definition
 

@@ -8,12 +8,13 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from pglast.parser import ParseError
 
-from schemactl.build.dependencies import DEFAULT_SCHEMA
 from schemactl.errors import SchemactlError
+from schemactl.source.names import DEFAULT_SCHEMA, relation_name, strings
+from schemactl.source.statements import spans
 
 
 def without_needless_foreign_key_recreation(
@@ -80,7 +81,7 @@ def settings_as_alter_function(
         if alter is None:
             result.append((text, node))
         else:
-            result.extend((part, parse_sql(part)[0].stmt) for part in alter.split("\n\n") if part)
+            result.extend((part, spans(part)[0].node) for part in alter.split("\n\n") if part)
     return result
 
 
@@ -146,7 +147,7 @@ def lost_with_recreated_views(
         if (v.schema, v.name) in dropped and v.relationtype in ("v", "m")
     }
     created = {
-        (node.relation.schemaname or DEFAULT_SCHEMA, node.idxname)
+        (relation_name(node.relation).split(".", 1)[0], node.idxname)
         for _, node in statements
         if isinstance(node, ast.IndexStmt)
     }
@@ -196,7 +197,7 @@ def without_enum_recreation(
 def _names(items: Any) -> tuple[str, str]:
     if isinstance(items, ast.TypeName):
         items = items.names
-    names = [item.sval for item in items or () if isinstance(item, ast.String)]
+    names = strings(items)
     if not names:
         return ("", "")
     return (names[0], names[-1]) if len(names) > 1 else (DEFAULT_SCHEMA, names[-1])
@@ -227,7 +228,7 @@ def merge_validation(statements: list[tuple[str, ast.Node]]) -> list[tuple[str, 
             if key in validated:
                 dropped.add(validated[key])
                 text = NOT_VALID.sub(";", text)
-                node = parse_sql(text)[0].stmt
+                node = spans(text)[0].node
         merged.append((text, node))
     return [item for index, item in enumerate(merged) if index not in dropped]
 
@@ -238,22 +239,23 @@ def _commands(node: ast.Node, subtype: AlterTableType) -> list[Any]:
     return [cmd for cmd in node.cmds or () if cmd.subtype == subtype]
 
 
-def _table(node: ast.AlterTableStmt) -> str:
-    return f"{node.relation.schemaname or DEFAULT_SCHEMA}.{node.relation.relname}"
+def _table(node: ast.Node) -> str:
+    if not isinstance(node, ast.AlterTableStmt):
+        return ""
+    return relation_name(node.relation)
 
 
 def split(text: str) -> Iterator[tuple[str, ast.Node]]:
     """The statements of ``text``, each ending with `;`, with their parse trees."""
     try:
-        nodes = parse_sql(text)
+        found = spans(text)
     except ParseError as exc:
         raise SchemactlError(
             f"the `results` diff produced SQL that does not parse: {exc.args[0]}: "
             f"{text.strip()[:200]}",
             hint="this is a bug in the diff engine; please report it with the schema change",
         ) from exc
-    for item in nodes:
-        end = item.stmt_location + item.stmt_len if item.stmt_len else len(text)
-        body = text[item.stmt_location : end].strip().rstrip(";").strip()
+    for item in found:
+        body = item.text(text).strip().rstrip(";").strip()
         if body:
-            yield body + ";", item.stmt
+            yield body + ";", item.node

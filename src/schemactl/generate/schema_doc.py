@@ -301,7 +301,7 @@ def _column_row(column: Column) -> list[str]:
         f"`{column.name}`",
         code(column.type),
         "yes" if column.nullable else "no",
-        code(default) if not column.identity else default,
+        code(default) if not column.identity else (default or ""),
         cell(column.comment),
     ]
 

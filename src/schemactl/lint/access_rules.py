@@ -10,8 +10,8 @@ from pglast.enums import SubLinkType
 
 from schemactl.lint.codes import Violation
 from schemactl.lint.model import Policy, SchemaModel, Site
-from schemactl.lint.names import PUBLIC, schema_of, strings
 from schemactl.lint.settings import LintSettings
+from schemactl.source.names import PUBLIC, schema_of, strings
 
 COMMANDS = ("select", "insert", "update", "delete")
 WRITE_COMMANDS = frozenset({"insert", "update", "delete", "all"})
@@ -104,7 +104,7 @@ def _unwrapped_calls(expression: ast.Node | None) -> Iterator[ast.FuncCall]:
         ):
             yield node
         below = (*ancestors, node)
-        for slot in reversed(node.__slots__):
+        for slot in reversed(getattr(node, "__slots__", ())):
             stack.append((getattr(node, slot, None), below))
 
 
@@ -112,8 +112,8 @@ def _evaluated_once(ancestors: tuple[ast.Node, ...]) -> bool:
     """The nearest enclosing query is a FROM-less subquery that PostgreSQL runs once and
     reuses for every row."""
     for index in range(len(ancestors) - 1, -1, -1):
-        if isinstance(ancestors[index], ast.SelectStmt):
-            select = ancestors[index]
+        select = ancestors[index]
+        if isinstance(select, ast.SelectStmt):
             parent = ancestors[index - 1] if index else None
             return (
                 isinstance(parent, ast.SubLink)

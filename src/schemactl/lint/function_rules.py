@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from schemactl.lint.codes import Violation
 from schemactl.lint.model import Function, SchemaModel
-from schemactl.lint.names import PUBLIC, schema_of
 from schemactl.lint.settings import LintSettings
+from schemactl.source.names import PUBLIC, schema_of
 
 ANONYMOUS = ("anon", PUBLIC)
 

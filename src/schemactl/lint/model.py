@@ -19,7 +19,8 @@ from pglast.enums import (
 )
 
 from schemactl.build.builder import Build
-from schemactl.lint.names import (
+from schemactl.lint.privileges import ExecutePrivileges, FunctionKey
+from schemactl.source.names import (
     function_name,
     is_true,
     options,
@@ -28,7 +29,6 @@ from schemactl.lint.names import (
     strings,
     type_key,
 )
-from schemactl.lint.privileges import ExecutePrivileges, FunctionKey
 from schemactl.source.statements import Statement
 
 # pg_trigger.tgtype bits, as CreateTrigStmt carries them.
@@ -180,9 +180,9 @@ def _read(model: SchemaModel, statement: Statement) -> None:
         case ast.CreatePolicyStmt():
             model.policies.append(
                 Policy(
-                    node.policy_name,
+                    node.policy_name or "",
                     relation_name(node.table),
-                    node.cmd_name,
+                    node.cmd_name or "all",
                     bool(node.permissive),
                     role_names(node.roles),
                     node.qual,
@@ -196,7 +196,7 @@ def _read(model: SchemaModel, statement: Statement) -> None:
                 relation_name(node.view), False, invoker, site
             )
         case ast.CreateTableAsStmt(objtype=ObjectType.OBJECT_MATVIEW):
-            name = relation_name(node.into.rel)
+            name = relation_name(node.into.rel if node.into else None)
             model.views[name] = View(name, True, False, site)
         case ast.CreateFunctionStmt():
             _read_function(model, node, site)
@@ -205,12 +205,12 @@ def _read(model: SchemaModel, statement: Statement) -> None:
         case ast.CreateTrigStmt():
             model.triggers.append(
                 Trigger(
-                    node.trigname,
+                    node.trigname or "",
                     relation_name(node.relation),
                     function_name(node.funcname),
-                    bool(node.timing & TRIGGER_BEFORE),
+                    bool((node.timing or 0) & TRIGGER_BEFORE),
                     bool(node.row),
-                    bool(node.events & TRIGGER_UPDATE),
+                    bool((node.events or 0) & TRIGGER_UPDATE),
                     site,
                 )
             )
@@ -219,7 +219,7 @@ def _read(model: SchemaModel, statement: Statement) -> None:
         case ast.AlterDefaultPrivilegesStmt():
             model.execute.default_privileges(node)
         case ast.CreateSchemaStmt():
-            model.schemas.setdefault(node.schemaname, site)
+            model.schemas.setdefault(node.schemaname or "", site)
         case ast.CommentStmt():
             _read_comment(model, node)
 
@@ -231,7 +231,7 @@ COMMENTED_RELATIONS = frozenset(
 
 def _read_comment(model: SchemaModel, node: ast.CommentStmt) -> None:
     if node.objtype == ObjectType.OBJECT_SCHEMA:
-        key = ("schema", node.object.sval)
+        key = ("schema", strings([node.object])[0] if strings([node.object]) else "")
     elif node.objtype in COMMENTED_RELATIONS:
         parts = strings(node.object)
         key = ("relation", ".".join(parts) if len(parts) > 1 else f"public.{parts[0]}")
@@ -257,12 +257,13 @@ def _read_column(
     model: SchemaModel, table: Table, column: ast.ColumnDef, statement: Statement
 ) -> None:
     site = Site(statement, column.location)
+    name = column.colname or ""
     if column.typeName is not None:
-        entry = Column(table.name, column.colname, column.typeName, site)
-        table.columns[column.colname] = entry
+        entry = Column(table.name, name, column.typeName, site)
+        table.columns[name] = entry
         model.column_types.append(entry)
     for constraint in column.constraints or ():
-        _read_constraint(model, table.name, constraint, (column.colname,), statement)
+        _read_constraint(model, table.name, constraint, (name,), statement)
 
 
 def _read_constraint(
@@ -365,6 +366,8 @@ def _read_function(model: SchemaModel, node: ast.CreateFunctionStmt, site: Site)
 
 
 def _read_alter_function(model: SchemaModel, node: ast.AlterFunctionStmt) -> None:
+    if node.func is None:
+        return
     name = function_name(node.func.objname)
     args = tuple(type_key(t) for t in node.func.objargs or ())
     targets = [
@@ -379,11 +382,11 @@ def _read_alter_function(model: SchemaModel, node: ast.AlterFunctionStmt) -> Non
             function.search_path = pinned or None
 
 
-def _input_types(parameters: Iterable | None) -> tuple[str, ...]:
+def _input_types(parameters: Iterable[ast.FunctionParameter] | None) -> tuple[str, ...]:
     return tuple(type_key(p.argType) for p in parameters or () if p.mode in INPUT_MODES)
 
 
-def _search_path_option(items: Iterable | None) -> tuple[str, ...] | None:
+def _search_path_option(items: Iterable[ast.Node] | None) -> tuple[str, ...] | None:
     """The schemas a `SET search_path = …` names (an empty tuple for `reset`, `reset all`
     and `from current`: none of them pins a known path), None when the options do not
     mention search_path."""
@@ -397,7 +400,7 @@ def _search_path_option(items: Iterable | None) -> tuple[str, ...] | None:
         elif setting.name == "search_path":
             if setting.kind == VariableSetKind.VAR_SET_VALUE:
                 result = tuple(
-                    a.val.sval.strip()
+                    (a.val.sval or "").strip()
                     for a in setting.args or ()
                     if isinstance(a, ast.A_Const) and isinstance(a.val, ast.String)
                 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pglast import ast
 from pglast.enums import GrantTargetType, ObjectType
 
-from schemactl.lint.names import (
+from schemactl.source.names import (
     PUBLIC,
     function_name,
     options,
@@ -65,7 +65,7 @@ class ExecutePrivileges:
         """ALTER DEFAULT PRIVILEGES: per-schema entries add to the global ones and cannot
         take away what the global ones grant (as in PostgreSQL)."""
         action = node.action
-        if action.objtype not in FUNCTION_OBJECTS or not _covers_execute(action):
+        if action is None or action.objtype not in FUNCTION_OBJECTS or not _covers_execute(action):
             return
         roles = role_names(action.grantees)
         schemas = strings(options(node.options).get("schemas"))

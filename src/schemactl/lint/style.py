@@ -21,6 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from sqlfluff.core import FluffConfig, Linter
 from sqlfluff.core.config.file import load_config_file_as_dict
@@ -121,7 +122,7 @@ def _linter(configuration: str) -> Linter:
     return Linter(config=FluffConfig(configs=json.loads(configuration)))
 
 
-def merged_config(project: Project, directory: Path) -> dict:
+def merged_config(project: Project, directory: Path) -> dict[str, Any]:
     """The project's `[tool.sqlfluff]` (paths resolved as sqlfluff does), on top of
     postgres + jinja; the linted directory is on the Jinja loader path, as for the build."""
     pyproject = project.root / "pyproject.toml"
@@ -129,13 +130,13 @@ def merged_config(project: Project, directory: Path) -> dict:
         loaded = _read_config_file(str(pyproject)) if pyproject.is_file() else {}
     except SQLFluffUserError as exc:
         raise _config_error(project, exc) from exc
-    merged = nested_combine(BASELINE, loaded)
+    merged: dict[str, Any] = nested_combine(dict(BASELINE), loaded)
     jinja = merged.setdefault("templater", {}).setdefault("jinja", {})
     jinja["loader_search_path"] = ",".join(dict.fromkeys([*_loader_paths(merged), str(directory)]))
     return merged
 
 
-def _loader_paths(configuration: dict) -> list[str]:
+def _loader_paths(configuration: dict[str, Any]) -> list[str]:
     configured = configuration.get("templater", {}).get("jinja", {}).get("loader_search_path")
     return [p.strip() for p in str(configured or "").split(",") if p.strip()]
 
@@ -259,6 +260,8 @@ def _hanging_indent(
     linted: LintedFile, clause: BaseSegment, line_no: int, indent_unit: int
 ) -> bool:
     """The line is indented exactly one level deeper than the line the clause starts on."""
+    if linted.templated_file is None or clause.pos_marker is None:
+        return False
     lines = linted.templated_file.source_str.split("\n")
     clause_line = clause.pos_marker.source_position()[0]
     return _indent(lines[line_no - 1]) == _indent(lines[clause_line - 1]) + indent_unit

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import astuple
 from pathlib import Path
+from typing import Any
 
 import sqlfluff
 
@@ -24,7 +25,9 @@ STYLE_CODE = ("style.py", "style_cache.py", "findings.py")
 
 
 class StyleCache:
-    def __init__(self, directory: Path, configuration: dict, loader_paths: Iterable[str]) -> None:
+    def __init__(
+        self, directory: Path, configuration: dict[str, Any], loader_paths: Iterable[str]
+    ) -> None:
         self._directory = directory
         self._loader_paths = [Path(p) for p in loader_paths]
         self._templates_digest: str | None = None

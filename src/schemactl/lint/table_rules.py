@@ -11,8 +11,8 @@ from pglast.parser import ParseError
 
 from schemactl.lint.codes import Violation
 from schemactl.lint.model import Column, ForeignKey, Function, SchemaModel, Trigger
-from schemactl.lint.names import strings
 from schemactl.lint.settings import LintSettings
+from schemactl.source.names import strings
 
 TIME_ZONE_LESS = {"timestamp": "timestamp without time zone"}
 INEXACT = {"float4": "real (float4)", "float8": "double precision (float8)", "money": "money"}

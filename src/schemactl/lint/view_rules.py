@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from schemactl.lint.codes import Violation
 from schemactl.lint.model import SchemaModel
-from schemactl.lint.names import schema_of
 from schemactl.lint.settings import LintSettings
+from schemactl.source.names import schema_of
 
 
 def check_views(model: SchemaModel, settings: LintSettings) -> Iterator[Violation]:

@@ -30,6 +30,9 @@ FORM = "write `-- schemactl: allow SC0NN because <reason>` right before the stat
 
 StatementKey = tuple[str, int, int]  # file, line, col of the statement
 
+# (start offset, end offset, statement) of each statement in a file
+Span = tuple[int, int, Statement]
+
 
 @dataclass
 class Waiver:
@@ -100,7 +103,7 @@ def apply_waivers(
 def _read_file(source: SourceFile, statements: list[Statement], result: Waivers) -> None:
     text = source.text
     line_starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
-    spans = []
+    spans: list[Span] = []
     for statement in statements:
         start = line_starts[statement.line - 1] + statement.col - 1
         spans.append((start, start + len(statement.sql), statement))
@@ -131,7 +134,7 @@ def _read_file(source: SourceFile, statements: list[Statement], result: Waivers)
         _read_waiver(source.path, comment, line, col, (owner.file, owner.line, owner.col), result)
 
 
-def _owner(text: str, spans: list, where: int, offset: int) -> Statement | None:
+def _owner(text: str, spans: list[Span], where: int, offset: int) -> Statement | None:
     """The statement a comment at ``offset`` belongs to: the previous one when the
     comment ends its last line, else the next one, unless it sits inside a statement."""
     if where > 0:

@@ -19,14 +19,13 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from pglast import parse_sql
 from pglast.parser import ParseError, fingerprint, parse_sql_json
 from pglast.stream import RawStream
 
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.source.files import SOURCE_ENCODING, SourceFile
-from schemactl.source.statements import line_col, parse_statements, split_leading_comments
+from schemactl.source.statements import line_col, parse_statements, spans, split_leading_comments
 from schemactl.source.supabase_split import cli_statements, split_differences
 
 # Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
@@ -192,8 +191,7 @@ def statement_digest(sql: str) -> str:
     """What identifies a statement's meaning: pglast's canonical deparse of it (falls back
     to the fingerprint plus the whitespace-normalised text if it cannot be deparsed)."""
     try:
-        nodes = parse_sql(sql)
-        canonical = ";\n".join(RawStream()(item.stmt) for item in nodes)
+        canonical = ";\n".join(RawStream()(item.node) for item in spans(sql))
     except (ParseError, NotImplementedError, ValueError, AttributeError):
         try:
             canonical = fingerprint(sql) + " " + " ".join(sql.split())
@@ -208,13 +206,11 @@ def digests_of_texts(statements: Iterable[str]) -> tuple[str, ...]:
     digests: list[str] = []
     for chunk in statements:
         try:
-            nodes = parse_sql(chunk)
+            found = spans(chunk)
         except ParseError:
             digests.append(statement_digest(chunk))
             continue
-        for item in nodes:
-            end = item.stmt_location + item.stmt_len if item.stmt_len else len(chunk)
-            digests.append(statement_digest(chunk[item.stmt_location : end]))
+        digests.extend(statement_digest(item.text(chunk)) for item in found)
     return tuple(digests)
 
 

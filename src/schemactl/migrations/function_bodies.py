@@ -19,6 +19,7 @@ from psycopg.rows import dict_row
 from schemactl.lint.model import INPUT_MODES
 from schemactl.migrations.plpgsql_check import check_plpgsql_bodies
 from schemactl.pg.failures import database_error
+from schemactl.source.names import strings
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
 
@@ -59,7 +60,7 @@ def _sources(statements: Sequence[Statement]) -> dict[tuple[str, str, int], Stat
         node = statement.node
         if not isinstance(node, ast.CreateFunctionStmt):
             continue
-        names = [n.sval for n in node.funcname or () if isinstance(n, ast.String)]
+        names = strings(node.funcname)
         schema, name = (names[0], names[-1]) if len(names) > 1 else ("public", names[-1])
         inputs = [p for p in node.parameters or () if p.mode in INPUT_MODES]
         found[(schema, name, len(inputs))] = statement

@@ -43,6 +43,7 @@ from schemactl.migrations.shadows import (
     shadow_server,
     sources_digest,
 )
+from schemactl.migrations.verdicts import MatchVerdicts, match_key
 from schemactl.pg.built_database import build_statements
 from schemactl.pg.databases import connect
 from schemactl.source.supabase_split import split_differences
@@ -81,6 +82,7 @@ def generate_migration(
     check_name(name)
     migrations = read_migrations(project)
     with _compared(project, migrations, shadow_url, verify=True) as compared:
+        assert compared is not None  # only `remembered` comparisons are skipped
         diff, before_catalog, after_catalog, pg_version = compared
     assert before_catalog is not None and after_catalog is not None
     if diff.empty:
@@ -144,7 +146,11 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
     """CI gate: raises CheckFailed when supabase/migrations/ does not produce schema/;
     returns how many migrations were replayed."""
     migrations = read_migrations(project)
-    with _compared(project, migrations, shadow_url, verify=False, catalogs=False) as compared:
+    with _compared(
+        project, migrations, shadow_url, verify=False, catalogs=False, remembered=True
+    ) as compared:
+        if compared is None:
+            return len(migrations)
         diff = compared[0]
     if not diff.empty:
         missing = [s for s in diff.statements if not s.lower().startswith("set ")]
@@ -201,14 +207,18 @@ def _compared(
     *,
     verify: bool,
     catalogs: bool = True,
-) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int]]:
+    remembered: bool = False,
+) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int] | None]:
     """Shadows for supabase/migrations/ and schema/, and the diff between them. The
     Python work (parsing the migrations, importing `results`, building schema/ unless a
-    shadow already holds it) runs while the server starts."""
+    shadow already holds it) runs while the server starts. With ``remembered``, None
+    when kept shadows are a pair already found to match (`verdicts`)."""
     with ThreadPoolExecutor(max_workers=3) as pool:
         parsed = pool.submit(_checked, migrations)
-        imported = pool.submit(results_api)
         with shadow_server(project, shadow_url) as where:
+            verdicts = MatchVerdicts(project.state_dir / "check-verdicts")
+            # On a throwaway server nothing is remembered: import while it starts.
+            imported = pool.submit(results_api) if not where.keeps else None
             built = None if where.keeps else pool.submit(build, project)
             plans = [
                 ShadowPlan.of_migrations(parsed.result()),
@@ -219,7 +229,17 @@ def _compared(
                 ),
             ]
             with shadow_databases(where, project, plans) as (replayed, target):
-                imported.result()
+                key = None
+                if remembered and where.keeps:
+                    with connect(target.url) as goal:
+                        key = match_key(
+                            project, replayed, target, str(goal.info.server_version), API_ROLES
+                        )
+                    if verdicts.known(key):
+                        yield None
+                        return
+                if imported is not None:
+                    imported.result()
                 scope = _scope(replayed, target)
                 with connect(replayed.url) as source, connect(target.url) as goal:
                     before_catalog = after_catalog = None
@@ -237,6 +257,8 @@ def _compared(
                         cache=cache,
                     )
                     yield diff, before_catalog, after_catalog, _major_version(source)
+                if key is not None and diff.empty:
+                    verdicts.remember(key)
 
 
 def _check_cli_split(body: str, lines: Sequence[int], statements: Sequence[str]) -> None:

@@ -41,6 +41,7 @@ from schemactl.migrations.function_bodies import validate_function_bodies
 from schemactl.pg import local_database as local_db
 from schemactl.pg.built_database import install_built_schema
 from schemactl.pg.databases import (
+    GrantMode,
     Server,
     clone_database,
     connect,
@@ -54,7 +55,7 @@ from schemactl.pg.server import given_or_throwaway_server
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
 
-SHADOW_GRANT_MODE = "legacy"
+SHADOW_GRANT_MODE: GrantMode = "legacy"
 PREFIX = "schemactl_shadow_"
 KEPT = 8  # shadows kept on the local server of `schemactl up`
 SCHEMAS_QUERY = "select nspname::text from pg_namespace where nspname !~ '^pg_(temp|toast_temp)_'"
@@ -171,7 +172,12 @@ def _shadow(where: ShadowServer, owner: str, template: str, plan: ShadowPlan) ->
     return name
 
 
-def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None, fill: object) -> None:
+def _ensure(
+    where: ShadowServer,
+    name: str,
+    template: tuple[str, str] | None,
+    fill: Callable[[psycopg.Connection], None],
+) -> None:
     """Make database ``name`` unless it exists (empty, or a clone of ``template`` =
     (database, owner role)): filled under a temporary name, then renamed, so a database
     with the name is always complete."""
@@ -185,7 +191,7 @@ def _ensure(where: ShadowServer, name: str, template: tuple[str, str] | None, fi
         clone_database(server, building, *template)
     try:
         with connect(server.url(building)) as conn, conn.transaction():
-            fill(conn)  # type: ignore[operator]
+            fill(conn)
         with connect(server.url(), autocommit=True) as admin:
             try:
                 admin.execute(

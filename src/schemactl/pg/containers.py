@@ -15,7 +15,7 @@ PASSWORD = "postgres"
 def docker_available() -> bool:
     """Whether a Docker engine answers (the client alone is not enough)."""
     try:
-        import docker  # type: ignore[import-untyped]
+        import docker  # type: ignore[import-untyped]  # docker ships no type information
 
         docker.from_env().ping()
     except Exception:

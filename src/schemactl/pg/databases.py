@@ -21,7 +21,8 @@ GRANT_MODES: tuple[GrantMode, ...] = ("opt-in", "legacy")
 
 
 class Server(Protocol):
-    superuser: str
+    @property
+    def superuser(self) -> str: ...
 
     def url(self, dbname: str = "postgres", user: str | None = None) -> str: ...
 

@@ -26,6 +26,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 from urllib.parse import quote
 
 import psycopg
@@ -141,6 +142,13 @@ def _pgserver_bindirs() -> list[Path]:
     return sorted(dirs, key=lambda d: server_version(d) or 0, reverse=True)
 
 
+class UserAndGroup(TypedDict, total=False):
+    """subprocess' `user` and `group` arguments."""
+
+    user: int
+    group: int
+
+
 @dataclass(frozen=True)
 class RunAs:
     """The OS user server processes run as (None: the current user)."""
@@ -185,8 +193,10 @@ class RunAs:
                 return False
         return True
 
-    def subprocess_kwargs(self) -> dict[str, object]:
-        return {} if self.uid is None else {"user": self.uid, "group": self.gid}
+    def subprocess_kwargs(self) -> UserAndGroup:
+        if self.uid is None or self.gid is None:
+            return {}
+        return {"user": self.uid, "group": self.gid}
 
 
 @dataclass
@@ -412,7 +422,7 @@ def free_port(preferred: int | None = None) -> int:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return sock.getsockname()[1]
+            return int(sock.getsockname()[1])
     raise SchemactlError("no free TCP port on 127.0.0.1")
 
 
@@ -470,14 +480,14 @@ class ExternalServer:
 
     @property
     def superuser(self) -> str:
-        return conninfo_to_dict(self.base_url).get("user") or os.environ.get("PGUSER", "")
+        return str(conninfo_to_dict(self.base_url).get("user") or os.environ.get("PGUSER", ""))
 
     def url(self, dbname: str = "postgres", user: str | None = None) -> str:
         params = conninfo_to_dict(self.base_url)
         params["dbname"] = dbname
         if user:
             params["user"] = user
-        return make_conninfo(**params)
+        return make_conninfo("", **params)
 
 
 @contextmanager

@@ -27,6 +27,31 @@ class Statement:
         return Location(self.file, self.line, self.col)
 
 
+@dataclass(frozen=True)
+class Span:
+    """Where one statement of a text is (character offsets, as pglast counts) and its
+    parse tree."""
+
+    start: int
+    end: int
+    node: ast.Node
+
+    def text(self, source: str) -> str:
+        return source[self.start : self.end]
+
+
+def spans(text: str) -> list[Span]:
+    """The statements of ``text`` (raises pglast's ParseError)."""
+    found = []
+    for item in parse_sql(text):
+        if item.stmt is None:
+            continue
+        start = item.stmt_location or 0
+        end = start + item.stmt_len if item.stmt_len else len(text)
+        found.append(Span(start, end, item.stmt))
+    return found
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of character ``offset`` in ``text``."""
     before = text[:offset]
@@ -37,7 +62,7 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
 def parse_statements(source: SourceFile) -> list[Statement]:
     """Parse a file into statements; a syntax error names file:line:col."""
     try:
-        raw = parse_sql(source.text)
+        raw = spans(source.text)
     except ParseError as exc:
         message = exc.args[0]
         offset = exc.args[1] if len(exc.args) > 1 else None
@@ -54,15 +79,12 @@ def parse_statements(source: SourceFile) -> list[Statement]:
     # pglast reports statement locations and lengths in characters, not bytes.
     statements = []
     for item in raw:
-        start = item.stmt_location
-        end = start + item.stmt_len if item.stmt_len else len(source.text)
-        chunk = source.text[start:end]
-        comments, body, skipped = split_leading_comments(chunk)
-        offset = start + skipped
+        comments, body, skipped = split_leading_comments(item.text(source.text))
+        offset = item.start + skipped
         line, col = line_col(source.text, offset)
         statements.append(
             Statement(
-                body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col, item.stmt
+                body.rstrip().rstrip(";").rstrip(), comments, source.path, line, col, item.node
             )
         )
     return statements

@@ -12,10 +12,12 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from psycopg.types.json import Jsonb
 
 from schemactl.errors import SchemactlError
 from schemactl.pg.databases import GRANT_MODES, GrantMode
@@ -70,7 +72,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("grant_mode", GRANT_MODES, indirect=True, ids=GRANT_MODES)
 
 
-def pytest_collect_file(file_path, parent):  # type: ignore[no-untyped-def]
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SqlFile | None:
     if file_path.suffix == ".sql" and file_path.name.startswith("test_"):
         return SqlFile.from_parent(parent, path=file_path)
     return None
@@ -164,11 +166,11 @@ def make_auth_user(db: psycopg.Connection) -> Callable[..., uuid.UUID]:
             .execute(
                 "insert into auth.users (email, phone, raw_user_meta_data) "
                 "values (%s, %s, %s) returning id",
-                [email, phone, psycopg.types.json.Jsonb(meta or {})],
+                [email, phone, Jsonb(meta or {})],
             )
             .fetchone()
         )
         assert row is not None
-        return row[0]
+        return uuid.UUID(str(row[0]))
 
     return factory

@@ -4,10 +4,12 @@ fails on the first error with the file and line it comes from."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+from _pytest._code.code import TerminalRepr, TracebackStyle
 
 from schemactl.errors import SchemactlError
 from schemactl.pg.failures import server_message
@@ -25,7 +27,7 @@ class SqlTestFailure(Exception):
 
 
 class SqlFile(pytest.File):
-    def collect(self):
+    def collect(self) -> Iterator[SqlItem]:
         yield SqlItem.from_parent(self, name=self.path.stem)
 
 
@@ -40,13 +42,17 @@ class SqlItem(pytest.Item):
         with databases_for(self.config).committed("opt-in") as committed:
             run_sql_statements(committed.connection, statements)
 
-    def repr_failure(self, excinfo, style=None):  # type: ignore[override]
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: TracebackStyle | None = None,
+    ) -> str | TerminalRepr:
         if isinstance(excinfo.value, (SqlTestFailure, SchemactlError)):
             return str(excinfo.value)  # file:line[:col]: message, no traceback
         return super().repr_failure(excinfo)
 
-    def reportinfo(self):
-        return self.path, 0, f"sql: {self.name}"
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return Path(self.path), 0, f"sql: {self.name}"
 
 
 def run_sql_statements(conn: psycopg.Connection, statements: list[Statement]) -> None:
