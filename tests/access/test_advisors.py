@@ -6,30 +6,18 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
 from schemactl.testing.session import CommittedDatabase
+from tests.support.supabase_cli import SUPABASE_CLI, cli_url
 
 pytestmark = pytest.mark.grant_modes
-
-SUPABASE_CLI = "the Supabase CLI is not on PATH (npm install supabase@3.1.0; .ci/run installs it)"
 
 # The INFO findings of a fresh database, each accepted: a new database has used no
 # index yet; the private tables are reached only through SECURITY DEFINER functions,
 # so RLS with no policy is their point (no API role holds a grant on them either).
 ACCEPTED_INFO = {"unused_index", "rls_enabled_no_policy"}
-
-
-def cli_url(url: str) -> str:
-    """The CLI's parser wants a socket server's user in the query, not before `@`."""
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query))
-    if parts.username:
-        query["user"] = parts.username
-    host = parts.netloc.rpartition("@")[2]
-    return f"postgresql://{host}{parts.path}?{urlencode(query)}"
 
 
 def advisors(url: str, level: str) -> list[dict[str, object]]:

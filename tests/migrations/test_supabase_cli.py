@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from access.test_advisors import SUPABASE_CLI, cli_url
 from schemactl import api
 from schemactl.config import Project, load_project
 from schemactl.migrations.apply import State
 from schemactl.migrations.files import read_migrations
 from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 from schemactl.source.supabase_split import cli_statements
+from tests.support.supabase_cli import SUPABASE_CLI, cli_url
 
 from .helpers import rows, with_standin
 
