@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
+from pglast.stream import RawStream
 
 from schemactl.source.names import relation_name
 from schemactl.source.statements import spans
@@ -86,6 +87,28 @@ def split_validations(statements: Sequence[str], existing: set[str]) -> OnlineSp
         else:
             first.append(statement)
     return OnlineSplit(tuple(first), tuple(validations), tuple(validated))
+
+
+def built_index(statement: str) -> str | None:
+    """The qualified, quoted name of the index a `create index` statement builds (None
+    for any other statement, or an index left for PostgreSQL to name)."""
+    found = spans(statement)
+    node = found[0].node if len(found) == 1 else None
+    if not isinstance(node, ast.IndexStmt) or not node.idxname:
+        return None
+    schema = relation_name(node.relation).split(".", 1)[0]
+    return f"{quote(schema)}.{quote(node.idxname)}"
+
+
+def without_concurrently(statement: str) -> str:
+    """A concurrent index build or drop as its plain form, for a shadow database (empty,
+    and built in one transaction: the end state is the same)."""
+    found = spans(statement)
+    node = found[0].node if len(found) == 1 else None
+    if isinstance(node, (ast.IndexStmt, ast.DropStmt)) and node.concurrent:
+        node.concurrent = False
+        return str(RawStream()(node))
+    return statement
 
 
 def _single_alter(statement: str) -> tuple[ast.AlterTableCmd | None, str]:
