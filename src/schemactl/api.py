@@ -7,7 +7,7 @@ a plugin reaches the core: what a plugin needs of the stages is re-exported here
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -191,14 +191,23 @@ def up(
 
 
 def diff(
-    project: Project, name: str, *, server_url: str | None = None, allow_destructive: bool = False
+    project: Project,
+    name: str,
+    *,
+    server_url: str | None = None,
+    allow_destructive: bool = False,
+    renames: Sequence[str] = (),
 ) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
-    (``path`` None when there is nothing to change)."""
+    (``path`` None when there is nothing to change); ``renames``: `--rename` values."""
     from schemactl.migrations.generate import generate_migration
 
     return generate_migration(
-        project, name, shadow_url=server_url, allow_destructive=allow_destructive
+        project,
+        name,
+        shadow_url=server_url,
+        allow_destructive=allow_destructive,
+        renames=renames,
     )
 
 

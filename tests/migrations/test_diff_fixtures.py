@@ -102,21 +102,3 @@ def test_round_trip_failure_is_an_error(
     assert list(project.migrations_dir.iterdir()) == [
         project.migrations_dir / "20240101000000_before.sql"
     ]
-
-
-def test_extension_version_is_no_change(tmp_path: Path, server_url: str) -> None:
-    """Versions follow the server and are never pinned: a version change alone writes
-    nothing, and beside another change it is neither a statement nor a header line."""
-    extension = "create extension pg_trgm with schema extensions version '{}';\n"
-    table = "create table public.contacts (id bigint primary key{});\n"
-    before = {"20240101000000_before.sql": extension.format("1.4") + table.format("")}
-    alone = write_project(tmp_path / "alone", extension.format("1.5") + table.format(""), before)
-    result = generate_migration(alone, "bump", shadow_url=server_url, now=FIXED_NOW)
-    assert (result.path, result.text) == (None, "")
-    beside = write_project(
-        tmp_path / "beside", extension.format("1.5") + table.format(", name text"), before
-    )
-    result = generate_migration(beside, "bump", shadow_url=server_url, now=FIXED_NOW)
-    assert result.statements == ('alter table "public"."contacts" add column "name" text;',)
-    assert [c.kind for c in result.changes] == ["tables", "columns"]
-    assert "extensions:" not in result.text

@@ -30,12 +30,25 @@ from schemactl.migrations.timeouts import resolve_timeouts
     "--allow-destructive",
     is_flag=True,
     help="Write the migration even though it deletes data (drops a table or a "
-    "column, narrows a type).",
+    "column, narrows a type; a possible rename stays a drop and an add).",
+)
+@click.option(
+    "--rename",
+    "renames",
+    metavar="TABLE.OLD=NEW",
+    multiple=True,
+    help="A column schema/ renamed (TABLE.OLD=NEW) or a table (TABLE=NEW; TABLE may be "
+    "schema-qualified): written as ALTER … RENAME, the data kept. Repeatable.",
 )
 @scratch_server_option
 @pass_context
 def diff_command(
-    ctx: Context, name: str | None, check: bool, allow_destructive: bool, server_url: str | None
+    ctx: Context,
+    name: str | None,
+    check: bool,
+    allow_destructive: bool,
+    renames: tuple[str, ...],
+    server_url: str | None,
 ) -> None:
     """Write supabase/migrations/<timestamp>_NAME.sql: the change from the migrations to
     schema/, with a header listing changes, hazards and access changes per role.
@@ -46,16 +59,24 @@ def diff_command(
     validated by a second file, <version + 1>_NAME_validate.sql, in a transaction of its
     own (docs/migrations.md).
 
+    A dropped column and an added one of the same type on one table (or a dropped table
+    and an added one with the same columns) may be a rename: it is refused until
+    --rename says it is one, or --allow-destructive that it is not.
+
     \b
     Example:
         schemactl diff add_deal_notes
+        schemactl diff rename_phone --rename contacts.phone=phone_number
         schemactl diff --check          # CI: exit 1 when a migration is missing
 
     \b
     Exit codes:
         1  --check: supabase/migrations/ does not produce schema/
-        2  bad NAME, data loss without --allow-destructive, or SQL that does not apply
+        2  bad NAME, data loss or a possible rename without --rename or
+           --allow-destructive, or SQL that does not apply
     """
+    if check and renames:
+        raise click.UsageError("--rename writes a migration: it cannot go with --check")
     if check:
         replayed = api.diff_check(ctx.project, server_url=server_url)
         console.print(f"supabase/migrations/ ({replayed} migrations) matches schema/")
@@ -64,7 +85,13 @@ def diff_command(
         raise click.UsageError(
             "NAME is required unless --check, e.g. `schemactl diff add_deal_notes`"
         )
-    result = api.diff(ctx.project, name, server_url=server_url, allow_destructive=allow_destructive)
+    result = api.diff(
+        ctx.project,
+        name,
+        server_url=server_url,
+        allow_destructive=allow_destructive,
+        renames=renames,
+    )
     if result.path is None:
         console.print("no changes: supabase/migrations/ already matches schema/ (nothing written)")
         return

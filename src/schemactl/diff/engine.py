@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,8 +33,11 @@ from schemactl.diff.gaps import (
     Snapshot,
     differences,
     gap_statements,
+    inheritance_differences,
     snapshot,
 )
+from schemactl.diff.inheritance import with_only_local_columns
+from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
 from schemactl.diff.results_adapter import results_statements
 from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
 from schemactl.errors import SchemactlError
@@ -47,6 +51,7 @@ class DatabaseState:
 
     inspected: Any  # the `results` inspector, narrowed to the scope
     snapshot: Snapshot
+    extension_defaults: dict[str, str]  # name -> the version its server installs by default
 
 
 @dataclass(frozen=True)
@@ -55,14 +60,28 @@ class SchemaDiff:
     after: DatabaseState
     results: tuple[str, ...]
     gaps: GapStatements
+    renames: tuple[Rename, ...] = ()
+    rename_statements: tuple[str, ...] = ()  # the renames, then names derived from them
+    renamed: DatabaseState | None = None  # ``before`` after the renames (None: none)
+    candidates: tuple[Candidate, ...] = ()  # drops and adds that may be renames
 
     @property
     def statements(self) -> list[str]:
-        return [*self.results, *self.gaps.all]
+        return [*self.rename_statements, *self.results, *self.gaps.all]
+
+    @property
+    def unwritable(self) -> list[str]:
+        """Differences no statement can fix (see `inheritance_differences`)."""
+        return inheritance_differences(self.compared.snapshot, self.after.snapshot)
+
+    @property
+    def compared(self) -> DatabaseState:
+        """The state the rest of the migration starts from (after the renames)."""
+        return self.renamed or self.before
 
     @property
     def empty(self) -> bool:
-        return not self.statements
+        return not self.statements and not self.unwritable
 
 
 def read_state(
@@ -80,7 +99,10 @@ def read_state(
         found = cache.load(database, scope, owner)
         if found is not None:
             return found
-    state = DatabaseState(inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner))
+    defaults: dict[str, str] = dict(conn.execute(load_sql("extension_defaults")).fetchall())
+    state = DatabaseState(
+        inspect(conn, scope), snapshot(conn, sorted(scope.schemas), owner), defaults
+    )
     if cache is not None:
         cache.store(database, scope, owner, state)
     return state
@@ -130,7 +152,9 @@ class StateCache:
             old.unlink(missing_ok=True)
 
 
-CACHE_FORMAT = 3  # 3: inspected states normalised as data (no trigger subclass)
+# 3: inspected states normalised as data; 4: extension default versions; 5: inherited
+# columns in the snapshot
+CACHE_FORMAT = 5
 
 
 def diff_databases(
@@ -142,15 +166,26 @@ def diff_databases(
     environment: Environment,
     verify: bool = True,
     cache: StateCache | None = None,
+    renames: Sequence[tuple[list[str], str]] = (),
 ) -> SchemaDiff:
     """The statements taking ``source``'s database to ``target``'s. With ``verify``,
     they are run on ``source`` as ``owner`` (then rolled back) and must leave no
-    difference; without, the catalog part is compared on ``source`` as it is."""
+    difference; without, the catalog part is compared on ``source`` as it is.
+    ``renames`` (`--rename` values, parsed; with ``verify`` only) come first, and the
+    rest is diffed from the renamed database."""
     with ThreadPoolExecutor(max_workers=2) as pool:
         reading = pool.submit(read_state, target, scope, owner, cache)
         before = read_state(source, scope, owner, cache)
         after = reading.result()
-    found = tuple(results_statements(before.inspected, after.inspected))
+    resolved = tuple(resolve(renames, before.inspected, after.inspected))
+    remaining = tuple(candidates(before.inspected, after.inspected, resolved))
+    if resolved:
+        if not verify:
+            raise ValueError("renames are written only by a verified diff")
+        return _diff_with_renames(
+            source, before, after, resolved, remaining, scope, owner, environment
+        )
+    found = _results(before, after)
     if not verify:
         gaps = gap_statements(
             before.snapshot, after.snapshot, original=before.snapshot, environment=environment
@@ -165,7 +200,53 @@ def diff_databases(
         )
         _run(source, gaps.all, "catalog")
         _verify(source, scope, owner, after)
-    return SchemaDiff(before, after, found, gaps)
+    return SchemaDiff(before, after, found, gaps, candidates=remaining)
+
+
+def _diff_with_renames(
+    source: psycopg.Connection,
+    before: DatabaseState,
+    after: DatabaseState,
+    renames: tuple[Rename, ...],
+    remaining: tuple[Candidate, ...],
+    scope: Scope,
+    owner: str,
+    environment: Environment,
+) -> SchemaDiff:
+    """The renames run first; the rest of the diff starts from the renamed database."""
+    with source.transaction(force_rollback=True):
+        source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+        renaming = [rename.statement for rename in renames]
+        _run(source, renaming, "rename")
+        renamed = read_state(source, scope, owner)
+        derived = derived_renames(
+            renames,
+            renamed.inspected,
+            after.inspected,
+            _sequences(renamed.snapshot),
+            _sequences(after.snapshot),
+        )
+        if derived:
+            _run(source, derived, "rename")
+            renamed = read_state(source, scope, owner)
+        found = _results(renamed, after)
+        _run(source, found, "results")
+        middle = snapshot(source, sorted(scope.schemas), owner)
+        gaps = gap_statements(
+            middle, after.snapshot, original=renamed.snapshot, environment=environment
+        )
+        _run(source, gaps.all, "catalog")
+        _verify(source, scope, owner, after)
+    return SchemaDiff(
+        before,
+        after,
+        found,
+        gaps,
+        renames=renames,
+        rename_statements=(*renaming, *derived),
+        renamed=renamed,
+        candidates=remaining,
+    )
 
 
 def diff_live(
@@ -186,7 +267,7 @@ def diff_live(
         before = read_state(live, scope, owner)
     after = read_state(target, scope, owner)
     keep_only_common_extensions(before.inspected, after.inspected)
-    found = tuple(results_statements(before.inspected, after.inspected))
+    found = _results(before, after, live=True)
     gaps = gap_statements(
         before.snapshot,
         after.snapshot,
@@ -196,6 +277,17 @@ def diff_live(
         baseline=baseline,
     )
     return SchemaDiff(before, after, found, gaps)
+
+
+def _results(before: DatabaseState, after: DatabaseState, *, live: bool = False) -> tuple[str, ...]:
+    found = results_statements(
+        before.inspected, after.inspected, after.extension_defaults, live=live
+    )
+    return tuple(with_only_local_columns(found, after.inspected, after.snapshot.inherited))
+
+
+def _sequences(state: Snapshot) -> set[str]:
+    return {identity for kind, identity, _ in state.objects if kind == "sequence"}
 
 
 def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], origin: str) -> None:
@@ -213,7 +305,7 @@ def _run(conn: psycopg.Connection, statements: tuple[str, ...] | list[str], orig
 
 def _verify(conn: psycopg.Connection, scope: Scope, owner: str, after: DatabaseState) -> None:
     now = read_state(conn, scope, owner)
-    remaining = results_statements(now.inspected, after.inspected)
+    remaining = results_statements(now.inspected, after.inspected, after.extension_defaults)
     remaining += differences(now.snapshot, after.snapshot)
     if remaining:
         shown = "; ".join(item.strip().splitlines()[0] for item in remaining[:5])

@@ -100,6 +100,9 @@ class Snapshot:
     )  # (publication, kind, member) -> (columns, row filter)
     relations: dict[str, RelationSettings] = field(default_factory=dict)
     comments: dict[tuple[str, str], str] = field(default_factory=dict)  # (type, identity)
+    # (child table, column) -> whether the child defines it too (attislocal), for the
+    # columns inheritance children have from their parents.
+    inherited: dict[tuple[str, str], bool] = field(default_factory=dict)
 
 
 @contextmanager
@@ -160,6 +163,8 @@ def snapshot(conn: psycopg.Connection, schemas: Sequence[str], owner: str) -> Sn
             )
         for row in rows("comments"):
             result.comments[(row["type"], row["identity"])] = row["description"]
+        for row in rows("inherited_columns"):
+            result.inherited[(row["identity"], row["column_name"])] = row["local"]
     return result
 
 
@@ -487,6 +492,24 @@ def differences(actual: Snapshot, expected: Snapshot) -> list[str]:
         {k: _settings(v) for k, v in expected.relations.items()},
     )
     compare("comment on", actual.comments, expected.comments)
+    return found + inheritance_differences(actual, expected)
+
+
+def inheritance_differences(actual: Snapshot, expected: Snapshot) -> list[str]:
+    """Inherited columns a child defines itself in one database and not in the other
+    (attislocal): no ALTER changes that, so it is reported, never written."""
+    found = []
+    for key in sorted(set(actual.inherited) & set(expected.inherited)):
+        if actual.inherited[key] != expected.inherited[key]:
+            table, column = key
+            have, want = (
+                "defined by the table itself" if local else "only inherited"
+                for local in (actual.inherited[key], expected.inherited[key])
+            )
+            found.append(
+                f"inherited column {table}.{column}: {have} instead of {want} (no ALTER "
+                "changes that: re-create the table, or its column, by hand)"
+            )
     return found
 
 

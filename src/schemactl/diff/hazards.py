@@ -327,6 +327,14 @@ def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple
                     modes.append((_name(command.def_.pktable), mode))
                 modes.append((_name(rel), mode))
             return modes
+        case ast.RenameStmt(
+            renameType=ObjectType.OBJECT_TABLE
+            | ObjectType.OBJECT_COLUMN
+            | ObjectType.OBJECT_TABCONSTRAINT
+            | ObjectType.OBJECT_POLICY,
+            relation=rel,
+        ):
+            return [(_name(rel), "ACCESS EXCLUSIVE")]
         case ast.IndexStmt(relation=rel, concurrent=False):
             return [(_name(rel), "SHARE")]
         case ast.CreateTrigStmt(relation=rel):

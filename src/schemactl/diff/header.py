@@ -11,6 +11,7 @@ from typing import Any
 
 from schemactl.diff.access_changes import AccessChange
 from schemactl.diff.engine import SchemaDiff
+from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.gaps import Snapshot
 from schemactl.diff.hazards import Destruction, Hazard, Lock
 
@@ -33,8 +34,9 @@ class Count:
 
 def counts(diff: SchemaDiff) -> list[Count]:
     """Added / changed / dropped per kind of object, between the two sides of ``diff``."""
-    a, b = diff.before.inspected, diff.after.inspected
+    a, b = diff.compared.inspected, diff.after.inspected
     result = [_count("schemas", a.schemas, b.schemas)]
+    result += _renames(diff)
     for kind, types in (("tables", ("r", "p")), ("views", ("v",)), ("materialized views", ("m",))):
         result.append(_count(kind, _relations(a, types), _relations(b, types)))
     result.append(_columns(a, b))
@@ -47,18 +49,33 @@ def counts(diff: SchemaDiff) -> list[Count]:
         ("sequences", "sequences"),
     ):
         result.append(_count(kind, getattr(a, attribute), getattr(b, attribute)))
-    result.append(_count("extensions", _extensions(a), _extensions(b)))
+    stated_a, stated_b = with_stated_versions(a, b, diff.after.extension_defaults)
+    result.append(_count("extensions", _extensions(stated_a), _extensions(stated_b)))
     result.append(
         _count("types", {**a.enums, **a.types, **a.domains}, {**b.enums, **b.types, **b.domains})
     )
-    result += _catalog_counts(diff.before.snapshot, diff.after.snapshot)
+    result += _catalog_counts(diff.compared.snapshot, diff.after.snapshot)
     return [c for c in result if c.total]
 
 
-def _extensions(inspected: Any) -> dict[str, tuple[str, str]]:
-    """Extensions by name and schema: their versions follow the server and are never
-    pinned by a migration (see ``results_statements``), so a version alone is no change."""
-    return {k: (e.name, e.schema) for k, e in inspected.extensions.items()}
+def _renames(diff: SchemaDiff) -> list[Count]:
+    """Renamed tables and columns (`--rename`), before the rest of the changes."""
+    found = []
+    for kind, column in (("tables", False), ("columns", True)):
+        names = tuple(
+            f"{r.table[0]}.{r.table[1]}{'.' + r.old if column else ''} to {r.new}"
+            for r in diff.renames
+            if r.column == column
+        )
+        if names:
+            found.append(Count(kind, dropped=names, dropped_word="renamed"))
+    return found
+
+
+def _extensions(inspected: Any) -> dict[str, tuple[str, str, str | None]]:
+    """Extensions by name, schema and version where one is stated (`with_stated_versions`):
+    a header line for a version change only where the migration writes one."""
+    return {k: (e.name, e.schema, e.version) for k, e in inspected.extensions.items()}
 
 
 def _relations(inspected: Any, types: tuple[str, ...]) -> dict[str, Any]:

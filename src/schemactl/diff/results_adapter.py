@@ -6,11 +6,15 @@ rewrites of `results_rewrites` and an order in which every statement finds what 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pglast import ast
+from pglast.enums import AlterTableType, ConstrType
 
 from schemactl.build.dependencies import Ref, analyse, stable_topological_order
+from schemactl.diff.dependent_views import with_dependent_views_recreated
+from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.results_inspection import results_api, same_trigger_text
 from schemactl.diff.results_rewrites import (
     lost_with_recreated_views,
@@ -23,13 +27,21 @@ from schemactl.diff.results_rewrites import (
 from schemactl.source.names import DEFAULT_SCHEMA
 
 
-def results_statements(before: Any, after: Any) -> list[str]:
+def results_statements(
+    before: Any,
+    after: Any,
+    extension_defaults: Mapping[str, str],
+    *,
+    live: bool = False,
+) -> list[str]:
     """What `results` writes to take ``before`` to ``after``: one statement per item,
-    without its privilege and comment statements, each statement once."""
+    without its privilege and comment statements, each statement once. Extension
+    versions are written only where pinned (`with_stated_versions`; ``extension_defaults``
+    are the default versions of ``after``'s server)."""
     migration_class, _ = results_api()
+    before, after = with_stated_versions(before, after, extension_defaults, live=live)
     same_trigger_text(before, after)
-    # Extension versions follow the server (Supabase upgrades them): never pinned.
-    migration = migration_class(before, after, ignore_extension_versions=True)
+    migration = migration_class(before, after, ignore_extension_versions=False)
     migration.set_safety(False)
     migration.add_all_changes_ordered(privileges=False)
     changed_enums = {
@@ -48,6 +60,7 @@ def results_statements(before: Any, after: Any) -> list[str]:
     statements = without_needless_foreign_key_recreation(statements, before, after)
     statements = settings_as_alter_function(statements, before, after)
     statements = merge_validation(statements)
+    statements = with_dependent_views_recreated(statements, before, after)
     statements += lost_with_recreated_views(statements, before, after)
     return [statements[i][0] for i in dependency_order([n for _, n in statements])]
 
@@ -63,6 +76,8 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
         if isinstance(node, CREATING):
             for key in analyse(node).provides:
                 providers.setdefault(key, index)
+        for table in _primary_key_added(node):
+            providers.setdefault(f"primary key:{table}", index)
     needs: list[set[int]] = []
     for index, node in enumerate(nodes):
         found = set()
@@ -73,9 +88,31 @@ def dependency_order(nodes: list[ast.Node]) -> list[int]:
                 provider = providers.get(f"{kind}:{name if kind != 'schema' else ref.name}")
                 if provider is not None and provider != index:
                     found.add(provider)
+            if isinstance(node, VIEWS) and ref.kind == "relation":
+                provider = providers.get(f"primary key:{name}")
+                if provider is not None:
+                    found.add(provider)
         needs.append(found)
     order = stable_topological_order(needs)
     return order if len(order) == len(nodes) else list(range(len(nodes)))
+
+
+# A view may rely on a table's primary key (GROUP BY the key, other columns selected):
+# a view or materialized view is created after the primary keys of what it reads.
+VIEWS = (ast.ViewStmt, ast.CreateTableAsStmt)
+
+
+def _primary_key_added(node: ast.Node) -> list[str]:
+    if not isinstance(node, ast.AlterTableStmt) or node.relation is None:
+        return []
+    table = f"{node.relation.schemaname or DEFAULT_SCHEMA}.{node.relation.relname}"
+    return [
+        table
+        for cmd in node.cmds or ()
+        if cmd.subtype == AlterTableType.AT_AddConstraint
+        and isinstance(cmd.def_, ast.Constraint)
+        and cmd.def_.contype == ConstrType.CONSTR_PRIMARY
+    ]
 
 
 CREATING = (

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 
 from schemactl.build.builder import build
 from schemactl.catalog.reader import API_ROLES, Catalog, read_catalog
@@ -19,12 +20,14 @@ from schemactl.diff.access_changes import AccessChange, access_changes
 from schemactl.diff.engine import SchemaDiff, StateCache, diff_databases, diff_live
 from schemactl.diff.gaps import Environment, snapshot
 from schemactl.diff.hazards import (
+    Destruction,
     destructive,
     locks,
     squawk_findings,
     statement_hazards,
 )
 from schemactl.diff.header import Count, counts, render_follow_up_header, render_header
+from schemactl.diff.renames import Candidate, parse_renames
 from schemactl.diff.results_inspection import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
@@ -77,24 +80,39 @@ def generate_migration(
     *,
     shadow_url: str | None = None,
     allow_destructive: bool = False,
+    renames: Sequence[str] = (),
     now: datetime | None = None,
 ) -> GeneratedMigration:
-    """Write `supabase/migrations/<version>_<name>.sql` taking the migrations to schema/."""
+    """Write `supabase/migrations/<version>_<name>.sql` taking the migrations to schema/.
+    ``renames``: `--rename` values (TABLE.OLD=NEW, TABLE=NEW). A drop and an add that may
+    be a rename (`schemactl.diff.renames`) is refused unless renamed or
+    ``allow_destructive``."""
     check_name(name)
+    requested = parse_renames(renames)
     migrations = read_migrations(project)
-    with _compared(project, migrations, shadow_url, verify=True) as compared:
+    with _compared(project, migrations, shadow_url, verify=True, renames=requested) as compared:
         assert compared is not None  # only `remembered` comparisons are skipped
         diff, before_catalog, after_catalog, pg_version = compared
     assert before_catalog is not None and after_catalog is not None
+    if diff.candidates and not allow_destructive:
+        candidate = diff.candidates[0]
+        more = len(diff.candidates) - 1
+        raise SchemactlError(
+            f"refusing to write a migration that may lose a rename's data: "
+            f"{candidate.message}{f' (and {more} more)' if more else ''}",
+            hint=f"run again with --rename {candidate.rename.option} to rename it (data kept), "
+            "or with --allow-destructive to drop and add (data lost)",
+        )
     if diff.empty:
         return GeneratedMigration(None, "", ())
-    existing = {f"{v.schema}.{v.name}" for v in diff.before.inspected.relations.values()}
+    states = (diff.before.inspected, diff.compared.inspected)
+    existing = {f"{v.schema}.{v.name}" for state in states for v in state.relations.values()}
     online = split_validations(diff.statements, existing)
     statements = list(online.first)
     body, lines = _body(statements)
     columns = _columns(diff)
     destructions = [
-        (line, d)
+        (line, _not_renamed(d, diff.candidates))
         for line, statement in zip(lines, statements, strict=True)
         for d in destructive([statement], columns)
     ]
@@ -109,7 +127,8 @@ def generate_migration(
         )
     index_tables = {
         f"{i.schema}.{i.name}": f"{i.schema}.{i.table_name}"
-        for i in diff.before.inspected.indexes.values()
+        for state in states
+        for i in state.indexes.values()
     }
     hazards = squawk_findings(
         body, pg_version, statements, lines, existing, index_tables
@@ -196,6 +215,13 @@ def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:
         diff = compared[0]
     if not diff.empty:
         missing = [s for s in diff.statements if not s.lower().startswith("set ")]
+        if not missing:
+            others = len(diff.unwritable) - 1
+            raise CheckFailed(
+                f"supabase/migrations/ does not match schema/: {diff.unwritable[0]}"
+                f"{f' (and {others} more)' if others else ''}",
+                hint="write that migration by hand, then run `schemactl diff --check` again",
+            )
         shown = "; ".join(_short(s.rstrip(";")) for s in missing[:3])
         more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
         raise CheckFailed(
@@ -238,7 +264,7 @@ def drift(project: Project, target_url: str, *, shadow_url: str | None = None) -
                     environment=_environment(project),
                     baseline=snapshot(base, sorted(scope.schemas), project.owner_role),
                 )
-    return Drift(tuple(diff.statements))
+    return Drift((*diff.statements, *(f"-- {line}" for line in diff.unwritable)))
 
 
 @contextmanager
@@ -250,6 +276,7 @@ def _compared(
     verify: bool,
     catalogs: bool = True,
     remembered: bool = False,
+    renames: Sequence[tuple[list[str], str]] = (),
 ) -> Iterator[tuple[SchemaDiff, Catalog | None, Catalog | None, int] | None]:
     """Shadows for supabase/migrations/ and schema/, and the diff between them. The
     Python work (parsing the migrations, importing `results`, building schema/ unless a
@@ -297,10 +324,27 @@ def _compared(
                         environment=_environment(project),
                         verify=verify,
                         cache=cache,
+                        renames=renames,
                     )
+                    if catalogs and diff.rename_statements:
+                        before_catalog = _renamed_catalog(
+                            source, diff.rename_statements, scope, project.owner_role
+                        )
                     yield diff, before_catalog, after_catalog, _major_version(source)
                 if key is not None and diff.empty:
                     verdicts.remember(key)
+
+
+def _renamed_catalog(
+    conn: psycopg.Connection, renames: Sequence[str], scope: Scope, owner: str
+) -> Catalog:
+    """The catalog after the renames (rolled back): access changes then compare the
+    renamed objects, not a policy whose text changed only by a renamed column."""
+    with conn.transaction(force_rollback=True):
+        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+        for statement in renames:
+            conn.execute(statement)
+        return read_catalog(conn, sorted(scope.schemas), API_ROLES)
 
 
 def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
@@ -335,10 +379,30 @@ def _body(statements: Sequence[str]) -> tuple[str, list[int]]:
     return "\n\n".join(statements) + "\n", lines
 
 
+def _not_renamed(destruction: Destruction, found: Sequence[Candidate]) -> Destruction:
+    """A dropped column or table that may have been renamed says so in the header."""
+    for candidate in found:
+        rename = candidate.rename
+        schema, table = rename.table
+        dropped = (
+            f"drops column {schema}.{table}.{rename.old} "
+            if rename.column
+            else f"drops table {schema}.{table} "
+        )
+        if destruction.what.startswith(dropped):
+            return Destruction(
+                destruction.statement,
+                f"{destruction.what}: data in the {'column' if rename.column else 'table'} "
+                f"is lost, not renamed to {rename.new} (--rename {rename.option} keeps it)",
+            )
+    return destruction
+
+
 def _columns(diff: SchemaDiff) -> dict[tuple[str, str], tuple[str, bool]]:
     return {
         (f"{table.schema}.{table.name}", name): (column.dbtypestr, bool(column.is_generated))
-        for table in diff.before.inspected.tables.values()
+        for state in (diff.before.inspected, diff.compared.inspected)
+        for table in state.tables.values()
         for name, column in table.columns.items()
     }
 
