@@ -86,7 +86,8 @@ def build_schema(project: Project, output: Path | None = None) -> Build:
 
 
 def lint(project: Project) -> LintReport:
-    """sqlfluff style and the structural rules SC001-SC014 over schema/ and seeds/."""
+    """sqlfluff style and the structural rules SC001-SC015 over schema/ and seeds/ (SC015:
+    supabase/migrations/ and supabase/seed.sql)."""
     from schemactl.lint import run_lint
 
     return run_lint(project)

@@ -91,7 +91,19 @@ def test_ci_installs_the_package_and_runs_every_check_then_the_tests(project: Pr
     steps = _workflow(project)["jobs"]["check"]["steps"]
     runs = [step["run"] for step in steps if "run" in step]
 
-    assert runs == ['pip install -e ".[test]"', *CODE_GATES, *CHECKS, "pytest -q"]
+    # The two optional tools the tests skip without: plpgsql_check for the runner's
+    # PostgreSQL, and the pinned Supabase CLI.
+    plpgsql_check, supabase_cli = runs[1:3]
+    assert "-plpgsql-check" in plpgsql_check and "apt-get install" in plpgsql_check
+    assert "npm install" in supabase_cli and "supabase@3.1.0" in supabase_cli
+    assert runs == [
+        'pip install -e ".[test]"',
+        plpgsql_check,
+        supabase_cli,
+        *CODE_GATES,
+        *CHECKS,
+        "pytest -q",
+    ]
     uses = [step["uses"] for step in steps if "uses" in step]
     assert uses == ["actions/checkout@v4", "actions/setup-python@v5", "actions/setup-node@v4"]
 

@@ -164,6 +164,25 @@ BAD = {
         ("SC014", "schema/schemas.sql", 1, 1, "schema app has no comment"),
         ("SC014", "schema/tables/notes.sql", 1, 1, "table app.notes has no comment"),
     ],
+    # supabase/migrations/: what `supabase db push` would send cut in two.
+    "SC015": [
+        (
+            "SC015",
+            "supabase/migrations/20250101000000_notes.sql",
+            9,
+            1,
+            "the Supabase CLI cuts this statement in two at the `;` of "
+            "`…values (new.id);` (line 11:55)",
+        ),
+        (
+            "SC015",
+            "supabase/migrations/20250101000000_notes.sql",
+            15,
+            1,
+            "the Supabase CLI cuts this statement in two at the `;` of "
+            "`…the author\\'s text;` (line 15:58)",
+        ),
+    ],
 }
 
 

@@ -16,7 +16,7 @@ from schemactl import api
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.apply import State
-from schemactl.migrations.files import cli_chunks
+from schemactl.source.supabase_split import cli_statements
 
 from .helpers import history, relation_exists, rows, with_standin, write_migration, write_project
 
@@ -260,14 +260,14 @@ def test_a_database_migrated_by_the_supabase_cli_continues(
         conn.execute(
             "ALTER TABLE supabase_migrations.schema_migrations ADD COLUMN IF NOT EXISTS name text"
         )
-        for statement in cli_chunks(first):
+        for statement in cli_statements(first):
             conn.execute(statement)
         conn.execute(
             "INSERT INTO supabase_migrations.schema_migrations(version, name, "
             "statements) VALUES($1, $2, $3)".replace("$1", "%s")
             .replace("$2", "%s")
             .replace("$3", "%s"),
-            ["20250101000000", "first", cli_chunks(first)],
+            ["20250101000000", "first", cli_statements(first)],
         )
     assert [s.state for s in api.status(project, target_db)] == [State.APPLIED, State.PENDING]
     result = api.apply(project, target_db)

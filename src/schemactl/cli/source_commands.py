@@ -48,13 +48,15 @@ def build_command(ctx: Context, output: Path | None) -> None:
 )
 @pass_context
 def lint_command(ctx: Context, fmt: str) -> None:
-    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC014.
+    """Lint schema/ and seeds/: sqlfluff style plus the structural rules SC001-SC015.
 
     sqlfluff runs with the postgres dialect and [tool.sqlfluff] from pyproject.toml;
     the structural rules (RLS, policies, SECURITY DEFINER functions, foreign key
     indexes, column types, views, updated_at triggers) run on the built schema. A
     finding is waived only by a comment on the object's statement:
     `-- schemactl: allow SC0NN because <reason>` (sqlfluff: `-- noqa: CODE`).
+    SC015 reads supabase/migrations/ and supabase/seed.sql: a statement the Supabase
+    CLI would split differently from PostgreSQL (not waivable).
     Findings go to standard output, notes and the summary to standard error.
 
     \b

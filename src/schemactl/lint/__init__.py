@@ -1,4 +1,4 @@
-"""`schemactl lint`: sqlfluff style plus the structural rules SC001–SC014 (docs/lint.md).
+"""`schemactl lint`: sqlfluff style plus the structural rules SC001–SC015 (docs/lint.md).
 
 The runner (and with it sqlfluff, a slow import) is loaded on first use, so commands
 that do not lint start fast.

@@ -13,7 +13,7 @@ FORMATS = ("text", "json", "github")
 class Finding:
     """One problem at ``file:line:col`` (1-based; ``file`` relative to the project root).
 
-    ``code`` is a structural rule (``SC001``…``SC014``, ``SC000`` for waivers) or a
+    ``code`` is a structural rule (``SC001``…``SC015``, ``SC000`` for waivers) or a
     sqlfluff rule (``LT02``, ``CP01``, …)."""
 
     file: str

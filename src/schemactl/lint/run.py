@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from schemactl.build.builder import build
 from schemactl.config import Project
+from schemactl.lint.cli_split_rule import cli_split_findings
 from schemactl.lint.findings import Finding, Note
 from schemactl.lint.settings import lint_settings
 from schemactl.lint.structural import structural_violations
@@ -26,7 +27,7 @@ class LintReport:
 def run_lint(project: Project) -> LintReport:
     """Lint the project. Input errors (unparseable SQL, unknown references, bad
     configuration) raise SchemactlError with file:line:col before anything is linted."""
-    structural = structural_findings(project)
+    structural = structural_findings(project) + cli_split_findings(project)
     style = style_findings(project, (project.schema_dir, project.seeds_dir))
     return LintReport(sorted(set(structural) | set(style.findings)), sorted(set(style.notes)))
 

@@ -22,7 +22,12 @@ from psycopg import sql
 
 from schemactl.errors import SchemactlError
 from schemactl.migrations.blockers import BlockerWatch, describe_blockers
-from schemactl.migrations.files import MigrationFile, MigrationStatement, check_transactional
+from schemactl.migrations.files import (
+    MigrationFile,
+    MigrationStatement,
+    check_cli_split,
+    check_transactional,
+)
 from schemactl.migrations.history import (
     AppliedMigration,
     applied_migrations,
@@ -180,6 +185,7 @@ def _apply_locked(
         )
     for migration in pending:
         check_transactional(migration)
+        check_cli_split(migration)
     if dry_run:
         return ApplyResult(tuple(pending), tuple(applied_versions), dry_run=True)
     done: list[MigrationFile] = []

@@ -26,6 +26,7 @@ from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 from schemactl.source.files import SOURCE_ENCODING, SourceFile
 from schemactl.source.statements import line_col, parse_statements, spans, split_leading_comments
+from schemactl.source.supabase_split import cli_statements, split_differences
 
 # Statements PostgreSQL refuses inside a transaction block (and any … CONCURRENTLY).
 OUTSIDE_TRANSACTION = frozenset(
@@ -104,9 +105,9 @@ class MigrationFile:
 
     @cached_property
     def history_statements(self) -> tuple[str, ...]:
-        """The statements as the Supabase CLI records them in schema_migrations: each
-        chunk of the file up to its `;`, leading comments included, trimmed."""
-        return tuple(cli_chunks(self.text))
+        """The statements as the Supabase CLI records them in schema_migrations: the pieces
+        its splitter cuts the file into, leading comments included, trimmed."""
+        return tuple(cli_statements(self.text))
 
     @cached_property
     def digests(self) -> tuple[str, ...]:
@@ -223,26 +224,19 @@ def digests_of_texts(statements: Iterable[str]) -> tuple[str, ...]:
     return tuple(digests)
 
 
-def cli_chunks(text: str) -> list[str]:
-    """Split like the Supabase CLI (`parser.SplitAndTrim`): at each top-level `;`, keeping
-    the comments before a statement, trimming white space and the final `;`."""
-    try:
-        tree = json.loads(parse_sql_json(text))
-    except ParseError:
-        return [text.strip()] if text.strip() else []
-    data = text.encode("utf-8")
-    chunks = []
-    start = 0
-    for item in tree.get("stmts", []):
-        end = item.get("stmt_location", 0) + item["stmt_len"] if item.get("stmt_len") else len(data)
-        chunk = data[start:end].decode("utf-8").strip().lstrip(";").strip()
-        if chunk:
-            chunks.append(chunk)
-        start = end
-    rest = data[start:].decode("utf-8").lstrip().lstrip(";").strip()
-    if rest:
-        chunks.append(rest)
-    return chunks
+def check_cli_split(migration: MigrationFile) -> None:
+    """The Supabase CLI splits the file into the statements PostgreSQL reads (else
+    `supabase db push` would fail on it, or run something else): the first statement it
+    would split differently is an error at its file:line."""
+    differences = split_differences(migration.text)
+    if differences:
+        first = differences[0]
+        raise SchemactlError(
+            first.message,
+            location=Location(migration.path, first.line, first.col),
+            hint="rewrite the statement as the message says (if no database has applied "
+            "the migration yet; else in a new migration)",
+        )
 
 
 def check_transactional(migration: MigrationFile) -> None:

@@ -4,8 +4,8 @@ A build runs with `check_function_bodies` off (a body may name objects created l
 the script). Once everything exists, each SQL function is validated by PostgreSQL's own
 validator with the setting on — its body parsed and analysed against the real tables — so
 a column typo fails here at the function's `file:line`, not at call time. PL/pgSQL bodies
-are parsed by their validator too; their statements are only checked by plpgsql_check,
-when the server has it (`plpgsql_check_errors`)."""
+are parsed by their validator too; their statements are then checked by plpgsql_check,
+when the server has it (`schemactl.migrations.plpgsql_check`)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from schemactl.lint.model import INPUT_MODES
+from schemactl.migrations.plpgsql_check import check_plpgsql_bodies
 from schemactl.pg.failures import database_error
 from schemactl.source.names import strings
 from schemactl.source.statements import Statement
@@ -50,6 +51,7 @@ def validate_function_bodies(
                 hint="the body does not match the schema it runs against: fix the name or "
                 "type it uses",
             ) from exc
+    check_plpgsql_bodies(conn, sources, list(schemas))
 
 
 def _sources(statements: Sequence[Statement]) -> dict[tuple[str, str, int], Statement]:

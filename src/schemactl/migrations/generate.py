@@ -32,6 +32,7 @@ from schemactl.diff.results_inspection import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
     MigrationFile,
+    check_cli_split,
     check_name,
     check_transactional,
     new_migration_path,
@@ -49,6 +50,7 @@ from schemactl.migrations.shadows import (
 from schemactl.migrations.verdicts import MatchVerdicts, match_key
 from schemactl.pg.built_database import build_statements
 from schemactl.pg.databases import connect
+from schemactl.source.supabase_split import split_differences
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def generate_migration(
     online = split_validations(diff.statements, existing)
     statements = list(online.first)
     body, lines = _body(statements)
+    _check_cli_split(body, lines, statements)
     columns = _columns(diff)
     destructions = [
         (line, _not_renamed(d, diff.candidates))
@@ -335,6 +338,20 @@ def _compared(
                     verdicts.remember(key)
 
 
+def _check_cli_split(body: str, lines: Sequence[int], statements: Sequence[str]) -> None:
+    """The migration about to be written splits in the Supabase CLI as in PostgreSQL."""
+    differences = split_differences(body)
+    if not differences:
+        return
+    first = differences[0]
+    index = max(i for i, line in enumerate(lines) if line <= first.line)
+    raise SchemactlError(
+        f"refusing to write a migration `supabase db push` would misread: "
+        f"`{_short(statements[index])}`: {first.message_without_lines}",
+        hint="change the object in schema/ so that its definition avoids the construct",
+    )
+
+
 def _renamed_catalog(
     conn: psycopg.Connection, renames: Sequence[str], scope: Scope, owner: str
 ) -> Catalog:
@@ -351,6 +368,7 @@ def _checked(migrations: Sequence[MigrationFile]) -> Sequence[MigrationFile]:
     """The migrations, parsed, each able to run in one transaction."""
     for migration in migrations:
         check_transactional(migration)
+        check_cli_split(migration)
     return migrations
 
 
