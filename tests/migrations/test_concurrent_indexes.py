@@ -12,7 +12,7 @@ import pytest
 
 from schemactl.config import Project
 
-from .helpers import history, rows, run_cli, with_standin, write_project
+from .helpers import history, migrations_project, rows, run_cli, with_standin
 
 INITIAL = """
 create table public.stages (id bigint primary key, name text, probability integer);
@@ -38,7 +38,7 @@ INDEXES = (
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(
+    return migrations_project(
         tmp_path / "project",
         SCHEMA,
         {"20250101000000_initial.sql": INITIAL, "20250102000000_indexes.sql": CONCURRENT},

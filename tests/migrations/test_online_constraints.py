@@ -12,7 +12,7 @@ import pytest
 
 from schemactl.config import Project
 
-from .helpers import history, rows, run_cli, with_standin, write_project
+from .helpers import history, migrations_project, rows, run_cli, with_standin
 
 BEFORE = """
 create table public.pipelines (id bigint primary key);
@@ -37,7 +37,7 @@ create index stages_pipeline_id_idx on public.stages (pipeline_id);
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    return write_project(tmp_path / "project", AFTER, {"20250101000000_initial.sql": BEFORE})
+    return migrations_project(tmp_path / "project", AFTER, {"20250101000000_initial.sql": BEFORE})
 
 
 def _diff_and_seed(project: Project, server_url: str, target_db: str, stage: str) -> None:
