@@ -29,8 +29,9 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "diff"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
 
 
-# Cases whose written file is also replayed on its own (CREATE/re-CREATE with grants,
-# cascading revokes, default privileges, objects on auth.users, a new enum).
+# Cases whose written files are also replayed on their own (CREATE/re-CREATE with grants,
+# cascading revokes, default privileges, objects on auth.users, a new enum, constraints
+# added NOT VALID and validated by a follow-up migration).
 REPLAYED = (
     "new_table_grants",
     "view_recreated_keeps_grants",
@@ -39,6 +40,8 @@ REPLAYED = (
     "auth_users_trigger",
     "new_enum_type",
     "function_returns_table_rows",
+    "constraint",
+    "not_null",
 )
 
 
@@ -58,13 +61,23 @@ def test_diff_writes_the_expected_migration(case: str, tmp_path: Path, server_ur
         project, case, shadow_url=server_url, allow_destructive=True, now=FIXED_NOW
     )
     expected = FIXTURES / case / "expected.sql"
+    expected_follow_up = FIXTURES / case / "expected_validate.sql"
     if os.environ.get("SCHEMACTL_UPDATE_GOLDEN"):
         expected.write_text(result.text)
+        if result.follow_up_text:
+            expected_follow_up.write_text(result.follow_up_text)
     assert result.path == project.migrations_dir / f"20250102030405_{case}.sql"
     assert result.text == expected.read_text()
     assert result.path.read_text() == result.text
+    if expected_follow_up.exists():
+        assert result.follow_up == project.migrations_dir / f"20250102030406_{case}_validate.sql"
+        assert result.follow_up_text == expected_follow_up.read_text()
+        assert result.follow_up.read_text() == result.follow_up_text
+    else:
+        assert (result.follow_up, result.follow_up_text) == (None, "")
     if case in REPLAYED:
-        assert check_migrations(project, shadow_url=server_url) == 2
+        written = 3 if result.follow_up else 2
+        assert check_migrations(project, shadow_url=server_url) == written
 
 
 def test_round_trip_failure_is_an_error(

@@ -55,6 +55,9 @@ def diff_command(
 
     supabase/migrations/ is replayed in one shadow database and schema/ built in another
     (both on the Supabase stand-in); the migration is checked to reproduce schema/ exactly.
+    A FOREIGN KEY, CHECK or NOT NULL added to an existing table is written NOT VALID, and
+    validated by a second file, <version + 1>_NAME_validate.sql, in a transaction of its
+    own (docs/migrations.md).
 
     A dropped column and an added one of the same type on one table (or a dropped table
     and an added one with the same columns) may be a rename: it is refused until
@@ -98,6 +101,11 @@ def diff_command(
         f"wrote {ctx.project.relative(result.path)} "
         f"({len(result.statements)} statements): review it, then commit it"
     )
+    if result.follow_up is not None:
+        console.print(
+            f"wrote {ctx.project.relative(result.follow_up)}: it validates the constraints "
+            "the first adds NOT VALID, in a transaction of its own; commit both"
+        )
 
 
 @click.command("apply")

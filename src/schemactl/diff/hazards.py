@@ -17,6 +17,7 @@ from typing import Any
 
 from pglast import ast, parse_sql
 from pglast.enums import AlterTableType, ConstrType, ObjectType
+from pglast.stream import RawStream
 
 from schemactl.errors import SchemactlError
 from schemactl.source.statements import spans
@@ -173,8 +174,28 @@ def squawk_findings(
             continue
         if touched and touched <= dropped and not _dropped_tables(statement or ""):
             continue
-        hazards.add(Hazard(line, finding["rule_name"], _first_sentence(finding["message"])))
+        message = _first_sentence(finding["message"])
+        if finding["rule_name"] == CONCURRENT_INDEX_RULE and statement:
+            message += concurrent_offer(statement)
+        hazards.add(Hazard(line, finding["rule_name"], message))
     return sorted(hazards, key=lambda h: (h.line, h.rule))
+
+
+CONCURRENT_INDEX_RULE = "require-concurrent-index-creation"
+
+
+def concurrent_offer(statement: str) -> str:
+    """How to build the index without blocking writes: its CONCURRENTLY form, in a
+    migration of its own (which `schemactl apply` and `supabase db push` run outside a
+    transaction)."""
+    node = spans(statement)[0].node
+    if not isinstance(node, ast.IndexStmt) or node.concurrent:
+        return ""
+    node.concurrent = True
+    return (
+        f"; to build it without blocking writes, move it to a migration of its own as "
+        f"`{RawStream()(node)};`"
+    )
 
 
 def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:

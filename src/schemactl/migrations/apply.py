@@ -34,6 +34,7 @@ from schemactl.migrations.history import (
     ensure_history_table,
     record,
 )
+from schemactl.migrations.online import built_index
 from schemactl.migrations.timeouts import ApplyTimeouts, format_ms
 from schemactl.pg.failures import database_error
 from schemactl.sqlfiles import load_sql
@@ -240,6 +241,9 @@ class _LockTimeout(Exception):
 def _apply_one(
     conn: psycopg.Connection, migration: MigrationFile, role: str | None, timeouts: ApplyTimeouts
 ) -> None:
+    if migration.concurrent:
+        _apply_concurrently(conn, migration, role, timeouts)
+        return
     with conn.transaction():
         _set_timeouts(conn, timeouts)
         _set_role(conn, role)
@@ -251,6 +255,41 @@ def _apply_one(
             except psycopg.Error as exc:
                 raise _failure(migration, index, statement, exc) from exc
         record(conn, migration)
+
+
+def _apply_concurrently(
+    conn: psycopg.Connection, migration: MigrationFile, role: str | None, timeouts: ApplyTimeouts
+) -> None:
+    """A migration of concurrent index builds: each statement on its own, outside a
+    transaction (PostgreSQL refuses CONCURRENTLY in one), then the history row. When one
+    fails, the indexes this migration built (or left INVALID) are dropped concurrently: as
+    for any migration, nothing of it stays and it can be applied again."""
+    built: list[str] = []
+    conn.execute(load_sql("migrations/session_timeouts"), _timeout_values(timeouts))
+    if role:
+        conn.execute(sql.SQL("set role {}").format(sql.Identifier(role)))
+    try:
+        for index, statement in enumerate(migration.statements):
+            name = built_index(statement.sql)
+            try:
+                conn.execute(statement.sql)
+            except psycopg.Error as exc:
+                _drop_indexes(conn, [*built, name] if name else built)
+                if isinstance(exc, pg_errors.LockNotAvailable):
+                    raise _LockTimeout(index, statement, exc) from exc
+                raise _failure(migration, index, statement, exc) from exc
+            if name:
+                built.append(name)
+        with conn.transaction():
+            record(conn, migration)
+    finally:
+        if not conn.broken:
+            conn.execute("reset role; reset lock_timeout; reset statement_timeout")
+
+
+def _drop_indexes(conn: psycopg.Connection, names: Sequence[str]) -> None:
+    for name in names:
+        conn.execute(sql.SQL("drop index concurrently if exists {}").format(sql.SQL(name)))
 
 
 def _gave_up(
@@ -284,13 +323,14 @@ def _watch_interval(timeouts: ApplyTimeouts) -> float:
 
 
 def _set_timeouts(conn: psycopg.Connection, timeouts: ApplyTimeouts) -> None:
-    conn.execute(
-        load_sql("migrations/timeouts"),
-        {
-            "lock_timeout": f"{timeouts.lock_timeout_ms}ms",
-            "statement_timeout": f"{timeouts.statement_timeout_ms}ms",
-        },
-    )
+    conn.execute(load_sql("migrations/timeouts"), _timeout_values(timeouts))
+
+
+def _timeout_values(timeouts: ApplyTimeouts) -> dict[str, str]:
+    return {
+        "lock_timeout": f"{timeouts.lock_timeout_ms}ms",
+        "statement_timeout": f"{timeouts.statement_timeout_ms}ms",
+    }
 
 
 def _set_role(conn: psycopg.Connection, role: str | None) -> None:

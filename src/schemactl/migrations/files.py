@@ -41,6 +41,8 @@ OUTSIDE_TRANSACTION = frozenset(
         "DropSubscriptionStmt",
     }
 )
+# Statements a migration made of nothing else runs outside a transaction.
+CONCURRENT_INDEX_KINDS = frozenset({"IndexStmt", "DropStmt"})
 FILE_PATTERN = re.compile(r"^(?P<version>[0-9]+)_(?P<name>.*)\.sql$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 MAX_NAME_LENGTH = 100
@@ -114,6 +116,14 @@ class MigrationFile:
     @property
     def filename(self) -> str:
         return f"{self.version}_{self.name}.sql"
+
+    @cached_property
+    def concurrent(self) -> bool:
+        """Only concurrent index builds and drops: run outside a transaction, one statement
+        at a time (as the Supabase CLI runs them), see `apply`."""
+        return bool(self.statements) and all(
+            s.outside_transaction and s.kind in CONCURRENT_INDEX_KINDS for s in self.statements
+        )
 
     def location(self, statement: MigrationStatement, offset: int = 0) -> Location:
         """Where ``statement`` (or the character ``offset`` into it) is in the file."""
@@ -240,10 +250,12 @@ def check_transactional(migration: MigrationFile) -> None:
                 location=statement.location,
                 hint="remove BEGIN / COMMIT / ROLLBACK",
             )
-        if statement.outside_transaction:
+        if statement.outside_transaction and not migration.concurrent:
             raise SchemactlError(
-                "this statement cannot run inside a transaction, and each migration runs in one",
+                "this statement cannot run inside a transaction, and a migration runs in one unless "
+                "it holds only concurrent index builds",
                 location=statement.location,
-                hint="drop CONCURRENTLY (the migration holds its locks until commit anyway) "
-                "or run the statement by hand outside migrations",
+                hint="put concurrent index builds in a migration of their own (`create index "
+                "concurrently` / `drop index concurrently` only: it runs outside a "
+                "transaction), or drop CONCURRENTLY",
             )

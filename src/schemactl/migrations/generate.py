@@ -26,7 +26,7 @@ from schemactl.diff.hazards import (
     squawk_findings,
     statement_hazards,
 )
-from schemactl.diff.header import Count, counts, render_header
+from schemactl.diff.header import Count, counts, render_follow_up_header, render_header
 from schemactl.diff.renames import Candidate, parse_renames
 from schemactl.diff.results_inspection import Scope, results_api
 from schemactl.errors import CheckFailed, SchemactlError
@@ -39,6 +39,7 @@ from schemactl.migrations.files import (
     next_version,
     read_migrations,
 )
+from schemactl.migrations.online import OnlineSplit, split_validations
 from schemactl.migrations.shadows import (
     Shadow,
     ShadowPlan,
@@ -62,6 +63,8 @@ class GeneratedMigration:
     changes: tuple[Count, ...] = ()
     access: tuple[AccessChange, ...] = ()
     hazard_count: int = 0
+    follow_up: Path | None = None  # validates what ``path`` adds NOT VALID (migrations.online)
+    follow_up_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,10 @@ def generate_migration(
         )
     if diff.empty:
         return GeneratedMigration(None, "", ())
-    statements = diff.statements
+    states = (diff.before.inspected, diff.compared.inspected)
+    existing = {f"{v.schema}.{v.name}" for state in states for v in state.relations.values()}
+    online = split_validations(diff.statements, existing)
+    statements = list(online.first)
     body, lines = _body(statements)
     _check_cli_split(body, lines, statements)
     columns = _columns(diff)
@@ -122,8 +128,6 @@ def generate_migration(
             hint="if that is intended, run again with --allow-destructive; otherwise put "
             "the object back in schema/",
         )
-    states = (diff.before.inspected, diff.compared.inspected)
-    existing = {f"{v.schema}.{v.name}" for state in states for v in state.relations.values()}
     index_tables = {
         f"{i.schema}.{i.name}": f"{i.schema}.{i.table_name}"
         for state in states
@@ -136,6 +140,11 @@ def generate_migration(
     access = access_changes(before_catalog, after_catalog)
     version = next_version(migrations, now)
     path = new_migration_path(project, version, name)
+    follow_up = (
+        new_migration_path(project, str(int(version) + 1), f"{name}_validate")
+        if online.validations
+        else None
+    )
     changes = counts(diff)
 
     def header(offset: int) -> list[str]:
@@ -150,15 +159,51 @@ def generate_migration(
             ],
             destructions=[(line + offset, d) for line, d in destructions],
             access=access,
+            follow_up=follow_up.name if follow_up else None,
         )
 
     offset = len(header(0)) + 1
     text = "\n".join(header(offset)) + "\n\n" + body
+    follow_up_text = (
+        _follow_up_text(follow_up, name, path.name, online, existing, index_tables)
+        if follow_up
+        else ""
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+    if follow_up:
+        follow_up.write_text(follow_up_text, encoding="utf-8")
     return GeneratedMigration(
-        path, text, tuple(statements), tuple(changes), tuple(access), len(hazards) + len(held)
+        path,
+        text,
+        tuple(statements),
+        tuple(changes),
+        tuple(access),
+        len(hazards) + len(held),
+        follow_up,
+        follow_up_text,
     )
+
+
+def _follow_up_text(
+    path: Path,
+    name: str,
+    first: str,
+    online: OnlineSplit,
+    existing: set[str],
+    index_tables: dict[str, str],
+) -> str:
+    """The migration validating what the first one added NOT VALID (migrations.online)."""
+    body, lines = _body(online.validations)
+
+    def header(offset: int) -> list[str]:
+        held = locks(online.validations, [n + offset for n in lines], existing, index_tables)
+        return render_follow_up_header(
+            filename=path.name, name=name, first=first, validated=online.validated, locks=held
+        )
+
+    offset = len(header(0)) + 1
+    return "\n".join(header(offset)) + "\n\n" + body
 
 
 def check_migrations(project: Project, *, shadow_url: str | None = None) -> int:

@@ -38,6 +38,7 @@ from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.files import MigrationFile
 from schemactl.migrations.function_bodies import validate_function_bodies
+from schemactl.migrations.online import without_concurrently
 from schemactl.pg import local_database as local_db
 from schemactl.pg.built_database import install_built_schema
 from schemactl.pg.databases import (
@@ -230,15 +231,16 @@ def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role:
     for migration in migrations:
         if not migration.statements:
             continue
+        texts = [without_concurrently(s.sql) for s in migration.statements]
         try:
             with conn.transaction():
-                conn.execute(migration.text)
+                conn.execute(";\n".join(texts) if migration.concurrent else migration.text)
             continue
         except psycopg.Error:
             pass
-        for statement in migration.statements:
+        for statement, text in zip(migration.statements, texts, strict=True):
             try:
-                conn.execute(statement.sql)
+                conn.execute(text)
             except psycopg.Error as exc:
                 raise database_error(
                     exc,

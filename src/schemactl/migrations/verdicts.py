@@ -3,7 +3,8 @@
 Kept shadow databases (on the local server of `schemactl up`) are named after everything
 they are made from: the stand-in, the owner role, the migrations' text, schema/'s files.
 When a pair of them was found to match, the same pair matches again as long as the diff
-engine, its settings and the server's version are the same: the key holds all of them,
+engine (its code), its settings and the server's version are the same: the key holds
+all of them,
 so `diff --check` on an unchanged project answers without reading a catalog (or importing
 `results`). Only matches are remembered; a mismatch is always diffed again, to be shown.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -57,7 +59,20 @@ def match_key(
         tuple(project.exposed_schemas),
         roles,
         schemactl.__version__,
+        _engine_digest(),
         version("results"),
         CACHE_FORMAT,
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+
+
+@cache
+def _engine_digest() -> str:
+    """The diff engine's own code and SQL: a verdict of an older engine is not reused."""
+    package = Path(schemactl.__file__).parent
+    digest = hashlib.sha256()
+    for folder in ("diff", "migrations", "catalog", "sql"):
+        for path in sorted((package / folder).rglob("*")):
+            if path.suffix in (".py", ".sql"):
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
