@@ -22,10 +22,10 @@ from schemactl.errors import SchemactlError
 from schemactl.pg import cluster_cache
 from schemactl.pg import server as local_pg
 from schemactl.pg.databases import Server
+from schemactl.pg.run_as import RunAs
 from schemactl.pg.server import (
     Binaries,
     LocalServer,
-    RunAs,
     binary_candidates,
     find_binaries,
     server_version,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from .databases import V1Database
 from .generator import DEFAULT_OWNER, OWNERS, STAGES, cents, fold, status_of
 
@@ -329,3 +331,20 @@ def test_dry_run_changes_nothing_and_reports_what_would_happen(v1_story: dict[st
     assert v1_story["dry_run"].dry_run
     assert books(v1_story["dry_run"]) == books(v1_story["first"])
     assert v1_story["after_first"] != v1_story["before"]
+
+
+@pytest.mark.parametrize(
+    ("address", "name"),
+    [
+        ("maria.souza@x.com", "Maria Souza"),
+        ("joao_da-silva+crm@x.com", "Joao Da Silva"),
+        ("ANA@x.com", "Ana"),
+        ("1234@x.com", "1234@x.com"),
+        ("_.-@x.com", "_.-@x.com"),
+    ],
+)
+def test_a_contact_made_from_an_address_is_named_from_its_local_part(
+    v1_story: dict[str, Any], address: str, name: str
+) -> None:
+    v1: V1Database = v1_story["v1"]
+    assert v1.value("select migration.contact_name(%s)", (address,)) == name

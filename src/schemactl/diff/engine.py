@@ -31,15 +31,14 @@ from schemactl.diff.gaps import (
     Environment,
     GapStatements,
     Snapshot,
-    differences,
     gap_statements,
-    inheritance_differences,
     snapshot,
 )
 from schemactl.diff.inheritance import with_only_local_columns
 from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
 from schemactl.diff.results_adapter import results_statements
 from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
+from schemactl.diff.snapshot_differences import differences, inheritance_differences
 from schemactl.errors import SchemactlError
 from schemactl.pg.failures import server_message
 from schemactl.sqlfiles import load_sql

@@ -303,6 +303,33 @@ def locks(
     return [Lock(table, mode, tuple(lines_)) for table, (mode, lines_) in sorted(held.items())]
 
 
+def statement_locks(
+    statements: Sequence[str],
+    lines: Sequence[int],
+    existing: set[str],
+    index_tables: dict[str, str],
+) -> list[tuple[int, str]]:
+    """Per statement (its line): the locks it takes on tables that exist before the
+    migration, e.g. `SHARE ROW EXCLUSIVE on public.deals, public.organizations`."""
+    found = []
+    for statement, line in zip(statements, lines, strict=True):
+        by_mode: dict[str, list[str]] = {}
+        for table, mode in _statement_locks(spans(statement)[0].node, index_tables):
+            if table in existing and table not in by_mode.get(mode, []):
+                by_mode.setdefault(mode, []).append(table)
+        if by_mode:
+            found.append(
+                (
+                    line,
+                    "; ".join(
+                        f"{mode} on {', '.join(tables)}"
+                        for mode, tables in sorted(by_mode.items(), key=lambda m: LOCKS.index(m[0]))
+                    ),
+                )
+            )
+    return found
+
+
 def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple[str, str]]:
     match node:
         case ast.AlterTableStmt(relation=rel, cmds=cmds, objtype=ObjectType.OBJECT_TABLE):

@@ -182,6 +182,7 @@ def render_header(
     destructions: Sequence[tuple[int, Destruction]],
     access: Sequence[AccessChange],
     follow_up: str | None = None,
+    statement_locks: Sequence[tuple[int, str]] = (),
 ) -> list[str]:
     """The header's lines (without the blank line after it). ``follow_up``: the file that
     validates the constraints this one adds NOT VALID."""
@@ -200,6 +201,7 @@ def render_header(
     hazard_lines = [_lock_line(lock) for lock in locks]
     hazard_lines += [f"--   line {h.line}: {h.message} [{h.rule}]" for h in hazards]
     lines += hazard_lines or ["--   none"]
+    lines += _statement_lock_lines(statement_locks)
     if destructions:
         lines += ["--", "-- Deletes data (written with --allow-destructive)"]
         lines += [f"--   line {line}: {d.what}" for line, d in destructions]
@@ -209,7 +211,13 @@ def render_header(
 
 
 def render_follow_up_header(
-    *, filename: str, name: str, first: str, validated: Sequence[str], locks: Sequence[Lock]
+    *,
+    filename: str,
+    name: str,
+    first: str,
+    validated: Sequence[str],
+    locks: Sequence[Lock],
+    statement_locks: Sequence[tuple[int, str]] = (),
 ) -> list[str]:
     """The header of the migration that validates what ``first`` added NOT VALID."""
     lines = [
@@ -224,7 +232,16 @@ def render_follow_up_header(
     lines += [f"--   {item}" for item in validated]
     lines += ["--", "-- Hazards"]
     lines += [_lock_line(lock) for lock in locks] or ["--   none"]
-    return lines
+    return lines + _statement_lock_lines(statement_locks)
+
+
+def _statement_lock_lines(statement_locks: Sequence[tuple[int, str]]) -> list[str]:
+    """Each statement's locks on existing tables (what a reviewer checks line by line)."""
+    if not statement_locks:
+        return []
+    return ["--", "-- Locks per statement (tables that exist before the migration)"] + [
+        f"--   line {line}: {what}" for line, what in statement_locks
+    ]
 
 
 def _lock_line(lock: Lock) -> str:

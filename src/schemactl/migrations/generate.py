@@ -25,6 +25,7 @@ from schemactl.diff.hazards import (
     locks,
     squawk_findings,
     statement_hazards,
+    statement_locks,
 )
 from schemactl.diff.header import Count, counts, render_follow_up_header, render_header
 from schemactl.diff.renames import Candidate, parse_renames
@@ -160,6 +161,10 @@ def generate_migration(
             destructions=[(line + offset, d) for line, d in destructions],
             access=access,
             follow_up=follow_up.name if follow_up else None,
+            statement_locks=[
+                (line + offset, what)
+                for line, what in statement_locks(statements, lines, existing, index_tables)
+            ],
         )
 
     offset = len(header(0)) + 1
@@ -197,9 +202,14 @@ def _follow_up_text(
     body, lines = _body(online.validations)
 
     def header(offset: int) -> list[str]:
-        held = locks(online.validations, [n + offset for n in lines], existing, index_tables)
+        shifted = [n + offset for n in lines]
         return render_follow_up_header(
-            filename=path.name, name=name, first=first, validated=online.validated, locks=held
+            filename=path.name,
+            name=name,
+            first=first,
+            validated=online.validated,
+            locks=locks(online.validations, shifted, existing, index_tables),
+            statement_locks=statement_locks(online.validations, shifted, existing, index_tables),
         )
 
     offset = len(header(0)) + 1

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from schemactl.config import Project
 from schemactl.errors import SchemactlError
-from schemactl.pg.server import DEFAULT_PORT, Binaries, LocalServer, RunAs, find_binaries, free_port
+from schemactl.pg.run_as import RunAs
+from schemactl.pg.server import DEFAULT_PORT, Binaries, LocalServer, find_binaries, free_port
 
 STATE_FILE = "server.json"
 LOCAL_DBNAME = "postgres"

@@ -13,7 +13,6 @@ import ctypes
 import hashlib
 import importlib.util
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -26,7 +25,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypedDict
 from urllib.parse import quote
 
 import psycopg
@@ -34,6 +32,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from schemactl.errors import SchemactlError
 from schemactl.pg import cluster_cache
+from schemactl.pg.run_as import RunAs
 
 SUPERUSER = "supabase_admin"
 MIN_VERSION = 15
@@ -140,63 +139,6 @@ def _pgserver_bindirs() -> list[Path]:
     base = Path(next(iter(spec.submodule_search_locations)))
     dirs = [p / "bin" for p in base.glob("pginstall*") if (p / "bin").is_dir()]
     return sorted(dirs, key=lambda d: server_version(d) or 0, reverse=True)
-
-
-class UserAndGroup(TypedDict, total=False):
-    """subprocess' `user` and `group` arguments."""
-
-    user: int
-    group: int
-
-
-@dataclass(frozen=True)
-class RunAs:
-    """The OS user server processes run as (None: the current user)."""
-
-    name: str | None
-    uid: int | None = None
-    gid: int | None = None
-
-    @classmethod
-    def for_current_process(cls) -> RunAs:
-        if os.geteuid() != 0:
-            return cls(None)
-        for candidate in ("postgres", "nobody"):
-            with suppress(KeyError):
-                entry = pwd.getpwnam(candidate)
-                return cls(candidate, entry.pw_uid, entry.pw_gid)
-        raise SchemactlError(
-            "running as root, and no unprivileged user (postgres, nobody) exists to run "
-            "PostgreSQL as",
-            hint="create one (useradd postgres) or run schemactl as a normal user",
-        )
-
-    def own(self, path: Path) -> None:
-        if self.uid is not None:
-            os.chown(path, self.uid, self.gid if self.gid is not None else -1)
-
-    def can_reach(self, path: Path) -> bool:
-        """Whether this user can traverse every directory down to ``path``."""
-        if self.uid is None:
-            return True
-        for directory in [*reversed(path.resolve().parents), path.resolve()]:
-            if not directory.exists():
-                break
-            st = directory.stat()
-            if st.st_uid == self.uid:
-                allowed = st.st_mode & 0o100
-            elif st.st_gid == self.gid:
-                allowed = st.st_mode & 0o010
-            else:
-                allowed = st.st_mode & 0o001
-            if not allowed:
-                return False
-        return True
-
-    def subprocess_kwargs(self) -> UserAndGroup:
-        if self.uid is None or self.gid is None:
-            return {}
-        return {"user": self.uid, "group": self.gid}
 
 
 @dataclass

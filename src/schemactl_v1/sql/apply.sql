@@ -93,7 +93,7 @@ end
 $$;
 
 -- The contact for a valid, lower-cased address: the one V1 already gave it, else a V2
--- contact that has it, else a new one (named after the address: V1 has no person names).
+-- contact that has it, else a new one (named by migration.contact_name).
 create or replace function migration.contact_for_email(p_email text, p_created_at timestamptz)
 returns uuid
 language plpgsql
@@ -118,7 +118,7 @@ begin
         insert into public.contacts (name, emails, owner_id, created_at, updated_at,
             custom_fields)
         values (
-            p_email,
+            migration.contact_name(p_email),
             pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
                 'type', 'work', 'value', p_email, 'primary', true)),
             migration.default_owner_id(),

@@ -120,7 +120,7 @@ begin
 
     insert into public.contacts (id, name, emails, owner_id, created_at, updated_at,
         custom_fields)
-    select a.contact_id, a.email,
+    select a.contact_id, migration.contact_name(a.email),
         pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
             'type', 'work', 'value', a.email, 'primary', true)),
         v_owner, a.created_at, a.created_at,

@@ -101,6 +101,26 @@ as $$
     ) as item
 $$;
 
+-- The name of a contact made from a V1 address. V1 has no person names (a client's name is
+-- its company, which becomes the organization), so the best source is the address's local
+-- part: a `+tag` dropped, `.`, `_` and `-` read as spaces, each word capitalised
+-- ("maria.souza+crm@x.com" -> "Maria Souza"). A local part without letters
+-- ("1234@x.com") names nothing: the contact is then named after the whole address.
+create or replace function migration.contact_name(p_email text)
+returns text
+language sql
+immutable
+parallel safe
+as $$
+    select case when words.text ~ '[[:alpha:]]' then pg_catalog.initcap(words.text)
+        else p_email end
+    from (
+        select pg_catalog.btrim(pg_catalog.regexp_replace(
+            pg_catalog.split_part(pg_catalog.split_part(p_email, '@', 1), '+', 1),
+            '[._-]+', ' ', 'g')) as text
+    ) as words
+$$;
+
 -- The settings of this migration (default owner for unknown V1 owners).
 create or replace function migration.default_owner_id()
 returns uuid
