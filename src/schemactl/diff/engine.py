@@ -192,14 +192,27 @@ def diff_databases(
         return SchemaDiff(before, after, found, gaps)
     with source.transaction(force_rollback=True):
         source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
-        _run(source, found, "results")
-        middle = snapshot(source, sorted(scope.schemas), owner)
-        gaps = gap_statements(
-            middle, after.snapshot, original=before.snapshot, environment=environment
-        )
-        _run(source, gaps.all, "catalog")
-        _verify(source, scope, owner, after)
+        gaps = _apply_verified(source, found, before, after, scope, owner, environment)
     return SchemaDiff(before, after, found, gaps, candidates=remaining)
+
+
+def _apply_verified(
+    source: psycopg.Connection,
+    found: tuple[str, ...],
+    start: DatabaseState,
+    after: DatabaseState,
+    scope: Scope,
+    owner: str,
+    environment: Environment,
+) -> GapStatements:
+    """Run `results`' statements on ``source`` (at ``start``, inside the caller's rolled-back
+    transaction), then the catalog gaps they leave; raise unless that reaches ``after``."""
+    _run(source, found, "results")
+    middle = snapshot(source, sorted(scope.schemas), owner)
+    gaps = gap_statements(middle, after.snapshot, original=start.snapshot, environment=environment)
+    _run(source, gaps.all, "catalog")
+    _verify(source, scope, owner, after)
+    return gaps
 
 
 def _diff_with_renames(
@@ -229,13 +242,7 @@ def _diff_with_renames(
             _run(source, derived, "rename")
             renamed = read_state(source, scope, owner)
         found = _results(renamed, after)
-        _run(source, found, "results")
-        middle = snapshot(source, sorted(scope.schemas), owner)
-        gaps = gap_statements(
-            middle, after.snapshot, original=renamed.snapshot, environment=environment
-        )
-        _run(source, gaps.all, "catalog")
-        _verify(source, scope, owner, after)
+        gaps = _apply_verified(source, found, renamed, after, scope, owner, environment)
     return SchemaDiff(
         before,
         after,
