@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,14 +292,9 @@ def locks(
     """The strongest lock each existing table keeps until commit (one transaction).
     ``index_tables``: index -> its table, for DROP INDEX."""
     held: dict[str, tuple[str, list[int]]] = {}
-    for statement, line in zip(statements, lines, strict=True):
-        node = spans(statement)[0].node
-        for table, mode in _statement_locks(node, index_tables):
-            if table not in existing:
-                continue
-            current, seen = held.get(table, (mode, []))
-            strongest = max(current, mode, key=LOCKS.index)
-            held[table] = (strongest, [*seen, line])
+    for line, table, mode in _existing_locks(statements, lines, existing, index_tables):
+        current, seen = held.get(table, (mode, []))
+        held[table] = (max(current, mode, key=LOCKS.index), [*seen, line])
     return [Lock(table, mode, tuple(lines_)) for table, (mode, lines_) in sorted(held.items())]
 
 
@@ -311,23 +306,34 @@ def statement_locks(
 ) -> list[tuple[int, str]]:
     """Per statement (its line): the locks it takes on tables that exist before the
     migration, e.g. `SHARE ROW EXCLUSIVE on public.deals, public.organizations`."""
-    found = []
+    by_line: dict[int, dict[str, list[str]]] = {}
+    for line, table, mode in _existing_locks(statements, lines, existing, index_tables):
+        tables = by_line.setdefault(line, {}).setdefault(mode, [])
+        if table not in tables:
+            tables.append(table)
+    return [
+        (
+            line,
+            "; ".join(
+                f"{mode} on {', '.join(tables)}"
+                for mode, tables in sorted(by_mode.items(), key=lambda m: LOCKS.index(m[0]))
+            ),
+        )
+        for line, by_mode in by_line.items()
+    ]
+
+
+def _existing_locks(
+    statements: Sequence[str],
+    lines: Sequence[int],
+    existing: set[str],
+    index_tables: dict[str, str],
+) -> Iterator[tuple[int, str, str]]:
+    """(line, table, mode) for each lock a statement takes on a table that exists."""
     for statement, line in zip(statements, lines, strict=True):
-        by_mode: dict[str, list[str]] = {}
         for table, mode in _statement_locks(spans(statement)[0].node, index_tables):
-            if table in existing and table not in by_mode.get(mode, []):
-                by_mode.setdefault(mode, []).append(table)
-        if by_mode:
-            found.append(
-                (
-                    line,
-                    "; ".join(
-                        f"{mode} on {', '.join(tables)}"
-                        for mode, tables in sorted(by_mode.items(), key=lambda m: LOCKS.index(m[0]))
-                    ),
-                )
-            )
-    return found
+            if table in existing:
+                yield line, table, mode
 
 
 def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple[str, str]]:

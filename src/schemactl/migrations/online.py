@@ -92,8 +92,7 @@ def split_validations(statements: Sequence[str], existing: set[str]) -> OnlineSp
 def built_index(statement: str) -> str | None:
     """The qualified, quoted name of the index a `create index` statement builds (None
     for any other statement, or an index left for PostgreSQL to name)."""
-    found = spans(statement)
-    node = found[0].node if len(found) == 1 else None
+    node = _single_node(statement)
     if not isinstance(node, ast.IndexStmt) or not node.idxname:
         return None
     schema = relation_name(node.relation).split(".", 1)[0]
@@ -103,8 +102,7 @@ def built_index(statement: str) -> str | None:
 def without_concurrently(statement: str) -> str:
     """A concurrent index build or drop as its plain form, for a shadow database (empty,
     and built in one transaction: the end state is the same)."""
-    found = spans(statement)
-    node = found[0].node if len(found) == 1 else None
+    node = _single_node(statement)
     if isinstance(node, (ast.IndexStmt, ast.DropStmt)) and node.concurrent:
         node.concurrent = False
         return str(RawStream()(node))
@@ -112,14 +110,19 @@ def without_concurrently(statement: str) -> str:
 
 
 def _single_alter(statement: str) -> tuple[ast.AlterTableCmd | None, str]:
-    found = spans(statement)
-    node = found[0].node if len(found) == 1 else None
+    node = _single_node(statement)
     if not isinstance(node, ast.AlterTableStmt) or len(node.cmds or ()) != 1:
         return None, ""
     command = (node.cmds or ())[0]
     if not isinstance(command, ast.AlterTableCmd):
         return None, ""
     return command, relation_name(node.relation)
+
+
+def _single_node(statement: str) -> ast.Node | None:
+    """The parse tree of ``statement`` when it is exactly one statement."""
+    found = spans(statement)
+    return found[0].node if len(found) == 1 else None
 
 
 def _validate(table: str, constraint: str) -> str:
