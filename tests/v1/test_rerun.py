@@ -186,3 +186,47 @@ def test_a_line_added_in_v1_to_a_migrated_deal_is_applied_or_quarantined_with_it
         == 0
     )
     assert small_v1.parity().mismatches == ()
+
+
+def test_a_rerun_keeps_lines_added_in_v2_and_quarantines_v1_lines_for_that_deal(
+    small_v1: V1Database,
+) -> None:
+    """Without dual-write: a V2 user adds a line to a migrated deal without V1 lines; V1
+    then gives the opportunity lines and a new value. The next run leaves the deal as V2
+    has it and puts V1's new lines in the quarantine (the set-based path), saying why."""
+    small_v1.migrate(default_owner=DEFAULT_OWNER)
+    opportunity, deal, value = small_v1.rows("""
+        select o.id, m.v2_id, d.value from v1.opportunities o
+        join migration.v1_id_map m on m.kind = 'opportunity' and m.v1_id = o.id
+        join public.deals d on d.id = m.v2_id
+        where not exists (select from v1.opportunity_products l where l.opportunity_id = o.id)
+            and d.deleted_at is null and migration.normalize_status(o.status) = 'open'
+        order by o.id limit 1""")[0].values()
+    conn = small_v1.conn
+    conn.execute(
+        """insert into public.deal_products (deal_id, product_id, quantity, unit_price)
+        select %s, id, 3, 100 from public.products order by name limit 1""",
+        [deal],
+    )
+    ((line,),) = conn.execute(
+        """insert into v1.opportunity_products (opportunity_id, product_name, quantity, unit_price)
+        values (%s, 'Gerador', 1, 250) returning id""",
+        [opportunity],
+    ).fetchall()
+    conn.execute("update v1.opportunities set value = 250 where id = %s", [opportunity])
+    assert value != Decimal("300.00")
+
+    small_v1.migrate()
+    assert small_v1.rows(
+        "select value, (select count(*) from public.deal_products where deal_id = d.id) as lines "
+        "from public.deals as d where id = %s",
+        [deal],
+    ) == [{"value": Decimal("300.00"), "lines": 1}]
+    assert quarantine(small_v1)[("opportunity_product", line)] == (
+        f"deal {deal} has lines added in V2: it keeps its V2 lines and value "
+        "(remove its lines in V2 to take V1's lines again)"
+    )
+    assert small_v1.parity().mismatches == ()
+    before = snapshot(conn)
+    small_v1.migrate()
+    assert snapshot(conn) == before

@@ -380,7 +380,8 @@ $$;
 -- Bring the lines of deal of V1 opportunity `p_opportunity_id` in line with its V1
 -- lines: all of them when they are valid and add up to its value (one statement each for
 -- inserts and updates, so the deal's value is recomputed from complete lines), else none
--- (each quarantined) and the deal carries the V1 value itself.
+-- (each quarantined) and the deal carries the V1 value itself. A deal with lines added
+-- in V2 keeps its lines (migration.v2_lines_problem); a V1 line deleted in V2 comes back.
 create or replace function migration.sync_opportunity_lines(p_opportunity_id integer)
 returns void
 language plpgsql
@@ -389,6 +390,7 @@ as $$
 declare
     v_deal uuid;
     v_problem text;
+    v_taken text;
     v_value numeric;
 begin
     select m.v2_id into v_deal from migration.v1_id_map as m
@@ -414,6 +416,28 @@ begin
         and not exists (
             select from v1.opportunity_products as l
             where l.id = q.v1_id and l.opportunity_id = p_opportunity_id);
+
+    -- Lines added in V2: the deal's lines are V2's now. V1's lines are no longer mapped to
+    -- any of them and each waits in the quarantine; nothing on the deal changes.
+    v_taken := migration.v2_lines_problem(v_deal);
+    if v_taken is not null then
+        delete from migration.v1_id_map as m
+        using public.deal_products as p
+        where m.kind = 'opportunity_product' and m.v2_id = p.id and p.deal_id = v_deal;
+        perform migration.quarantine('opportunity_product', l.id,
+            coalesce(lv.problem, v_taken), pg_catalog.to_jsonb(l))
+        from v1.opportunity_products as l
+        cross join lateral migration.line_values(l) as lv
+        where l.opportunity_id = p_opportunity_id;
+        return;
+    end if;
+
+    -- V1 lines whose V2 line was deleted in V2: applied again below, as new lines.
+    delete from migration.v1_id_map as m
+    using v1.opportunity_products as l
+    where m.kind = 'opportunity_product' and m.v1_id = l.id
+        and l.opportunity_id = p_opportunity_id
+        and not exists (select from public.deal_products as p where p.id = m.v2_id);
     with gone as (
         delete from migration.v1_id_map as m
         using public.deal_products as p

@@ -500,6 +500,34 @@ as $$
     end
 $$;
 
+-- A deal whose lines V2 users changed by adding one (a line V1 did not bring) keeps its
+-- lines and value: V1's lines of its opportunity wait in the quarantine with the reason
+-- of migration.v2_lines_problem, and V1's value no longer applies (a V2 deal's value is
+-- the sum of its lines). Removing the deal's lines in V2 hands them back to V1.
+-- One row per such line; a view so that a lookup of one deal probes its index.
+create or replace view migration.deal_lines_added_in_v2 as
+select p.deal_id, p.id as line_id
+from public.deal_products as p
+where not exists (
+    select from migration.v1_id_map as m
+    where m.kind = 'opportunity_product' and m.v2_id = p.id);
+
+comment on view migration.deal_lines_added_in_v2 is
+    'Lines of deals that V1 did not bring (added in V2): such a deal keeps its lines and '
+    'value while V1 is mirrored.';
+
+-- Null for a deal whose lines are all V1's (or no deal).
+create or replace function migration.v2_lines_problem(p_deal uuid)
+returns text
+language sql
+stable
+as $$
+    select pg_catalog.format(
+        'deal %s has lines added in V2: it keeps its V2 lines and value (remove its lines '
+        'in V2 to take V1''s lines again)', p_deal)
+    where exists (select from migration.deal_lines_added_in_v2 as a where a.deal_id = p_deal)
+$$;
+
 -- The same for one opportunity, reading the facts (per-row path).
 create or replace function migration.opportunity_lines_problem(p_opportunity_id integer)
 returns text

@@ -1,13 +1,16 @@
 -- parity, revenue: per organization with V1 clients, total_revenue and won_deals_count =
--- Σ value / count of the won V1 opportunities of every client merged into it, plus its won
--- deals made in V2.
+-- Σ value / count of the won V1 opportunities of every client merged into it (a deal with
+-- lines added in V2 counts its own value), plus its won deals made in V2.
 -- Columns of every parity query: check_name, subject (the V1 -> V2 rows), field, expected
 -- (V1), actual (V2). No row: no mismatch. Run in one read-only snapshot (v1/parity.py).
 
 with
 org_v1 as (
     select cm.v2_id as organization_id,
-        coalesce(pg_catalog.sum(pg_catalog.round(coalesce(o.value, 0), 2))
+        coalesce(pg_catalog.sum(
+            case when d.id in (select a.deal_id from migration.deal_lines_added_in_v2 as a)
+                then d.value
+                else pg_catalog.round(coalesce(o.value, 0), 2) end)
             filter (where om.v1_id is not null
                 and migration.normalize_status(o.status) = 'won'), 0) as revenue,
         pg_catalog.count(*) filter (where om.v1_id is not null
@@ -16,6 +19,7 @@ org_v1 as (
     from migration.v1_id_map as cm
     left join v1.opportunities as o on o.client_id = cm.v1_id
     left join migration.v1_id_map as om on om.kind = 'opportunity' and om.v1_id = o.id
+    left join public.deals as d on d.id = om.v2_id
     where cm.kind = 'client'
     group by cm.v2_id
 ),

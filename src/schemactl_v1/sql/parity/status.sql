@@ -1,15 +1,18 @@
--- parity, status: Σ value and count per status, V1 vs V2 (migrated rows).
+-- parity, status: Σ value and count per status, V1 vs V2 (migrated rows; the value of a
+-- deal with lines added in V2 is its own: migration.deal_lines_added_in_v2).
 -- Columns of every parity query: check_name, subject (the V1 -> V2 rows), field, expected
 -- (V1), actual (V2). No row: no mismatch. Run in one read-only snapshot (v1/parity.py).
 
 with
 v1_status as (
     select migration.normalize_status(o.status) as status, pg_catalog.count(*) as n,
-        pg_catalog.sum(pg_catalog.round(coalesce(o.value, 0), 2)) as total
+        pg_catalog.sum(
+            case when d.id in (select a.deal_id from migration.deal_lines_added_in_v2 as a)
+                then d.value
+                else pg_catalog.round(coalesce(o.value, 0), 2) end) as total
     from v1.opportunities as o
-    where exists (
-        select from migration.v1_id_map as m
-        where m.kind = 'opportunity' and m.v1_id = o.id)
+    join migration.v1_id_map as m on m.kind = 'opportunity' and m.v1_id = o.id
+    join public.deals as d on d.id = m.v2_id
     group by 1
 ),
 
