@@ -4,8 +4,9 @@ The work is SQL installed into the schema `migration` (schemactl_v1/sql): this m
 orders the steps, cuts the big tables into id ranges (for a progress bar), and reads the
 books. Steps: clients changed/deleted since the last run (per row), new clients and their
 contacts (set-based, merging by CNPJ), opportunities changed/deleted (per row), new
-opportunities (set-based), lines of changed opportunities (per opportunity), new lines
-(set-based).
+opportunities (set-based, contact_ids from their client's contacts), contacts of deals
+migrated before those were taken from V1, lines of changed opportunities (per
+opportunity), new lines (set-based).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ ANALYZED = (
     "migration.v1_id_map",
     "migration.v1_quarantine",
     "migration.v1_contact_map",
+    "migration.v1_deal_contacts",
 )
 
 
@@ -150,6 +152,7 @@ def _run_steps(conn: psycopg.Connection, progress: Progress) -> dict[str, Counte
     _by_range(
         conn, "opportunities", "migration.migrate_opportunities", results["opportunity"], progress
     )
+    conn.execute("select migration.resync_deal_contacts()")
     if _changed(results["opportunity"]):
         _analyze(conn)
     results["opportunity_product"].update(_call(conn, "migration.resync_lines()"))

@@ -164,9 +164,10 @@ end
 $$;
 
 -- Each valid address of the client -> a contact linked to its organization; addresses
--- no longer in the V1 field are unlinked.
+-- no longer in the V1 field are unlinked. Returns whether a link changed.
+drop function if exists migration.sync_client_contacts(v1.clients, uuid);  -- returned void
 create or replace function migration.sync_client_contacts(p_client v1.clients, p_org uuid)
-returns void
+returns boolean
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
@@ -174,6 +175,7 @@ declare
     r record;
     v_contact uuid;
     v_created timestamptz := coalesce(migration.v1_time(p_client.created_at), pg_catalog.now());
+    v_changed boolean := false;
 begin
     for r in
         select cm.email, cm.contact_id from migration.v1_contact_map as cm
@@ -183,6 +185,7 @@ begin
                 where e.is_valid and e.email = cm.email)
     loop
         perform migration.unlink_contact(p_client.id, r.email, r.contact_id, p_org);
+        v_changed := true;
     end loop;
     for r in
         select e.email from migration.split_emails(p_client.email) as e
@@ -199,7 +202,59 @@ begin
             updated_at)
         values (p_org, v_contact, v_created, v_created)
         on conflict (organization_id, contact_id) do nothing;
+        v_changed := true;
     end loop;
+    return v_changed;
+end
+$$;
+
+-- The live contacts of V1 client `p_client_id`, in the order of its addresses in V1.
+create or replace function migration.client_contact_ids(p_client_id integer)
+returns uuid[]
+language sql
+stable
+as $$
+    select coalesce(pg_catalog.array_agg(x.contact_id order by x.first_ordinal), '{}')
+    from (
+        select cm.contact_id, pg_catalog.min(e.ordinal) as first_ordinal
+        from v1.clients as c
+        cross join lateral migration.split_emails(c.email) as e
+        join migration.v1_contact_map as cm on cm.client_id = c.id and cm.email = e.email
+        join public.contacts as ct on ct.id = cm.contact_id and ct.deleted_at is null
+        where c.id = p_client_id and e.is_valid
+        group by cm.contact_id
+    ) as x
+$$;
+
+-- A deal's contact_ids: the contacts of its V1 client (in V1's order), then the contacts
+-- V2 users added (in their order). The ones V1 gave it before and no longer gives are
+-- dropped (migration.v1_deal_contacts says which those are).
+create or replace function migration.sync_deal_contacts(p_deal uuid, p_client_id integer)
+returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_from_v1 uuid[] := migration.client_contact_ids(p_client_id);
+    v_contacts uuid[];
+begin
+    select v_from_v1 || array(
+        select k.id from pg_catalog.unnest(d.contact_ids) with ordinality as k (id, n)
+        where k.id <> all(v_from_v1)
+            and not exists (
+                select from migration.v1_deal_contacts as x
+                where x.deal_id = p_deal and x.contact_id = k.id)
+        order by k.n)
+    into v_contacts
+    from public.deals as d
+    where d.id = p_deal;
+    update public.deals as d set contact_ids = v_contacts
+    where d.id = p_deal and d.contact_ids is distinct from v_contacts;
+    delete from migration.v1_deal_contacts as x
+    where x.deal_id = p_deal and x.contact_id <> all(v_from_v1);
+    insert into migration.v1_deal_contacts (deal_id, contact_id)
+    select p_deal, k.id from pg_catalog.unnest(v_from_v1) as k (id)
+    on conflict (deal_id, contact_id) do nothing;
 end
 $$;
 
@@ -256,7 +311,13 @@ begin
         where m.kind = 'client' and m.v1_id = p_client.id;
         v_result := 'updated';
     end if;
-    perform migration.sync_client_contacts(p_client, v_org);
+    if migration.sync_client_contacts(p_client, v_org) then
+        -- the deals of its opportunities follow (V1 has no index on client_id: only here)
+        perform migration.sync_deal_contacts(m.v2_id, p_client.id)
+        from v1.opportunities as o
+        join migration.v1_id_map as m on m.kind = 'opportunity' and m.v1_id = o.id
+        where o.client_id = p_client.id;
+    end if;
     return v_result;
 end
 $$;
@@ -614,6 +675,7 @@ begin
         where m.kind = 'opportunity' and m.v1_id = o.id;
         v_result := 'updated';
     end if;
+    perform migration.sync_deal_contacts(v_deal, o.client_id);
     perform migration.sync_opportunity_lines(o.id);
     return v_result;
 end

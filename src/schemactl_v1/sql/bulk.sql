@@ -153,8 +153,9 @@ begin
 end
 $$;
 
--- New opportunities with ids in [p_from, p_to]: one INSERT of deals, one of the map, one
--- upsert of the quarantine.
+-- New opportunities with ids in [p_from, p_to]: one INSERT of deals (contact_ids: the
+-- contacts of the client, migration.client_contact_ids), one of the map, one of the deals'
+-- V1 contacts, one upsert of the quarantine.
 create or replace function migration.migrate_opportunities(p_from integer, p_to integer)
 returns table (result text, rows bigint)
 language sql
@@ -165,7 +166,8 @@ as $$
     ),
     pending as materialized (
         select o.id as v1_id, pg_catalog.gen_random_uuid() as deal_id,
-            pg_catalog.to_jsonb(o) as v1_row, d.*
+            pg_catalog.to_jsonb(o) as v1_row,
+            migration.client_contact_ids(o.client_id) as contact_ids, d.*
         from v1.opportunities as o
         cross join context
         left join migration.v1_id_map as cm on cm.kind = 'client' and cm.v1_id = o.client_id
@@ -189,14 +191,21 @@ as $$
         insert into public.deals (id, title, pipeline_id, stage_id, organization_id,
             owner_id, value, probability, status, expected_close_date, closed_at,
             loss_reason_id, loss_note, source_id, stage_entered_at, created_at, updated_at,
-            custom_fields)
+            custom_fields, contact_ids)
         select p.deal_id, p.title, p.pipeline_id, p.stage_id, p.organization_id, p.owner_id,
             p.value, p.probability, p.status, p.expected_close_date, p.closed_at,
             p.loss_reason_id, p.loss_note, p.source_id, p.stage_entered_at, p.created_at,
-            p.updated_at, p.custom_fields
+            p.updated_at, p.custom_fields, p.contact_ids
         from pending as p
         where p.problem is null
         order by p.v1_id
+    ),
+    contacts as (
+        insert into migration.v1_deal_contacts (deal_id, contact_id)
+        select p.deal_id, k.id
+        from pending as p
+        cross join lateral pg_catalog.unnest(p.contact_ids) as k (id)
+        where p.problem is null
     ),
     mapped as (
         insert into migration.v1_id_map (kind, v1_id, v2_id, v1_hash)
@@ -372,6 +381,34 @@ as $$
         from (select changed.v1_id from changed order by changed.v1_id) as changed
     )
     select applied.result, pg_catalog.count(*) from applied group by applied.result
+$$;
+
+-- Deals migrated before their contacts were taken from V1 (no row in v1_deal_contacts
+-- while their client has contacts): contact_ids filled as a change of V1 would. Returns
+-- how many deals it looked at.
+create or replace function migration.resync_deal_contacts()
+returns bigint
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    r record;
+    v_count bigint := 0;
+begin
+    for r in
+        select m.v2_id as deal_id, o.client_id
+        from migration.v1_id_map as m
+        join v1.opportunities as o on o.id = m.v1_id
+        where m.kind = 'opportunity'
+            and exists (select from migration.v1_contact_map as cm where cm.client_id = o.client_id)
+            and not exists (select from migration.v1_deal_contacts as x where x.deal_id = m.v2_id)
+        order by m.v1_id
+    loop
+        perform migration.sync_deal_contacts(r.deal_id, r.client_id);
+        v_count := v_count + 1;
+    end loop;
+    return v_count;
+end
 $$;
 
 -- Opportunities whose deal has V1 lines and whose V1 lines changed, disappeared or grew:

@@ -80,6 +80,20 @@ comment on table migration.v1_contact_map is
     'Valid email address of a V1 client -> the contact made from it (linked to the '
     'client''s organization through organization_contacts).';
 
+-- The contacts each deal got from V1 (its opportunity's client's contacts): V1 has no
+-- link between an opportunity and a person, so a deal's contact_ids start with its
+-- client's contacts. Kept so that a later V1 change replaces exactly those and keeps the
+-- contacts V2 users added to the deal.
+create table if not exists migration.v1_deal_contacts (
+    deal_id uuid not null,
+    contact_id uuid not null,
+    constraint v1_deal_contacts_pkey primary key (deal_id, contact_id)
+);
+
+comment on table migration.v1_deal_contacts is
+    'Deal -> a contact in its contact_ids that came from V1 (a contact of the client of '
+    'its opportunity). Contacts of a deal not listed here were added in V2.';
+
 -- Products are created by name: the case- and accent-folded name -> product.
 create table if not exists migration.v1_product_map (
     name_key text primary key,

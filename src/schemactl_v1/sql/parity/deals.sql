@@ -1,5 +1,6 @@
--- parity, deals: value, status and organization of each migrated opportunity (the value
--- of a deal with lines added in V2 is V2's: migration.deal_lines_added_in_v2).
+-- parity, deals: value, status, organization and contacts of each migrated opportunity
+-- (the value of a deal with lines added in V2 is V2's: migration.deal_lines_added_in_v2;
+-- contacts: each live contact of its client is in contact_ids, V2 may add others).
 -- Columns of every parity query: check_name, subject (the V1 -> V2 rows), field, expected
 -- (V1), actual (V2). No row: no mismatch. Run in one read-only snapshot (v1/parity.py).
 
@@ -11,10 +12,20 @@ join migration.v1_id_map as m on m.kind = 'opportunity' and m.v1_id = o.id
 join public.deals as d on d.id = m.v2_id
 left join migration.v1_id_map as cm on cm.kind = 'client' and cm.v1_id = o.client_id
 cross join lateral (
+    select
+        pg_catalog.string_agg(distinct x.contact_id::text, ', ') as client_contacts,
+        pg_catalog.string_agg(distinct x.contact_id::text, ', ')
+            filter (where x.contact_id = any(d.contact_ids)) as deal_contacts
+    from migration.v1_contact_map as x
+    join public.contacts as ct on ct.id = x.contact_id and ct.deleted_at is null
+    where x.client_id = o.client_id
+) as c
+cross join lateral (
     values
         ('value', pg_catalog.round(coalesce(o.value, 0), 2)::text, d.value::text),
         ('status', migration.normalize_status(o.status), d.status),
-        ('organization', cm.v2_id::text, d.organization_id::text)
+        ('organization', cm.v2_id::text, d.organization_id::text),
+        ('contacts', c.client_contacts, c.deal_contacts)
 ) as f (field, expected, actual)
 where f.expected is distinct from f.actual
     and (f.field <> 'value'
