@@ -103,8 +103,54 @@ def test_unknown_lint_setting_exits_2(lint_project, capsys):
     assert code == 2
     assert err == (
         "error: pyproject.toml: unknown key 'updated_at_colum' in "
-        "[tool.schemactl.lint] (known keys: require_comments, updated_at_column, updated_at_functions)\n"
+        "[tool.schemactl.lint] (known keys: require_comments, sql_directories, "
+        "updated_at_column, updated_at_functions)\n"
     )
+
+
+def test_sql_directories_are_checked_by_sqlfluff_too(lint_project, capsys):
+    project = lint_project(
+        {
+            "schema/x.sql": "create schema app;\n",
+            "plugin/sql/report.sql": "SELECT 1 AS one\n",
+        },
+        "\n[tool.schemactl.lint]\nsql_directories = ['plugin/sql']\n",
+    )
+    code, out, _ = run(project, capsys=capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        "plugin/sql/report.sql:1:1 CP01 Keywords must be lower case.",
+        "plugin/sql/report.sql:1:10 CP01 Keywords must be lower case.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "'plugin/sql'",
+            "[tool.schemactl.lint] sql_directories must be a list of directories "
+            '(e.g. sql_directories = ["src/my_plugin/sql"] (relative to the project))',
+        ),
+        (
+            "['plugin/none']",
+            "[tool.schemactl.lint] sql_directories: 'plugin/none' is not a directory of this "
+            "project (name a directory relative to the project root, or remove the entry)",
+        ),
+        (
+            "['..']",
+            "[tool.schemactl.lint] sql_directories: '..' is not a directory of this "
+            "project (name a directory relative to the project root, or remove the entry)",
+        ),
+    ],
+)
+def test_bad_sql_directories_exit_2(lint_project, capsys, value, message):
+    project = lint_project(
+        {"schema/x.sql": "create schema app;\n"},
+        f"\n[tool.schemactl.lint]\nsql_directories = {value}\n",
+    )
+    code, _, err = run(project, capsys=capsys)
+    assert (code, err) == (2, f"error: pyproject.toml: {message}\n")
 
 
 def test_notes_go_to_standard_error_and_do_not_fail_lint(lint_project, capsys):

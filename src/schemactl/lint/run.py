@@ -28,7 +28,8 @@ def run_lint(project: Project) -> LintReport:
     """Lint the project. Input errors (unparseable SQL, unknown references, bad
     configuration) raise SchemactlError with file:line:col before anything is linted."""
     structural = structural_findings(project) + cli_split_findings(project)
-    style = style_findings(project, (project.schema_dir, project.seeds_dir))
+    directories = (project.schema_dir, project.seeds_dir, *lint_settings(project).sql_directories)
+    style = style_findings(project, directories)
     return LintReport(sorted(set(structural) | set(style.findings)), sorted(set(style.notes)))
 
 

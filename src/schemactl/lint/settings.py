@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from schemactl.config import Project
 from schemactl.errors import Location, SchemactlError
 
-KNOWN_KEYS = frozenset({"updated_at_column", "updated_at_functions", "require_comments"})
+KNOWN_KEYS = frozenset(
+    {"updated_at_column", "updated_at_functions", "require_comments", "sql_directories"}
+)
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,9 @@ class LintSettings:
     updated_at_functions: tuple[str, ...] = ()
     # SC014: every table, view and schema that schema/ creates has a COMMENT ON.
     require_comments: bool = False
+    # More directories of SQL that sqlfluff checks besides schema/ and seeds/ (e.g. the
+    # SQL a plugin ships): style only, they are not part of the build.
+    sql_directories: tuple[Path, ...] = ()
 
 
 def lint_settings(project: Project) -> LintSettings:
@@ -50,5 +56,30 @@ def lint_settings(project: Project) -> LintSettings:
             "[tool.schemactl.lint] require_comments must be true or false", location=where
         )
     return LintSettings(
-        frozenset(project.exposed_schemas), column, tuple(functions), require_comments
+        frozenset(project.exposed_schemas),
+        column,
+        tuple(functions),
+        require_comments,
+        _sql_directories(project, raw.get("sql_directories", []), where),
     )
+
+
+def _sql_directories(project: Project, value: object, where: Location) -> tuple[Path, ...]:
+    if not isinstance(value, list) or not all(isinstance(d, str) for d in value):
+        raise SchemactlError(
+            "[tool.schemactl.lint] sql_directories must be a list of directories",
+            location=where,
+            hint='e.g. sql_directories = ["src/my_plugin/sql"] (relative to the project)',
+        )
+    directories = []
+    for name in value:
+        directory = (project.root / name).resolve()
+        if not directory.is_dir() or not directory.is_relative_to(project.root.resolve()):
+            raise SchemactlError(
+                f"[tool.schemactl.lint] sql_directories: {name!r} is not a directory "
+                "of this project",
+                location=where,
+                hint="name a directory relative to the project root, or remove the entry",
+            )
+        directories.append(directory)
+    return tuple(directories)

@@ -28,7 +28,7 @@ _SCRATCH_SCHEMA = "schemactl_plpgsql_check"
 _log = logging.getLogger(__name__)
 
 
-class _Absent(Exception):
+class PlpgsqlCheckAbsent(Exception):
     """The server cannot provide the extension (its reason is the message)."""
 
 
@@ -40,9 +40,8 @@ def check_plpgsql_bodies(
     """Raise at the first plpgsql_check error in a function of ``sources`` (keyed by schema,
     name and number of input arguments), at the body's line in its file."""
     try:
-        with conn.transaction(force_rollback=True):
-            rows = _errors(conn, schemas)
-    except _Absent as absent:
+        rows = plpgsql_check_errors(conn, schemas)
+    except PlpgsqlCheckAbsent as absent:
         _log.warning("note: PL/pgSQL bodies not checked: %s", absent)
         return
     for row in rows:
@@ -56,6 +55,15 @@ def check_plpgsql_bodies(
             location=body_line(source, row["lineno"]),
             hint="the body does not match the schema it runs against: fix the name or type it uses",
         )
+
+
+def plpgsql_check_errors(conn: psycopg.Connection, schemas: list[str]) -> list[dict[str, Any]]:
+    """plpgsql_check's errors in the PL/pgSQL functions of ``schemas`` (signature, schema,
+    name, nargs, relation, lineno, message, sqlstate), in a transaction rolled back after
+    (the extension, created for the check where the database lacks it, goes with it).
+    Raises PlpgsqlCheckAbsent when the server cannot provide the extension."""
+    with conn.transaction(force_rollback=True):
+        return _errors(conn, schemas)
 
 
 def _errors(conn: psycopg.Connection, schemas: list[str]) -> list[dict[str, Any]]:
@@ -76,7 +84,7 @@ def _errors(conn: psycopg.Connection, schemas: list[str]) -> list[dict[str, Any]
                     "select current_setting('server_version_num')::int / 10000 as major"
                 ).fetchone()
                 package = f"postgresql-{major['major'] if major else 'MAJOR'}-plpgsql-check"
-                raise _Absent(
+                raise PlpgsqlCheckAbsent(
                     f"the server has no {EXTENSION} extension (on Debian: apt-get install "
                     f"{package})"
                 )
@@ -90,7 +98,7 @@ def _errors(conn: psycopg.Connection, schemas: list[str]) -> list[dict[str, Any]
                         )
                     )
             except psycopg.errors.InsufficientPrivilege as exc:
-                raise _Absent(
+                raise PlpgsqlCheckAbsent(
                     f"creating {EXTENSION} was refused: {exc.diag.message_primary}"
                 ) from exc
         query = sql.SQL(load_sql("plpgsql_check")).format(check_schema=sql.Identifier(schema))

@@ -506,15 +506,18 @@ $$;
 -- the sum of its lines). Removing the deal's lines in V2 hands them back to V1.
 -- One row per such line; a view so that a lookup of one deal probes its index.
 create or replace view migration.deal_lines_added_in_v2 as
-select p.deal_id, p.id as line_id
+select
+    p.deal_id,
+    p.id as line_id
 from public.deal_products as p
 where not exists (
     select from migration.v1_id_map as m
-    where m.kind = 'opportunity_product' and m.v2_id = p.id);
+    where m.kind = 'opportunity_product' and m.v2_id = p.id
+);
 
 comment on view migration.deal_lines_added_in_v2 is
-    'Lines of deals that V1 did not bring (added in V2): such a deal keeps its lines and '
-    'value while V1 is mirrored.';
+'Lines of deals that V1 did not bring (added in V2): such a deal keeps its lines and '
+'value while V1 is mirrored.';
 
 -- Null for a deal whose lines are all V1's (or no deal).
 create or replace function migration.v2_lines_problem(p_deal uuid)
