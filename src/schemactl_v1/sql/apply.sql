@@ -209,26 +209,70 @@ end
 $$;
 
 -- The live contacts of V1 client `p_client_id`, in the order of its addresses in V1.
+-- PL/pgSQL so that the plan is kept across calls (each dual-write calls it).
 create or replace function migration.client_contact_ids(p_client_id integer)
 returns uuid[]
-language sql
+language plpgsql
 stable
+set search_path = pg_catalog, pg_temp
 as $$
-    select coalesce(pg_catalog.array_agg(x.contact_id order by x.first_ordinal), '{}')
-    from (
-        select cm.contact_id, pg_catalog.min(e.ordinal) as first_ordinal
-        from v1.clients as c
-        cross join lateral migration.split_emails(c.email) as e
-        join migration.v1_contact_map as cm on cm.client_id = c.id and cm.email = e.email
-        join public.contacts as ct on ct.id = cm.contact_id and ct.deleted_at is null
-        where c.id = p_client_id and e.is_valid
-        group by cm.contact_id
-    ) as x
+begin
+    return (
+        select coalesce(pg_catalog.array_agg(x.contact_id order by x.first_ordinal), '{}')
+        from (
+            select cm.contact_id, pg_catalog.min(e.ordinal) as first_ordinal
+            from v1.clients as c
+            cross join lateral migration.split_emails(c.email) as e
+            join migration.v1_contact_map as cm on cm.client_id = c.id and cm.email = e.email
+            join public.contacts as ct on ct.id = cm.contact_id and ct.deleted_at is null
+            where c.id = p_client_id and e.is_valid
+            group by cm.contact_id
+        ) as x);
+end
 $$;
 
--- A deal's contact_ids: the contacts of its V1 client (in V1's order), then the contacts
--- V2 users added (in their order). The ones V1 gave it before and no longer gives are
--- dropped (migration.v1_deal_contacts says which those are).
+-- A deal's contact_ids: `p_from_v1` (the contacts of its V1 client, in V1's order), then
+-- the contacts V2 users added (in their order): the ones V1 gave it before
+-- (migration.v1_deal_contacts) and no longer gives are dropped. `p_current`: the deal's
+-- contact_ids now.
+create or replace function migration.deal_contact_ids(
+    p_deal uuid, p_current uuid[], p_from_v1 uuid[]
+)
+returns uuid[]
+language plpgsql
+stable
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    if p_current = '{}' then
+        return p_from_v1;
+    end if;
+    return p_from_v1 || array(
+        select k.id from pg_catalog.unnest(p_current) with ordinality as k (id, n)
+        where k.id <> all(p_from_v1)
+            and not exists (
+                select from migration.v1_deal_contacts as x
+                where x.deal_id = p_deal and x.contact_id = k.id)
+        order by k.n);
+end
+$$;
+
+-- Remember which contacts of the deal came from V1 (after its contact_ids were written).
+create or replace function migration.remember_deal_contacts(p_deal uuid, p_from_v1 uuid[])
+returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+    delete from migration.v1_deal_contacts as x
+    where x.deal_id = p_deal and x.contact_id <> all(p_from_v1);
+    insert into migration.v1_deal_contacts (deal_id, contact_id)
+    select p_deal, k.id from pg_catalog.unnest(p_from_v1) as k (id)
+    on conflict (deal_id, contact_id) do nothing;
+end
+$$;
+
+-- The deal of an opportunity of client `p_client_id` after the client's contacts changed.
 create or replace function migration.sync_deal_contacts(p_deal uuid, p_client_id integer)
 returns void
 language plpgsql
@@ -236,25 +280,13 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_from_v1 uuid[] := migration.client_contact_ids(p_client_id);
-    v_contacts uuid[];
 begin
-    select v_from_v1 || array(
-        select k.id from pg_catalog.unnest(d.contact_ids) with ordinality as k (id, n)
-        where k.id <> all(v_from_v1)
-            and not exists (
-                select from migration.v1_deal_contacts as x
-                where x.deal_id = p_deal and x.contact_id = k.id)
-        order by k.n)
-    into v_contacts
-    from public.deals as d
-    where d.id = p_deal;
-    update public.deals as d set contact_ids = v_contacts
-    where d.id = p_deal and d.contact_ids is distinct from v_contacts;
-    delete from migration.v1_deal_contacts as x
-    where x.deal_id = p_deal and x.contact_id <> all(v_from_v1);
-    insert into migration.v1_deal_contacts (deal_id, contact_id)
-    select p_deal, k.id from pg_catalog.unnest(v_from_v1) as k (id)
-    on conflict (deal_id, contact_id) do nothing;
+    update public.deals as d
+    set contact_ids = migration.deal_contact_ids(p_deal, d.contact_ids, v_from_v1)
+    where d.id = p_deal
+        and d.contact_ids
+        is distinct from migration.deal_contact_ids(p_deal, d.contact_ids, v_from_v1);
+    perform migration.remember_deal_contacts(p_deal, v_from_v1);
 end
 $$;
 
@@ -599,6 +631,7 @@ declare
     v_hash text;
     v_deal uuid;
     v_result text;
+    v_contacts uuid[];
 begin
     select * into o from v1.opportunities as x where x.id = p_opportunity_id;
     select * into v_map from migration.v1_id_map as m
@@ -628,14 +661,16 @@ begin
         return 'quarantined';
     end if;
     perform migration.release('opportunity', o.id);
+    v_contacts := migration.client_contact_ids(o.client_id);
     if v_map.v2_id is null then
         insert into public.deals (title, pipeline_id, stage_id, organization_id, owner_id,
             value, probability, status, expected_close_date, closed_at, loss_reason_id,
-            loss_note, source_id, stage_entered_at, created_at, updated_at, custom_fields)
+            loss_note, source_id, stage_entered_at, created_at, updated_at, custom_fields,
+            contact_ids)
         values (d.title, d.pipeline_id, d.stage_id, d.organization_id, d.owner_id, d.value,
             d.probability, d.status, d.expected_close_date, d.closed_at, d.loss_reason_id,
             d.loss_note, d.source_id, d.stage_entered_at, d.created_at, d.updated_at,
-            d.custom_fields)
+            d.custom_fields, v_contacts)
         returning id into v_deal;
         insert into migration.v1_id_map (kind, v1_id, v2_id, v1_hash)
         values ('opportunity', o.id, v_deal, v_hash);
@@ -669,13 +704,14 @@ begin
             stage_entered_at = case
                 when x.stage_id = d.stage_id then x.stage_entered_at
                 else d.stage_entered_at end,
-            custom_fields = (x.custom_fields - 'v1') || d.custom_fields
+            custom_fields = (x.custom_fields - 'v1') || d.custom_fields,
+            contact_ids = migration.deal_contact_ids(x.id, x.contact_ids, v_contacts)
         where x.id = v_deal;
         update migration.v1_id_map as m set v1_hash = v_hash
         where m.kind = 'opportunity' and m.v1_id = o.id;
         v_result := 'updated';
     end if;
-    perform migration.sync_deal_contacts(v_deal, o.client_id);
+    perform migration.remember_deal_contacts(v_deal, v_contacts);
     perform migration.sync_opportunity_lines(o.id);
     return v_result;
 end

@@ -166,8 +166,7 @@ as $$
     ),
     pending as materialized (
         select o.id as v1_id, pg_catalog.gen_random_uuid() as deal_id,
-            pg_catalog.to_jsonb(o) as v1_row,
-            migration.client_contact_ids(o.client_id) as contact_ids, d.*
+            pg_catalog.to_jsonb(o) as v1_row, o.client_id as v1_client_id, d.*
         from v1.opportunities as o
         cross join context
         left join migration.v1_id_map as cm on cm.kind = 'client' and cm.v1_id = o.client_id
@@ -177,6 +176,14 @@ as $$
                 select from migration.v1_id_map as m
                 where m.kind = 'opportunity' and m.v1_id = o.id
                 offset 0)
+    ),
+    -- once per client of the new deals (a rerun with nothing new computes none)
+    client_contacts as materialized (
+        select c.client_id, migration.client_contact_ids(c.client_id) as contact_ids
+        from (
+            select distinct p.v1_client_id as client_id from pending as p
+            where p.problem is null and p.v1_client_id is not null
+        ) as c
     ),
     quarantined as (
         insert into migration.v1_quarantine as q (kind, v1_id, reason, row)
@@ -195,8 +202,9 @@ as $$
         select p.deal_id, p.title, p.pipeline_id, p.stage_id, p.organization_id, p.owner_id,
             p.value, p.probability, p.status, p.expected_close_date, p.closed_at,
             p.loss_reason_id, p.loss_note, p.source_id, p.stage_entered_at, p.created_at,
-            p.updated_at, p.custom_fields, p.contact_ids
+            p.updated_at, p.custom_fields, coalesce(cc.contact_ids, '{}')
         from pending as p
+        left join client_contacts as cc on cc.client_id = p.v1_client_id
         where p.problem is null
         order by p.v1_id
     ),
@@ -204,7 +212,8 @@ as $$
         insert into migration.v1_deal_contacts (deal_id, contact_id)
         select p.deal_id, k.id
         from pending as p
-        cross join lateral pg_catalog.unnest(p.contact_ids) as k (id)
+        join client_contacts as cc on cc.client_id = p.v1_client_id
+        cross join lateral pg_catalog.unnest(cc.contact_ids) as k (id)
         where p.problem is null
     ),
     mapped as (
