@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from schemactl.diff.hazards import statement_locks
+from schemactl.diff.statement_locks import statement_locks
 
 TABLES = """
 create table public.pipelines (id bigint primary key);

@@ -1,7 +1,7 @@
 """What can go wrong when a migration runs on a live database: squawk's findings (table
-rewrites, blocking locks, NOT NULL without a default, dropped columns …), the locks each
-table keeps until the migration commits, dropped policies, disabled row level security,
-and the statements that delete data (refused unless `--allow-destructive`)."""
+rewrites, blocking locks, NOT NULL without a default, dropped columns …), dropped
+policies, disabled row level security, and the statements that delete data (refused
+unless `--allow-destructive`). The locks each statement takes: statement_locks.py."""
 
 from __future__ import annotations
 
@@ -10,20 +10,21 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pglast import ast, parse_sql
-from pglast.enums import AlterTableType, ConstrType, ObjectType
+from pglast.enums import AlterTableType, ObjectType
 from pglast.stream import RawStream
 
+from schemactl.diff.statement_locks import qualified
 from schemactl.errors import SchemactlError
 from schemactl.source.statements import spans
 
 # Squawk rules about style, not about what happens to a live database; and the timeout
-# rules, which `locks` below replaces with the list of tables and locks.
+# rules, which statement_locks.locks replaces with the list of tables and locks.
 QUIET_RULES = frozenset(
     {
         "prefer-bigint-over-int",
@@ -37,39 +38,6 @@ QUIET_RULES = frozenset(
         "require-lock-timeout",
         "require-statement-timeout",
     }
-)
-LOCKS = (
-    "SHARE UPDATE EXCLUSIVE",
-    "SHARE",
-    "SHARE ROW EXCLUSIVE",
-    "EXCLUSIVE",
-    "ACCESS EXCLUSIVE",
-)  # weakest first
-BLOCKS = {
-    "ACCESS EXCLUSIVE": "reads and writes",
-    "EXCLUSIVE": "writes",
-    "SHARE ROW EXCLUSIVE": "writes",
-    "SHARE": "writes",
-    "SHARE UPDATE EXCLUSIVE": "schema changes and vacuum",
-}
-LIGHTER_ALTERS = {
-    AlterTableType.AT_ValidateConstraint: "SHARE UPDATE EXCLUSIVE",
-    AlterTableType.AT_EnableTrig: "SHARE ROW EXCLUSIVE",
-    AlterTableType.AT_DisableTrig: "SHARE ROW EXCLUSIVE",
-    AlterTableType.AT_EnableAlwaysTrig: "SHARE ROW EXCLUSIVE",
-    AlterTableType.AT_EnableReplicaTrig: "SHARE ROW EXCLUSIVE",
-    AlterTableType.AT_SetStatistics: "SHARE UPDATE EXCLUSIVE",
-    AlterTableType.AT_ClusterOn: "SHARE UPDATE EXCLUSIVE",
-    AlterTableType.AT_DropCluster: "SHARE UPDATE EXCLUSIVE",
-}
-# Storage parameters that ALTER TABLE … SET changes under SHARE UPDATE EXCLUSIVE.
-LIGHT_OPTIONS = (
-    "fillfactor",
-    "autovacuum_",
-    "toast.",
-    "toast_tuple_target",
-    "parallel_workers",
-    "vacuum_",
 )
 # Type changes that keep every value as it was.
 WIDENINGS = {
@@ -98,17 +66,6 @@ class Hazard:
 class Destruction:
     statement: str
     what: str
-
-
-@dataclass(frozen=True)
-class Lock:
-    table: str
-    mode: str
-    lines: tuple[int, ...]
-
-    @property
-    def blocks(self) -> str:
-        return BLOCKS[self.mode]
 
 
 def squawk_binary() -> str:
@@ -211,13 +168,13 @@ def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:
             return {_name(rel)}
         case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects):
             return {
-                index_tables.get(_qualified([s.sval for s in obj]), "?") for obj in objects or ()
+                index_tables.get(qualified([s.sval for s in obj]), "?") for obj in objects or ()
             }
         case ast.DropStmt(
             removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW | ObjectType.OBJECT_MATVIEW,
             objects=objects,
         ):
-            return {_qualified([s.sval for s in obj]) for obj in objects or ()}
+            return {qualified([s.sval for s in obj]) for obj in objects or ()}
         case ast.CreateTableAsStmt(into=into) | ast.ViewStmt(view=into):
             return {_name(getattr(into, "rel", into))}
     return set()
@@ -230,7 +187,7 @@ def _dropped_tables(statement: str) -> set[str]:
     """Relations the statement drops (a view re-created later in the migration too)."""
     node = parse_sql(statement)[0].stmt
     if isinstance(node, ast.DropStmt) and node.removeType in DROPPED_RELATIONS:
-        return {_qualified([s.sval for s in obj]) for obj in node.objects or ()}
+        return {qualified([s.sval for s in obj]) for obj in node.objects or ()}
     return set()
 
 
@@ -281,123 +238,6 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
                         )
                     )
     return hazards
-
-
-def locks(
-    statements: Sequence[str],
-    lines: Sequence[int],
-    existing: set[str],
-    index_tables: dict[str, str],
-) -> list[Lock]:
-    """The strongest lock each existing table keeps until commit (one transaction).
-    ``index_tables``: index -> its table, for DROP INDEX."""
-    held: dict[str, tuple[str, list[int]]] = {}
-    for line, table, mode in _existing_locks(statements, lines, existing, index_tables):
-        current, seen = held.get(table, (mode, []))
-        held[table] = (max(current, mode, key=LOCKS.index), [*seen, line])
-    return [Lock(table, mode, tuple(lines_)) for table, (mode, lines_) in sorted(held.items())]
-
-
-def statement_locks(
-    statements: Sequence[str],
-    lines: Sequence[int],
-    existing: set[str],
-    index_tables: dict[str, str],
-) -> list[tuple[int, str]]:
-    """Per statement (its line): the locks it takes on tables that exist before the
-    migration, e.g. `SHARE ROW EXCLUSIVE on public.deals, public.organizations`."""
-    by_line: dict[int, dict[str, list[str]]] = {}
-    for line, table, mode in _existing_locks(statements, lines, existing, index_tables):
-        tables = by_line.setdefault(line, {}).setdefault(mode, [])
-        if table not in tables:
-            tables.append(table)
-    return [
-        (
-            line,
-            "; ".join(
-                f"{mode} on {', '.join(tables)}"
-                for mode, tables in sorted(by_mode.items(), key=lambda m: LOCKS.index(m[0]))
-            ),
-        )
-        for line, by_mode in by_line.items()
-    ]
-
-
-def _existing_locks(
-    statements: Sequence[str],
-    lines: Sequence[int],
-    existing: set[str],
-    index_tables: dict[str, str],
-) -> Iterator[tuple[int, str, str]]:
-    """(line, table, mode) for each lock a statement takes on a table that exists."""
-    for statement, line in zip(statements, lines, strict=True):
-        for table, mode in _statement_locks(spans(statement)[0].node, index_tables):
-            if table in existing:
-                yield line, table, mode
-
-
-def _statement_locks(node: ast.Node, index_tables: dict[str, str]) -> list[tuple[str, str]]:
-    match node:
-        case ast.AlterTableStmt(relation=rel, cmds=cmds, objtype=ObjectType.OBJECT_TABLE):
-            modes = []
-            for command in cmds or ():
-                mode = LIGHTER_ALTERS.get(command.subtype, "ACCESS EXCLUSIVE")
-                if command.subtype in (
-                    AlterTableType.AT_SetRelOptions,
-                    AlterTableType.AT_ResetRelOptions,
-                ) and all(
-                    option.defname.startswith(LIGHT_OPTIONS)
-                    or (option.defnamespace or "") == "toast"
-                    for option in command.def_ or ()
-                ):
-                    mode = "SHARE UPDATE EXCLUSIVE"
-                if (
-                    command.subtype == AlterTableType.AT_AddConstraint
-                    and isinstance(command.def_, ast.Constraint)
-                    and command.def_.contype == ConstrType.CONSTR_FOREIGN
-                ):
-                    mode = "SHARE ROW EXCLUSIVE"
-                    modes.append((_name(command.def_.pktable), mode))
-                modes.append((_name(rel), mode))
-            return modes
-        case ast.RenameStmt(
-            renameType=ObjectType.OBJECT_TABLE
-            | ObjectType.OBJECT_COLUMN
-            | ObjectType.OBJECT_TABCONSTRAINT
-            | ObjectType.OBJECT_POLICY,
-            relation=rel,
-        ):
-            return [(_name(rel), "ACCESS EXCLUSIVE")]
-        case ast.IndexStmt(relation=rel, concurrent=False):
-            return [(_name(rel), "SHARE")]
-        case ast.CreateTrigStmt(relation=rel):
-            return [(_name(rel), "SHARE ROW EXCLUSIVE")]
-        case ast.CreatePolicyStmt(table=rel) | ast.AlterPolicyStmt(table=rel):
-            return [(_name(rel), "ACCESS EXCLUSIVE")]
-        case ast.DropStmt(
-            removeType=ObjectType.OBJECT_POLICY | ObjectType.OBJECT_TRIGGER, objects=objects
-        ):
-            return [
-                (".".join(s.sval for s in obj[:-1]), "ACCESS EXCLUSIVE") for obj in objects or ()
-            ]
-        case ast.DropStmt(
-            removeType=ObjectType.OBJECT_TABLE | ObjectType.OBJECT_VIEW | ObjectType.OBJECT_MATVIEW,
-            objects=objects,
-        ):
-            return [
-                (_qualified([s.sval for s in obj]), "ACCESS EXCLUSIVE") for obj in objects or ()
-            ]
-        case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects, concurrent=False):
-            return [
-                (index_tables[name], "ACCESS EXCLUSIVE")
-                for name in (_qualified([s.sval for s in obj]) for obj in objects or ())
-                if name in index_tables
-            ]
-    return []
-
-
-def _qualified(names: list[str]) -> str:
-    return ".".join(names) if len(names) > 1 else f"public.{names[0]}"
 
 
 def destructive(

@@ -13,7 +13,8 @@ from schemactl.diff.access_changes import AccessChange
 from schemactl.diff.engine import SchemaDiff
 from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.gaps import Snapshot
-from schemactl.diff.hazards import Destruction, Hazard, Lock
+from schemactl.diff.hazards import Destruction, Hazard
+from schemactl.diff.statement_locks import Lock
 
 SHOWN_NAMES = 3
 SIMPLE_QUOTED = re.compile(r'"([a-z_][a-z0-9_]*)"')

@@ -19,17 +19,11 @@ from schemactl.config import Project
 from schemactl.diff.access_changes import AccessChange, access_changes
 from schemactl.diff.engine import SchemaDiff, StateCache, diff_databases, diff_live
 from schemactl.diff.gaps import Environment, snapshot
-from schemactl.diff.hazards import (
-    Destruction,
-    destructive,
-    locks,
-    squawk_findings,
-    statement_hazards,
-    statement_locks,
-)
+from schemactl.diff.hazards import Destruction, destructive, squawk_findings, statement_hazards
 from schemactl.diff.header import Count, counts, render_follow_up_header, render_header
 from schemactl.diff.renames import Candidate, parse_renames
 from schemactl.diff.results_inspection import Scope, results_api
+from schemactl.diff.statement_locks import locks, statement_locks
 from schemactl.errors import CheckFailed, SchemactlError
 from schemactl.migrations.files import (
     MigrationFile,
