@@ -1,9 +1,10 @@
 """`docs/commands.md`: the command reference, rendered from what the CLI says about itself
-(cli.py walks the click group into these records; this module never imports click).
+(cli/generate_commands.py walks the click group into these records; this module never
+imports click).
 
 A command's help text is its docstring: a summary line, a description, and blocks
 that start with `Example:` (required) and optionally `Exit codes:` (`N  meaning` lines).
-Codes 0 and 2 hold for every command (§3); a command documents 1 (and may restate the
+Codes 0 and 2 hold for every command (docs/design.md: Commands and errors); a command documents 1 (and may restate the
 others) in its `Exit codes:` block.
 """
 
