@@ -4,8 +4,8 @@ imports click).
 
 A command's help text is its docstring: a summary line, a description, and blocks
 that start with `Example:` (required) and optionally `Exit codes:` (`N  meaning` lines).
-Codes 0 and 2 hold for every command (docs/design.md: Commands and errors); a command documents 1 (and may restate the
-others) in its `Exit codes:` block.
+Codes 0 and 2 hold for every command (docs/design.md: Commands and errors); a command
+documents 1 (and may restate the others) in its `Exit codes:` block.
 """
 
 from __future__ import annotations
