@@ -80,17 +80,23 @@ def mirrored(small_v1: V1Database) -> V1Database:
     return small_v1
 
 
+DUAL_WRITE_INDEXES = (
+    "v1.opportunities_client_id_dual_write_idx",
+    "v1.opportunity_products_opportunity_id_dual_write_idx",
+)
+
+
+def indexes_present(v1: V1Database) -> list[bool]:
+    return [v1.value("select to_regclass(%s) is not null", [index]) for index in DUAL_WRITE_INDEXES]
+
+
 def test_enable_installs_triggers_and_disable_removes_them(mirrored: V1Database) -> None:
     assert enable(mirrored).triggers == TRIGGERS  # idempotent
+    assert indexes_present(mirrored) == [True, True]
     assert commands.dual_write(mirrored.project, False, mirrored.url) == DualWriteState(())
     assert commands.dual_write(mirrored.project, False, mirrored.url) == DualWriteState(())
     assert mirrored.value("select count(*) from pg_trigger where tgname like 'schemactl%%'") == 0
-    assert (
-        mirrored.value(
-            "select to_regclass('v1.opportunity_products_opportunity_id_dual_write_idx')"
-        )
-        is None
-    )
+    assert indexes_present(mirrored) == [False, False]
 
 
 def test_new_client_and_duplicate_become_one_organization_with_contacts(
@@ -498,7 +504,7 @@ def test_lines_added_in_v2_stay_and_the_deal_keeps_their_value(mirrored: V1Datab
 
     taken = (
         f"deal {deal} has lines added in V2: it keeps its V2 lines and value "
-        "(remove its lines in V2 to take V1's lines again)"
+        "(delete all its lines in V2, V1's included, to take V1's lines again)"
     )
     mirrored.as_v1_app(
         "update v1.opportunities set title = 'Feira Agro 2027' where id = %s", [opportunity]

@@ -224,9 +224,46 @@ def test_a_rerun_keeps_lines_added_in_v2_and_quarantines_v1_lines_for_that_deal(
     ) == [{"value": Decimal("300.00"), "lines": 1}]
     assert quarantine(small_v1)[("opportunity_product", line)] == (
         f"deal {deal} has lines added in V2: it keeps its V2 lines and value "
-        "(remove its lines in V2 to take V1's lines again)"
+        "(delete all its lines in V2, V1's included, to take V1's lines again)"
     )
     assert small_v1.parity().mismatches == ()
     before = snapshot(conn)
     small_v1.migrate()
     assert snapshot(conn) == before
+
+
+def test_a_line_moved_to_another_opportunity_is_applied_by_one_rerun(
+    small_v1: V1Database,
+) -> None:
+    """Without dual-write, V1 moves a line to an opportunity whose deal already has V1
+    lines: one re-run brings both opportunities' lines in line."""
+    small_v1.migrate(default_owner=DEFAULT_OWNER)
+    conn = small_v1.conn
+    source, target = [
+        row["v1_id"]
+        for row in small_v1.rows("""
+            select om.v1_id from migration.v1_id_map as om
+            where om.kind = 'opportunity'
+                and exists (select from migration.v1_id_map as m
+                            join v1.opportunity_products as l on l.id = m.v1_id
+                            where m.kind = 'opportunity_product' and l.opportunity_id = om.v1_id)
+            order by om.v1_id limit 2""")
+    ]
+    line = small_v1.value(
+        "select min(id) from v1.opportunity_products where opportunity_id = %s", [source]
+    )
+    conn.execute(
+        "update v1.opportunity_products set opportunity_id = %s where id = %s", [target, line]
+    )
+    small_v1.migrate()
+    assert small_v1.parity().mismatches == ()
+    assert small_v1.rows(
+        """select coalesce(
+               (select om.v1_id from migration.v1_id_map as m
+                join public.deal_products as p on p.id = m.v2_id
+                join migration.v1_id_map as om on om.kind = 'opportunity' and om.v2_id = p.deal_id
+                where m.kind = 'opportunity_product' and m.v1_id = %(line)s),
+               (select (q.row ->> 'opportunity_id')::int from migration.v1_quarantine as q
+                where q.kind = 'opportunity_product' and q.v1_id = %(line)s)) as opportunity""",
+        {"line": line},
+    ) == [{"opportunity": target}]

@@ -134,12 +134,13 @@ def test_no_api_role_reaches_the_migration_schema(
         assert v1.value("select has_schema_privilege(%s, 'migration', 'USAGE')", [role]) is False
         assert (
             v1.rows(
-                """select c.relname from pg_class c
+                """select c.relname, privilege from pg_class c
             join pg_namespace n on n.oid = c.relnamespace
-            where n.nspname = 'migration' and c.relkind = 'r'
-                and (has_table_privilege(%s, c.oid, 'SELECT')
-                     or has_table_privilege(%s, c.oid, 'INSERT'))""",
-                [role, role],
+            cross join unnest(array['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE',
+                                    'REFERENCES', 'TRIGGER']) as privilege
+            where n.nspname = 'migration' and c.relkind in ('r', 'v', 'm', 'p')
+                and has_table_privilege(%s, c.oid, privilege)""",
+                [role],
             )
             == []
         )
@@ -158,6 +159,9 @@ def test_no_api_role_reaches_the_migration_schema(
             "on n.oid = p.pronamespace where n.nspname = 'migration'"
         )
         > 20
+    )
+    assert v1.value(  # the view checked above (it reads deal_products as its owner)
+        "select to_regclass('migration.deal_lines_added_in_v2') is not null"
     )
 
 

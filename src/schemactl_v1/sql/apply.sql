@@ -93,7 +93,8 @@ end
 $$;
 
 -- The contact for a valid, lower-cased address: the one V1 already gave it, else a V2
--- contact that has it, else a new one (named by migration.contact_name).
+-- contact that has it, else a new one (named by migration.contact_name). Live contacts
+-- only: one soft-deleted in V2 is not linked again (V2 refuses new links to it).
 create or replace function migration.contact_for_email(p_email text, p_created_at timestamptz)
 returns uuid
 language plpgsql
@@ -103,6 +104,7 @@ declare
     v_id uuid;
 begin
     select cm.contact_id into v_id from migration.v1_contact_map as cm
+    join public.contacts as c on c.id = cm.contact_id and c.deleted_at is null
     where cm.email = p_email
     order by cm.client_id
     limit 1;
@@ -163,8 +165,9 @@ begin
 end
 $$;
 
--- Each valid address of the client -> a contact linked to its organization; addresses
--- no longer in the V1 field are unlinked. Returns whether a link changed.
+-- Each valid address of the client -> a contact linked to its organization (unless V2
+-- soft-deleted it); addresses no longer in the V1 field are unlinked. Returns whether a
+-- link changed.
 drop function if exists migration.sync_client_contacts(v1.clients, uuid);  -- returned void
 create or replace function migration.sync_client_contacts(p_client v1.clients, p_org uuid)
 returns boolean
@@ -176,6 +179,8 @@ declare
     v_contact uuid;
     v_created timestamptz := coalesce(migration.v1_time(p_client.created_at), pg_catalog.now());
     v_changed boolean := false;
+    v_org_live boolean := exists (
+        select from public.organizations as o where o.id = p_org and o.deleted_at is null);
 begin
     for r in
         select cm.email, cm.contact_id from migration.v1_contact_map as cm
@@ -198,9 +203,11 @@ begin
         v_contact := migration.contact_for_email(r.email, v_created);
         insert into migration.v1_contact_map (client_id, email, contact_id)
         values (p_client.id, r.email, v_contact);
+        -- an organization soft-deleted in V2 gets no new link (V2 refuses it)
         insert into public.organization_contacts (organization_id, contact_id, created_at,
             updated_at)
-        values (p_org, v_contact, v_created, v_created)
+        select p_org, v_contact, v_created, v_created
+        where v_org_live
         on conflict (organization_id, contact_id) do nothing;
         v_changed := true;
     end loop;
@@ -341,6 +348,7 @@ begin
         end if;
         update migration.v1_id_map as m set v1_hash = v_hash
         where m.kind = 'client' and m.v1_id = p_client.id;
+        perform migration.release('client', p_client.id);
         v_result := 'updated';
     end if;
     if migration.sync_client_contacts(p_client, v_org) then
@@ -632,6 +640,7 @@ declare
     v_deal uuid;
     v_result text;
     v_contacts uuid[];
+    v_org uuid;
 begin
     select * into o from v1.opportunities as x where x.id = p_opportunity_id;
     select * into v_map from migration.v1_id_map as m
@@ -648,10 +657,12 @@ begin
     if v_map.v1_hash = v_hash then
         return 'unchanged';
     end if;
-    select * into d from migration.deal_values(o,
-        (select m.v2_id from migration.v1_id_map as m
-            where m.kind = 'client' and m.v1_id = o.client_id),
-        migration.mapping_context(coalesce(o.owner_email, '')));
+    v_org := (select m.v2_id from migration.v1_id_map as m
+        where m.kind = 'client' and m.v1_id = o.client_id);
+    select * into d from migration.deal_values(o, v_org,
+        migration.mapping_context(coalesce(o.owner_email, '')),
+        v_org is distinct from (
+            select x.organization_id from public.deals as x where x.id = v_map.v2_id));
     if d.problem is not null then
         perform migration.quarantine('opportunity', o.id, d.problem, pg_catalog.to_jsonb(o));
         if v_map.v2_id is not null then

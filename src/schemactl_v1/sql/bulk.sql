@@ -100,6 +100,7 @@ begin
     left join (
         select distinct on (cm.email) cm.email, cm.contact_id
         from migration.v1_contact_map as cm
+        join public.contacts as c on c.id = cm.contact_id and c.deleted_at is null
         where cm.email in (select e.email from pg_temp.v1_pending_emails as e)
         order by cm.email, cm.client_id
     ) as known on known.email = a.email
@@ -443,6 +444,16 @@ begin
             and (l.id is null
                 or l.opportunity_id is distinct from om.v1_id
                 or m.v1_hash <> migration.row_hash(pg_catalog.to_jsonb(l)))
+        union
+        -- the opportunity a mapped line moved to (its lines are brought in line too)
+        select l.opportunity_id
+        from migration.v1_id_map as m
+        join public.deal_products as p on p.id = m.v2_id
+        join migration.v1_id_map as om on om.kind = 'opportunity' and om.v2_id = p.deal_id
+        join v1.opportunity_products as l on l.id = m.v1_id
+        where m.kind = 'opportunity_product'
+            and l.opportunity_id is distinct from om.v1_id
+            and l.opportunity_id is not null
         union
         -- new V1 lines of an opportunity whose deal already has V1 lines
         select l.opportunity_id

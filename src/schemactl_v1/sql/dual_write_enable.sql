@@ -1,9 +1,13 @@
 -- `schemactl dual-write enable`: the triggers of dual_write.sql on the V1 tables.
 -- Idempotent (CREATE OR REPLACE TRIGGER). Each mirrored line change re-reads the lines of
--- its opportunity, and V1 has no index on that foreign key: one is added (and removed
--- by `disable`).
+-- its opportunity, and a client whose addresses change updates the contacts of its
+-- opportunities' deals; V1 has no index on either foreign key: one each is added (and
+-- removed by `disable`).
 create index if not exists opportunity_products_opportunity_id_dual_write_idx
 on v1.opportunity_products (opportunity_id);
+
+create index if not exists opportunities_client_id_dual_write_idx
+on v1.opportunities (client_id);
 
 create or replace trigger schemactl_dual_write
 after insert or update or delete on v1.clients

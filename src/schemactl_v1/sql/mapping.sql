@@ -156,13 +156,13 @@ begin
     select pg_catalog.jsonb_build_object(
         'pipeline_id', v_pipeline,
         'first_stage_id', (
-            select s.id from public.stages as s where s.pipeline_id = v_pipeline
-            order by s.is_active desc, s.display_order, s.name limit 1),
+            select s.id from public.stages as s where s.pipeline_id = v_pipeline and s.is_active
+            order by s.display_order, s.name limit 1),
         'stages', coalesce((
             select pg_catalog.jsonb_object_agg(x.key, x.id) from (
                 select distinct on (migration.fold(s.name)) migration.fold(s.name) as key, s.id
-                from public.stages as s where s.pipeline_id = v_pipeline
-                order by migration.fold(s.name), s.is_active desc, s.display_order, s.name
+                from public.stages as s where s.pipeline_id = v_pipeline and s.is_active
+                order by migration.fold(s.name), s.display_order, s.name
             ) as x), '{}'),
         'loss_reasons', coalesce((
             select pg_catalog.jsonb_object_agg(x.key, x.id) from (
@@ -188,8 +188,8 @@ begin
         'default_owner_id', migration.default_owner_id()
     ) into v_context;
     if v_context ->> 'first_stage_id' is null then
-        raise exception 'the default pipeline has no stages' using errcode = 'P0001',
-            hint = 'run `schemactl seed`, or add stages to the default pipeline';
+        raise exception 'the default pipeline has no active stage' using errcode = 'P0001',
+            hint = 'run `schemactl seed`, or activate a stage of the default pipeline';
     end if;
     if v_context ->> 'other_loss_reason_id' is null then
         raise exception 'V2 has no loss reason ''Outro'' for V1 lost reasons it does not know'
@@ -294,6 +294,23 @@ as $$
     select pg_catalog.jsonb_build_object(p_client.id::text, pg_catalog.to_jsonb(p_client))
 $$;
 
+-- A deal may not be attached anew to an organization soft-deleted in V2 (V2 refuses the
+-- link): the opportunity waits in the quarantine until the organization is restored.
+-- Null when the organization is live (or none).
+create or replace function migration.deleted_organization_problem(
+    p_organization uuid, p_client_id integer
+)
+returns text
+language sql
+stable
+as $$
+    select pg_catalog.format(
+        'organization %s of client %s was deleted in V2 (restore it to migrate this)',
+        o.id, p_client_id)
+    from public.organizations as o
+    where o.id = p_organization and o.deleted_at is not null
+$$;
+
 -- What a V1 opportunity becomes as a deal, or `problem` (then it is quarantined).
 -- Decisions (documented in docs/migration-v1.md):
 --   status: ganho/ganha/won -> won, perdido/perdida/lost -> lost, aberto/aberta/open/null
@@ -303,12 +320,17 @@ $$;
 --     original kept when rounding changed it); beyond numeric(14,2) -> quarantined.
 --   owner: owner_email -> users by email (case-insensitive); unknown or missing ->
 --     --default-owner (original kept) or quarantined when there is none.
---   stage: by name in the default pipeline, case/accent-insensitive; unknown or missing
---     -> its first stage (original kept).
+--   stage: by name among the active stages of the default pipeline, case/accent-
+--     insensitive; unknown, inactive or missing -> its first active stage (original kept).
 --   lost: loss reason by name, else 'Outro' with the V1 text in loss_note (and kept).
 --   closed_at: V1 has no close date: updated_at, else created_at (won/lost only).
+-- `p_attaching`: whether the deal gets organization `p_organization_id` anew (a new deal,
+-- or a client changed): then an organization soft-deleted in V2 is a problem
+-- (migration.deleted_organization_problem); a deal already on it stays.
+drop function if exists migration.deal_values(v1.opportunities, uuid, jsonb);
 create or replace function migration.deal_values(
-    p_opportunity v1.opportunities, p_organization_id uuid, p_context jsonb
+    p_opportunity v1.opportunities, p_organization_id uuid, p_context jsonb,
+    p_attaching boolean default true
 )
 returns table (
     problem text,
@@ -375,6 +397,11 @@ begin
     organization_id := p_organization_id;
     if o.client_id is not null and organization_id is null then
         v_problems := v_problems || pg_catalog.format('client %s is not migrated', o.client_id);
+    elsif p_attaching
+        and migration.deleted_organization_problem(organization_id, o.client_id) is not null
+    then
+        v_problems := v_problems
+            || migration.deleted_organization_problem(organization_id, o.client_id);
     end if;
 
     if pg_catalog.cardinality(v_problems) > 0 then
@@ -526,8 +553,8 @@ language sql
 stable
 as $$
     select pg_catalog.format(
-        'deal %s has lines added in V2: it keeps its V2 lines and value (remove its lines '
-        'in V2 to take V1''s lines again)', p_deal)
+        'deal %s has lines added in V2: it keeps its V2 lines and value (delete all its '
+        'lines in V2, V1''s included, to take V1''s lines again)', p_deal)
     where exists (select from migration.deal_lines_added_in_v2 as a where a.deal_id = p_deal)
 $$;
 

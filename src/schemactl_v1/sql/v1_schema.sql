@@ -1,7 +1,7 @@
 -- STAGETEK CRM V1, the legacy schema being migrated (docs/design.md: The V1 transition), exactly as
 -- the old app created it: no zones on timestamps, no constraints beyond keys, no index on foreign
 -- keys. Shipped so that tests and benchmarks can build a V1 database; `migrate-v1` never
--- creates or changes it (only `dual-write enable` adds one index, see dual_write_enable).
+-- creates or changes it (only `dual-write enable` adds two indexes, see dual_write_enable).
 
 create schema v1;
 
