@@ -1,4 +1,4 @@
-"""Migrations benchmark (docs/design.md: Benchmarks, issue 7): `schemactl diff` and `apply` on this
+"""Migrations benchmark (docs/design.md: Benchmarks): `schemactl diff` and `apply` on this
 project's CRM schema, measured side by side in one run.
 
     .venv/bin/python benchmarks/bench_migrations.py [--runs N] [--json PATH]

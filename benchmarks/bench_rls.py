@@ -1,10 +1,11 @@
-"""RLS benchmark (docs/design.md: Benchmarks, issue 6): 100k deals, 20 users in 4 teams.
+"""RLS benchmark (docs/design.md: Benchmarks): 100k deals, 20 users in 4 teams.
 
 1. The Kanban query (one pipeline, open deals, by stage) as a seller under our policies
    vs as service_role (no RLS) with the equivalent explicit filter. Target: <= 1.2x.
-2. Our deals SELECT policy vs the seed's literal policy
-   (mission/stagetek-crm-analysis.md, "Users see own/team deals") on the same data, as
-   the same seller. Target: ours >= 10x faster.
+2. Our deals SELECT policy vs the policy the customer's first sketch of the CRM proposed
+   ("Users see own/team deals", reproduced word for word below as SEED_POLICY: a
+   subquery on users per row) on the same data, as the same seller. Target: ours >= 10x
+   faster.
 
     .venv/bin/python benchmarks/bench_rls.py [--deals N] [--runs N] [--json PATH]
 
@@ -120,7 +121,7 @@ KANBAN_ORDER = " order by stage_id, value desc"
 EXPLICIT_TEAM = " and owner_id = any(%(team)s::uuid[])"
 COUNT_ALL = "select count(*) from public.deals"
 
-# The seed's policy, word for word (tables schema-qualified, as search_path is empty on
+# The first sketch's policy, word for word (tables schema-qualified, as search_path is empty on
 # Supabase's API roles' functions; the policy itself resolves them either way).
 SEED_POLICY = """
 create policy "Users see own/team deals" on public.deals
@@ -319,7 +320,7 @@ def measure(conn: psycopg.Connection, runs: int, seed_runs: int) -> dict[str, An
         "count": (*as_seller, COUNT_ALL, params),
     }
     ours_client, ours_server, ours_rows = alternate(conn, seed_runs, policy_queries)
-    # The seed's policy in place of ours, in a transaction rolled back afterwards.
+    # The first sketch's policy in place of ours, in a transaction rolled back afterwards.
     with conn.transaction(force_rollback=True):
         conn.execute("drop policy deals_select on public.deals")
         conn.execute(SEED_POLICY)
@@ -337,7 +338,7 @@ def measure(conn: psycopg.Connection, runs: int, seed_runs: int) -> dict[str, An
         ):
             figures.append(
                 speedup(
-                    f"{label}: our policy vs the seed's (seller)",
+                    f"{label}: our policy vs the first sketch's (seller)",
                     measured,
                     ours[name],
                     seed[name],

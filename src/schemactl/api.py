@@ -59,7 +59,7 @@ __all__ = [
 
 if TYPE_CHECKING:  # modules with slow imports (sqlfluff, results) load where they are used
     from schemactl.lint import LintReport
-    from schemactl.migrations.generate import Drift, GeneratedMigration
+    from schemactl.migrations.from_schema import Drift, GeneratedMigration
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def diff(
 ) -> GeneratedMigration:
     """Write supabase/migrations/<version>_<name>.sql taking the migrations to schema/
     (``path`` None when there is nothing to change); ``renames``: `--rename` values."""
-    from schemactl.migrations.generate import generate_migration
+    from schemactl.migrations.from_schema import generate_migration
 
     return generate_migration(
         project,
@@ -215,7 +215,7 @@ def diff(
 def diff_check(project: Project, *, server_url: str | None = None) -> int:
     """Raise CheckFailed unless supabase/migrations/ produces schema/ exactly; returns the
     number of migrations replayed."""
-    from schemactl.migrations.generate import check_migrations
+    from schemactl.migrations.from_schema import check_migrations
 
     return check_migrations(project, shadow_url=server_url)
 
@@ -260,7 +260,7 @@ def status(project: Project, db_url: str | None = None) -> list[MigrationStatus]
 
 def drift(project: Project, db_url: str | None = None, *, shadow_url: str | None = None) -> Drift:
     """DDL that would bring the database to schema/ (empty: no drift)."""
-    from schemactl.migrations.generate import drift as schema_drift
+    from schemactl.migrations.from_schema import drift as schema_drift
 
     return schema_drift(project, target_url(project, db_url), shadow_url=shadow_url)
 

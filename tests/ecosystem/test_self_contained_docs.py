@@ -10,7 +10,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SKIPPED_DIRS = {"migrations", ".git", ".schemactl", "node_modules", "__pycache__", ".pytest_cache"}
 TEXT_SUFFIXES = {".py", ".sql", ".j2", ".md", ".toml", ".yml", ".yaml", ".ts", ".json", ""}
-EXTERNAL_SPEC = re.compile("SPEC" + r" §")  # split so this file does not match itself
+# split so that this file does not match itself
+EXTERNAL_SPEC = re.compile("SPEC" + r" §|" + "mission" + r"/|\b" + "[Ii]ssue" + r" \d|§\d")
 DESIGN_LINK = re.compile(r"design\.md#([a-z0-9-]+)")
 DESIGN_NAMED = re.compile(r"docs/design\.md[:,] ((?:[A-Z][\w -]*?)(?:, [A-Z][\w -]*?)*)[).;\n]")
 

@@ -21,7 +21,7 @@ from schemactl.config import Project
 from schemactl.diff import engine as diff
 from schemactl.diff.gaps import GapStatements
 from schemactl.errors import SchemactlError
-from schemactl.migrations.generate import check_migrations, generate_migration
+from schemactl.migrations.from_schema import check_migrations, generate_migration
 
 from .helpers import FIXED_NOW, migrations_project
 

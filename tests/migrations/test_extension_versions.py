@@ -8,7 +8,7 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.migrations.generate import check_migrations, drift, generate_migration
+from schemactl.migrations.from_schema import check_migrations, drift, generate_migration
 
 from .helpers import FIXED_NOW, migrations_project, run_cli, with_standin
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from schemactl import api
-from schemactl.migrations.generate import generate_migration
+from schemactl.migrations.from_schema import generate_migration
 from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 
 from .helpers import FIXED_NOW, migrations_project, rows, with_standin

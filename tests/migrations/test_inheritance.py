@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from schemactl.migrations.generate import drift, generate_migration
+from schemactl.migrations.from_schema import drift, generate_migration
 
 from .helpers import FIXED_NOW, migrations_project, rows, run_cli, with_standin
 

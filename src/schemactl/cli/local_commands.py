@@ -38,7 +38,7 @@ def _warn_if_schema_has_no_migration(project: Project, result: api.UpResult) -> 
     stderr so the URL stays the last line of stdout."""
     if not result.from_migrations:
         return
-    from schemactl.migrations.generate import check_migrations
+    from schemactl.migrations.from_schema import check_migrations
 
     try:
         check_migrations(project)

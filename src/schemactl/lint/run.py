@@ -39,7 +39,7 @@ def lint(project: Project) -> list[Finding]:
 
 
 def structural_findings(project: Project) -> list[Finding]:
-    """SC000-SC013 only (no sqlfluff): the build checked, waivers applied, positions in
+    """SC000-SC014 only (no sqlfluff): the build checked, waivers applied, positions in
     the files as written (templates included)."""
     settings = lint_settings(project)
     built = build(project)

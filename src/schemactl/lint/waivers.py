@@ -163,7 +163,8 @@ def _read_waiver(
                 line,
                 col,
                 f"waiver names unknown rule {unknown[0]}",
-                "structural rules are SC001-SC013; sqlfluff rules are waived with `-- noqa: CODE`",
+                "waivable structural rules are SC001-SC014; sqlfluff rules are waived with "
+                "`-- noqa: CODE`",
             )
         )
     elif not reason:

