@@ -15,7 +15,9 @@ V1_TABLES = ("clients", "opportunities", "opportunity_products")
 MIGRATION_SCRIPTS = (
     "migration_schema",
     "mapping",
-    "apply",
+    "mapping_deals",
+    "apply_clients",
+    "apply_deals",
     "bulk",
     "dual_write",
     "migration_grants",

@@ -1,15 +1,17 @@
 -- The bulk path of migrate-v1: V1 rows never applied before, set-based, through the same
--- mapping functions (mapping.sql) as the per-row path of apply.sql.
+-- mapping functions (mapping.sql, mapping_deals.sql) as the per-row path
+-- (apply_clients.sql, apply_deals.sql).
 --
 -- "Not applied yet" is tested with `not exists (… offset 0)`: the OFFSET keeps it a
 -- per-row probe of v1_id_map's primary key. Inside the migration's one transaction the
 -- statistics of v1_id_map lag behind its rows, and a planned anti join then rescans the
 -- whole map for every V1 row (minutes at 50k opportunities).
--- Rows applied before are re-applied by `migration.resync_*` (per row, apply.sql) only
--- when they changed or disappeared, so a second run with nothing new writes nothing.
+-- Rows applied before are re-applied by `migration.resync_*` (per row, through the apply
+-- files) only when they changed or disappeared, so a second run with nothing new writes
+-- nothing.
 
 -- New clients with ids in [p_from, p_to], set-based, with the rules of apply_client
--- (apply.sql) for a single row: a client whose valid CNPJ an organization already has
+-- (apply_clients.sql) for a single row: a client whose valid CNPJ an organization already has
 -- joins it (merged); of the rest, the lowest id of each CNPJ (and every client without a
 -- valid CNPJ) creates an organization from migration.organization_values and the others
 -- with that CNPJ join it. Then each valid address -> a contact (the one V1 already gave
@@ -346,7 +348,7 @@ end
 $$;
 
 -- V1 rows applied before that changed since (hash) or disappeared, and quarantined rows
--- that disappeared: re-applied per row through apply.sql. Returns the results by kind.
+-- that disappeared: re-applied per row through the apply files. Returns the results by kind.
 create or replace function migration.resync_clients()
 returns table (result text, rows bigint)
 language sql

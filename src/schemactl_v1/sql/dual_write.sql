@@ -1,9 +1,10 @@
 -- Dual-write: while the old app keeps writing V1, AFTER ROW triggers on the V1 tables
 -- apply every change to V2 in the same transaction, through the per-row functions of
--- apply.sql (the mapping of mapping.sql: one implementation for migrate-v1 and for
--- dual-write). SECURITY DEFINER, owned by the role that installs them (the schema owner),
--- so the V1 app's role needs no right on V2 or on `migration`. Not in bulk-import mode:
--- a change in V1 is a change in V2 now (lifecycle dates, webhook events) as any other.
+-- apply_clients.sql and apply_deals.sql (the mapping of mapping.sql and mapping_deals.sql:
+-- one implementation for migrate-v1 and for dual-write). SECURITY DEFINER, owned by the
+-- role that installs them (the schema owner), so the V1 app's role needs no right on V2 or
+-- on `migration`. Not in bulk-import mode: a change in V1 is a change in V2 now
+-- (lifecycle dates, webhook events) as any other.
 --
 -- The old app's write never fails because V2 refuses its mirror (a rule of V2 that the
 -- mapping does not foresee: a constraint, a trigger's check, bad data): the V2 side of
