@@ -10,9 +10,11 @@ import pytest
 
 from schemactl.config import Project, load_project
 from schemactl.testing.session import CommittedDatabase, TestDatabases
+from schemactl_v1.dual_write import DualWriteState
 
 from .databases import ROOT, SEED, V1Database, prepare, snapshot
 from .generator import DEFAULT_OWNER, generate
+from .mirroring import TRIGGERS, enable
 
 
 @pytest.fixture(scope="session")
@@ -47,3 +49,11 @@ def v1_story(schemactl_databases: TestDatabases, project: Project) -> Iterator[d
         story["second"] = v1.migrate()
         story["after_second"] = snapshot(v1.conn)
         yield story
+
+
+@pytest.fixture
+def mirrored(small_v1: V1Database) -> V1Database:
+    """small_v1 migrated, dual-write on."""
+    small_v1.migrate(default_owner=DEFAULT_OWNER)
+    assert enable(small_v1) == DualWriteState(TRIGGERS)
+    return small_v1

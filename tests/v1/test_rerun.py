@@ -7,13 +7,7 @@ from decimal import Decimal
 
 from .databases import V1Database, snapshot
 from .generator import DEFAULT_OWNER
-
-
-def quarantine(v1: V1Database) -> dict[tuple[str, int], str]:
-    return {
-        (r["kind"], r["v1_id"]): r["reason"]
-        for r in v1.rows("select kind, v1_id, reason from migration.v1_quarantine")
-    }
+from .mirroring import quarantined
 
 
 def test_unknown_owners_are_quarantined_then_migrate_once_a_default_owner_is_given(
@@ -24,12 +18,12 @@ def test_unknown_owners_are_quarantined_then_migrate_once_a_default_owner_is_giv
     with_default = small_v1.generated.oracle(default_owner=True)
     first = small_v1.migrate()
     assert first.default_owner is None
-    assert quarantine(small_v1) == without.quarantine
+    assert quarantined(small_v1) == without.quarantine
     assert any("no --default-owner" in reason for reason in without.quarantine.values())
     assert small_v1.parity().mismatches == ()
 
     second = small_v1.migrate(default_owner=DEFAULT_OWNER)
-    assert quarantine(small_v1) == with_default.quarantine
+    assert quarantined(small_v1) == with_default.quarantine
     released = sum(
         1
         for kind, _ in set(without.quarantine) - set(with_default.quarantine)
@@ -222,7 +216,7 @@ def test_a_rerun_keeps_lines_added_in_v2_and_quarantines_v1_lines_for_that_deal(
         "from public.deals as d where id = %s",
         [deal],
     ) == [{"value": Decimal("300.00"), "lines": 1}]
-    assert quarantine(small_v1)[("opportunity_product", line)] == (
+    assert quarantined(small_v1)[("opportunity_product", line)] == (
         f"deal {deal} has lines added in V2: it keeps its V2 lines and value "
         "(delete all its lines in V2, V1's included, to take V1's lines again)"
     )

@@ -5,14 +5,13 @@ quarantine with V2's message, which parity reports."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from schemactl_v1 import commands
 
 from .databases import V1Database
 from .generator import DEFAULT_OWNER
+from .mirroring import organization_of, quarantined
 
 
 @pytest.fixture
@@ -37,19 +36,6 @@ def new_opportunity(v1: V1Database, client: int | None, stage: str = "QualificaÃ
         [client, stage],
     )
     return int(opportunity)
-
-
-def organization_of(v1: V1Database, client: int) -> Any:
-    return v1.value(
-        "select v2_id from migration.v1_id_map where kind = 'client' and v1_id = %s", [client]
-    )
-
-
-def quarantined(v1: V1Database) -> dict[tuple[str, int], str]:
-    return {
-        (r["kind"], r["v1_id"]): r["reason"]
-        for r in v1.rows("select kind, v1_id, reason from migration.v1_quarantine")
-    }
 
 
 def test_an_address_whose_contact_was_deleted_in_v2_gets_a_live_contact(
@@ -83,7 +69,7 @@ def test_a_new_opportunity_of_an_organization_deleted_in_v2_waits_in_the_quarant
 ) -> None:
     v1 = mirrored_empty
     client = new_client(v1, "Festas Sul", "compras@sul.test")
-    organization = organization_of(v1, client)
+    organization = organization_of(v1, client)["id"]
     kept = new_opportunity(v1, client)
     v1.conn.execute(
         "update public.organizations set deleted_at = now() where id = %s", [organization]
