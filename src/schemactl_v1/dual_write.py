@@ -7,9 +7,13 @@ from dataclasses import dataclass
 
 import psycopg
 
+from schemactl.api import SchemactlError
 from schemactl_v1.failures import database_failure
 from schemactl_v1.install import install_migration, require_v1_schema
 from schemactl_v1.sqlfiles import load_sql
+
+# The roles an API caller becomes (API-key holders are `authenticated` requests).
+API_ROLES = ("anon", "authenticated")
 
 
 @dataclass(frozen=True)
@@ -32,12 +36,33 @@ def enable(conn: psycopg.Connection) -> DualWriteState:
     """Install (or refresh) the migration functions and the triggers. May come before
     migrate-v1: rows written meanwhile are applied (or quarantined, if their client is
     not migrated yet) and migrate-v1 picks up the rest."""
+    require_v1_schema(conn)
+    _refuse_api_writers(conn)
     try:
         install_migration(conn)
         conn.execute(load_sql("dual_write_enable"))
     except psycopg.Error as exc:
         raise database_failure(exc, "dual-write enable") from exc
     return state(conn)
+
+
+def _refuse_api_writers(conn: psycopg.Connection) -> None:
+    """With dual-write on, writing a V1 table writes V2 as the schema owner: no API role
+    may write V1 then."""
+    try:
+        rows = conn.execute(load_sql("dual_write_api_writers"), {"roles": list(API_ROLES)})
+        writers = rows.fetchall()
+    except psycopg.Error as exc:
+        raise database_failure(exc, "dual-write enable") from exc
+    if writers:
+        shown = ", ".join(
+            f"{role} has {privilege} on {table}" for role, table, privilege in writers
+        )
+        raise SchemactlError(
+            f"dual-write would let API roles write V2 as the schema owner through V1: {shown}",
+            hint="revoke them first (revoke all on all tables in schema v1 from anon, "
+            "authenticated), then enable dual-write",
+        )
 
 
 def disable(conn: psycopg.Connection) -> DualWriteState:
