@@ -12,9 +12,6 @@ from schemactl_v1.failures import database_failure
 from schemactl_v1.install import install_migration, require_v1_schema
 from schemactl_v1.sqlfiles import load_sql
 
-# The roles an API caller becomes (API-key holders are `authenticated` requests).
-API_ROLES = ("anon", "authenticated")
-
 
 @dataclass(frozen=True)
 class DualWriteState:
@@ -48,10 +45,10 @@ def enable(conn: psycopg.Connection) -> DualWriteState:
 
 def _refuse_api_writers(conn: psycopg.Connection) -> None:
     """With dual-write on, writing a V1 table writes V2 as the schema owner: no API role
-    may write V1 then."""
+    (`anon`, `authenticated`; API-key holders are `authenticated` requests) may write V1
+    then."""
     try:
-        rows = conn.execute(load_sql("dual_write_api_writers"), {"roles": list(API_ROLES)})
-        writers = rows.fetchall()
+        writers = conn.execute(load_sql("dual_write_api_writers")).fetchall()
     except psycopg.Error as exc:
         raise database_failure(exc, "dual-write enable") from exc
     if writers:
