@@ -31,6 +31,7 @@ def sql_session(committed_db: Any) -> Iterator[tuple[psycopg.Connection, Crm]]:
     url = committed_db.url.replace("supabase_admin@", f"{login}@", 1)
     try:
         with psycopg.connect(url, autocommit=True) as conn:
+            # literal SET ROLE: the attacker's own session statement is what is tested here
             conn.execute("set role authenticated")
             yield conn, Crm(admin)
     finally:
