@@ -11,16 +11,7 @@ from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, USERS, Access,
 
 pytestmark = pytest.mark.grant_modes
 
-ACTIVE = {
-    "admin",
-    "manager_a",
-    "manager_b",
-    "manager_none",
-    "seller_a",
-    "seller_a2",
-    "seller_b",
-    "seller_none",
-}
+ACTIVE = set(USERS) - set(NOBODY)  # admin, managers and sellers with or without a team
 NOTHING: set[str] = set()
 
 

@@ -11,6 +11,7 @@ import pytest
 from schemactl.config import Project
 from schemactl.diff import engine as diff_engine
 from schemactl.pg import local_database as local_db
+from tests.support.cli import CliResult
 
 from .helpers import history, rows, run_cli, with_standin
 
@@ -52,6 +53,16 @@ HISTORY = {"20250101000000_initial.sql": INITIAL}
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
     return run_cli("--project", str(project.root), "diff", *args, "--dev-url", server_url)
+
+
+def apply_cli(project: Project, target_db: str) -> CliResult:
+    return run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+
+
+def drift_cli(project: Project, target_db: str, server_url: str) -> CliResult:
+    return run_cli(
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
+    )
 
 
 def test_diff_check_passes_when_the_migrations_produce_the_schema(
@@ -192,12 +203,7 @@ def test_status_exits_0_only_when_every_migration_is_applied_and_unchanged(
         "error: not up to date: 1 pending (run `schemactl apply` for pending ones; an "
         "applied migration must not change)\n",
     )
-    assert (
-        run_cli(
-            "--project", str(project_with_history.root), "apply", "--db-url", target_db
-        ).exit_code
-        == 0
-    )
+    assert apply_cli(project_with_history, target_db).exit_code == 0
     current = run_cli(*status)
     assert (current.exit_code, current.stderr) == (0, "")
     migration = project_with_history.migrations_dir / "20250101000000_initial.sql"
@@ -214,28 +220,14 @@ def test_drift_finds_a_column_added_by_hand(
     project_with_history: Project, target_db: str, server_url: str
 ) -> None:
     with_standin(target_db)
-    assert (
-        run_cli(
-            "--project", str(project_with_history.root), "apply", "--db-url", target_db
-        ).exit_code
-        == 0
-    )
-    drift = [
-        "--project",
-        str(project_with_history.root),
-        "drift",
-        "--db-url",
-        target_db,
-        "--dev-url",
-        server_url,
-    ]
-    clean = run_cli(*drift)
+    assert apply_cli(project_with_history, target_db).exit_code == 0
+    clean = drift_cli(project_with_history, target_db, server_url)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
     with psycopg.connect(target_db) as conn:
         conn.execute("alter table public.notes add column added_by_hand text")
         conn.execute("create schema storage")
         conn.execute("create table storage.objects (id int)")
-    found = run_cli(*drift)
+    found = drift_cli(project_with_history, target_db, server_url)
     assert found.exit_code == 1
     assert found.stdout == 'alter table "public"."notes" drop column "added_by_hand";\n'
     assert found.stderr == (
@@ -248,19 +240,11 @@ def test_drift_sees_grants_and_policies_changed_by_hand(
     project_with_history: Project, target_db: str, server_url: str
 ) -> None:
     with_standin(target_db)
-    run_cli("--project", str(project_with_history.root), "apply", "--db-url", target_db)
+    apply_cli(project_with_history, target_db)
     with psycopg.connect(target_db) as conn:
         conn.execute("grant select on public.notes to anon")
         conn.execute("drop policy notes_read on public.notes")
-    found = run_cli(
-        "--project",
-        str(project_with_history.root),
-        "drift",
-        "--db-url",
-        target_db,
-        "--dev-url",
-        server_url,
-    )
+    found = drift_cli(project_with_history, target_db, server_url)
     assert found.exit_code == 1
     assert found.stdout.split("\n\n") == [
         'create policy "notes_read"\non "public"."notes"\nas permissive\nfor select\n'
@@ -294,21 +278,8 @@ def test_no_drift_on_a_project_without_default_privileges(
     """A Supabase project in the opt-in mode: the stand-in's legacy default privileges of
     the shadow database are not what schema/ describes, so they are not drift."""
     with_standin(target_db, "opt-in")
-    assert (
-        run_cli(
-            "--project", str(project_with_history.root), "apply", "--db-url", target_db
-        ).exit_code
-        == 0
-    )
-    clean = run_cli(
-        "--project",
-        str(project_with_history.root),
-        "drift",
-        "--db-url",
-        target_db,
-        "--dev-url",
-        server_url,
-    )
+    assert apply_cli(project_with_history, target_db).exit_code == 0
+    clean = drift_cli(project_with_history, target_db, server_url)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
 
 
