@@ -442,6 +442,38 @@ def lines_of(v1: V1Database, deal: Any) -> list[tuple[str, Decimal, Decimal]]:
     ]
 
 
+def opportunity_with_lines(
+    v1: V1Database,
+    title: str,
+    value: int,
+    lines: list[tuple[str, int, int]],
+    client: int | None = None,
+) -> tuple[int, Any]:
+    """An opportunity written by the V1 app, then its lines in one statement: (its id, its deal)."""
+    ((opportunity,),) = v1.as_v1_app(
+        """
+        insert into v1.opportunities (client_id, title, value, status, owner_email)
+        values (%s, %s, %s, 'Aberto', 'ana.souza@stagetek.test') returning id""",
+        [client, title, value],
+    )
+    rows = ", ".join(["(%s, %s, %s, %s)"] * len(lines))
+    v1.as_v1_app(
+        "insert into v1.opportunity_products (opportunity_id, product_name, quantity, unit_price) "
+        f"values {rows}",
+        [value for line in lines for value in (opportunity, *line)],
+    )
+    return opportunity, deal_of(v1, opportunity)["id"]
+
+
+def add_v2_line(v1: V1Database, deal: Any, product: str, quantity: int, unit_price: int) -> None:
+    """A line a V2 user adds to the deal."""
+    v1.conn.execute(
+        """insert into public.deal_products (deal_id, product_id, quantity, unit_price)
+        select %s, id, %s, %s from public.products where name = %s""",
+        [deal, quantity, unit_price, product],
+    )
+
+
 def test_lines_added_in_v2_stay_and_the_deal_keeps_their_value(mirrored: V1Database) -> None:
     """A V2 user adds a line to a deal that came from V1: V1's later writes to the
     opportunity and its lines keep that line and the deal's value (the sum of its lines);
@@ -451,24 +483,10 @@ def test_lines_added_in_v2_stay_and_the_deal_keeps_their_value(mirrored: V1Datab
         "returning id"
     )
     org = organization_of(mirrored, client)["id"]
-    ((opportunity,),) = mirrored.as_v1_app(
-        """
-        insert into v1.opportunities (client_id, title, value, status, owner_email)
-        values (%s, 'Feira Agro', 1000, 'Aberto', 'ana.souza@stagetek.test') returning id""",
-        [client],
+    opportunity, deal = opportunity_with_lines(
+        mirrored, "Feira Agro", 1000, [("Palco 10x8", 1, 600), ("Som line array", 2, 200)], client
     )
-    mirrored.as_v1_app(
-        """
-        insert into v1.opportunity_products (opportunity_id, product_name, quantity, unit_price)
-        values (%s, 'Palco 10x8', 1, 600), (%s, 'Som line array', 2, 200)""",
-        [opportunity, opportunity],
-    )
-    deal = deal_of(mirrored, opportunity)["id"]
-    mirrored.conn.execute(
-        """insert into public.deal_products (deal_id, product_id, quantity, unit_price)
-        select %s, id, 1, 300 from public.products where name = 'Palco 10x8'""",
-        [deal],
-    )
+    add_v2_line(mirrored, deal, "Palco 10x8", 1, 300)
     in_v2 = [
         ("Palco 10x8", Decimal("1"), Decimal("300.00")),
         ("Palco 10x8", Decimal("1"), Decimal("600.00")),
@@ -538,16 +556,9 @@ def test_a_v1_line_removed_in_v2_comes_back_with_the_next_v1_write(
 ) -> None:
     """Deleting a line V1 brought is an edit of V1's data, as changing a title is: parity
     reports it, and V1's next write to the opportunity or its lines brings it back."""
-    ((opportunity,),) = mirrored.as_v1_app("""
-        insert into v1.opportunities (title, value, status, owner_email)
-        values ('Congresso', 500, 'Aberto', 'ana.souza@stagetek.test') returning id""")
-    mirrored.as_v1_app(
-        """
-        insert into v1.opportunity_products (opportunity_id, product_name, quantity, unit_price)
-        values (%s, 'Palco 10x8', 1, 300), (%s, 'Som line array', 1, 200)""",
-        [opportunity, opportunity],
+    opportunity, deal = opportunity_with_lines(
+        mirrored, "Congresso", 500, [("Palco 10x8", 1, 300), ("Som line array", 1, 200)]
     )
-    deal = deal_of(mirrored, opportunity)["id"]
     mirrored.conn.execute(
         """delete from public.deal_products as p using public.products as pr
         where pr.id = p.product_id and p.deal_id = %s and pr.name = 'Som line array'""",
@@ -582,20 +593,8 @@ def test_a_v1_line_removed_in_v2_comes_back_with_the_next_v1_write(
 
 
 def test_removing_the_v2_lines_hands_the_lines_back_to_v1(mirrored: V1Database) -> None:
-    ((opportunity,),) = mirrored.as_v1_app("""
-        insert into v1.opportunities (title, value, status, owner_email)
-        values ('Casamento', 900, 'Aberto', 'ana.souza@stagetek.test') returning id""")
-    mirrored.as_v1_app(
-        """insert into v1.opportunity_products (opportunity_id, product_name, quantity, unit_price)
-        values (%s, 'Palco 10x8', 1, 900)""",
-        [opportunity],
-    )
-    deal = deal_of(mirrored, opportunity)["id"]
-    mirrored.conn.execute(
-        """insert into public.deal_products (deal_id, product_id, quantity, unit_price)
-        select %s, id, 2, 50 from public.products where name = 'Palco 10x8'""",
-        [deal],
-    )
+    opportunity, deal = opportunity_with_lines(mirrored, "Casamento", 900, [("Palco 10x8", 1, 900)])
+    add_v2_line(mirrored, deal, "Palco 10x8", 2, 50)
     mirrored.as_v1_app("update v1.opportunities set value = 1000 where id = %s", [opportunity])
     assert deal_of(mirrored, opportunity)["value"] == Decimal("1000.00")  # 900 + 2 × 50
     assert len(quarantine(mirrored, "opportunity_product", opportunity)) == 1

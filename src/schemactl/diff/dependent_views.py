@@ -11,11 +11,10 @@ and indexes come back like those of any re-created view.
 
 from __future__ import annotations
 
-from typing import Any
-
 from pglast import ast
 from pglast.enums import ObjectType
 
+from schemactl.diff.inspected import Inspection, Relation
 from schemactl.diff.results_rewrites import split
 
 DROPPED_RELATIONS = (ObjectType.OBJECT_TABLE, ObjectType.OBJECT_VIEW, ObjectType.OBJECT_MATVIEW)
@@ -23,7 +22,7 @@ VIEW_KINDS = ("v", "m")
 
 
 def with_dependent_views_recreated(
-    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+    statements: list[tuple[str, ast.Node]], before: Inspection, after: Inspection
 ) -> list[tuple[str, ast.Node]]:
     """``statements`` with the views that read a dropped relation dropped first and
     created again at the end (only views schema/ still has and no statement drops)."""
@@ -34,7 +33,7 @@ def with_dependent_views_recreated(
         for obj in node.objects or ()
     }
     by_name = {(v.schema, v.name): v for v in before.selectables.values()}
-    dependants: dict[str, Any] = {}
+    dependants: dict[str, Relation] = {}
     for names in dropped:
         relation = by_name.get((names[0], names[-1]) if len(names) > 1 else ("public", names[0]))
         for key in getattr(relation, "dependents_all", None) or ():

@@ -22,7 +22,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
@@ -34,6 +33,7 @@ from schemactl.diff.gaps import (
     snapshot,
 )
 from schemactl.diff.inheritance import with_only_local_columns
+from schemactl.diff.inspected import Inspection
 from schemactl.diff.renames import Candidate, Rename, candidates, derived_renames, resolve
 from schemactl.diff.results_adapter import results_statements
 from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_extensions
@@ -48,7 +48,7 @@ from schemactl.sqlfiles import load_sql
 class DatabaseState:
     """One side of a diff, as read before anything ran."""
 
-    inspected: Any  # the `results` inspector, narrowed to the scope
+    inspected: Inspection  # the `results` inspector, narrowed to the scope
     snapshot: Snapshot
     extension_defaults: dict[str, str]  # name -> the version its server installs by default
 

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+
+from schemactl.diff.inspected import Inspection
 
 
 def with_stated_versions(
-    before: Any, after: Any, defaults: Mapping[str, str], *, live: bool = False
-) -> tuple[Any, Any]:
+    before: Inspection, after: Inspection, defaults: Mapping[str, str], *, live: bool = False
+) -> tuple[Inspection, Inspection]:
     """Copies of two `results` inspectors whose extensions carry a version only where a
     migration states it (see the module docstring); ``defaults``: name -> default
     version on the server of ``after``."""

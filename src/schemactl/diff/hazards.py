@@ -21,6 +21,7 @@ from pglast.stream import RawStream
 
 from schemactl.diff.statement_locks import qualified
 from schemactl.errors import SchemactlError
+from schemactl.source.names import relation_name
 from schemactl.source.statements import spans
 
 # Squawk rules about style, not about what happens to a live database; and the timeout
@@ -165,7 +166,7 @@ def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:
             | ast.CreateTrigStmt(relation=rel)
             | ast.CreatePolicyStmt(table=rel)
         ):
-            return {_name(rel)}
+            return {relation_name(rel)}
         case ast.DropStmt(removeType=ObjectType.OBJECT_INDEX, objects=objects):
             return {
                 index_tables.get(qualified([s.sval for s in obj]), "?") for obj in objects or ()
@@ -175,8 +176,8 @@ def _touched(statement: str, index_tables: dict[str, str]) -> set[str]:
             objects=objects,
         ):
             return {qualified([s.sval for s in obj]) for obj in objects or ()}
-        case ast.CreateTableAsStmt(into=into) | ast.ViewStmt(view=into):
-            return {_name(getattr(into, "rel", into))}
+        case ast.CreateTableAsStmt(into=ast.IntoClause(rel=rel)) | ast.ViewStmt(view=rel):
+            return {relation_name(rel)}
     return set()
 
 
@@ -201,7 +202,9 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
     hazards = []
     nodes = [parse_sql(s)[0].stmt for s in statements]
     created = {
-        (_name(n.table), n.policy_name) for n in nodes if isinstance(n, ast.CreatePolicyStmt)
+        (relation_name(n.table), n.policy_name)
+        for n in nodes
+        if isinstance(n, ast.CreatePolicyStmt)
     }
     for node, line in zip(nodes, lines, strict=True):
         if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_POLICY:
@@ -224,7 +227,7 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
                             line,
                             "rls-disabled",
                             "disables row level security "
-                            f"on {_name(node.relation)}: roles with table "
+                            f"on {relation_name(node.relation)}: roles with table "
                             "privileges see every row",
                         )
                     )
@@ -234,7 +237,7 @@ def statement_hazards(statements: Sequence[str], lines: Sequence[int]) -> list[H
                             line,
                             "rls-not-forced",
                             "stops forcing row level "
-                            f"security on {_name(node.relation)} for its owner",
+                            f"security on {relation_name(node.relation)} for its owner",
                         )
                     )
     return hazards
@@ -268,11 +271,11 @@ def _destroys(node: ast.Node, columns: dict[tuple[str, str], tuple[str, bool]]) 
                 for obj in objects or ()
             ]
         case ast.TruncateStmt(relations=relations):
-            return [f"truncates {_name(r)}" for r in relations or ()]
+            return [f"truncates {relation_name(r)}" for r in relations or ()]
         case ast.DeleteStmt(relation=rel):
-            return [f"deletes rows of {_name(rel)}"]
+            return [f"deletes rows of {relation_name(rel)}"]
         case ast.AlterTableStmt(relation=rel, cmds=cmds):
-            table = _name(rel)
+            table = relation_name(rel)
             found = []
             for command in cmds or ():
                 before = columns.get((table, command.name or ""))
@@ -342,7 +345,7 @@ def _precision(modifier: str) -> tuple[int, int]:
     return numbers[0], numbers[1]
 
 
-def _type_name(definition: Any) -> str:
+def _type_name(definition: object) -> str:
     type_name = getattr(definition, "typeName", None)
     if type_name is None:
         return "?"
@@ -355,9 +358,3 @@ def _type_name(definition: Any) -> str:
     ]
     base = TYPE_ALIASES.get(base, base)
     return f"{base}({','.join(mods)})" if mods else base
-
-
-def _name(rangevar: Any) -> str:
-    if rangevar is None:
-        return "?"
-    return f"{rangevar.schemaname or 'public'}.{rangevar.relname}"

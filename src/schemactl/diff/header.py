@@ -14,6 +14,7 @@ from schemactl.diff.engine import SchemaDiff
 from schemactl.diff.extension_versions import with_stated_versions
 from schemactl.diff.gaps import Snapshot
 from schemactl.diff.hazards import Destruction, Hazard
+from schemactl.diff.inspected import Inspection, Relation
 from schemactl.diff.statement_locks import Lock
 
 SHOWN_NAMES = 3
@@ -73,17 +74,17 @@ def _renames(diff: SchemaDiff) -> list[Count]:
     return found
 
 
-def _extensions(inspected: Any) -> dict[str, tuple[str, str, str | None]]:
+def _extensions(inspected: Inspection) -> dict[str, tuple[str, str, str | None]]:
     """Extensions by name, schema and version where one is stated (`with_stated_versions`):
     a header line for a version change only where the migration writes one."""
     return {k: (e.name, e.schema, e.version) for k, e in inspected.extensions.items()}
 
 
-def _relations(inspected: Any, types: tuple[str, ...]) -> dict[str, Any]:
+def _relations(inspected: Inspection, types: tuple[str, ...]) -> dict[str, Relation]:
     return {k: v for k, v in inspected.relations.items() if v.relationtype in types}
 
 
-def _count(kind: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> Count:
+def _count(kind: str, before: Mapping[str, object], after: Mapping[str, object]) -> Count:
     return Count(
         kind,
         tuple(_display(k) for k in after if k not in before),
@@ -92,7 +93,7 @@ def _count(kind: str, before: Mapping[str, Any], after: Mapping[str, Any]) -> Co
     )
 
 
-def _columns(a: Any, b: Any) -> Count:
+def _columns(a: Inspection, b: Inspection) -> Count:
     added, changed, dropped = [], [], []
     for key, table in b.tables.items():
         old = a.tables.get(key)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Mapping
-from typing import Any
 
+from schemactl.diff.inspected import Inspection
 from schemactl.diff.results_rewrites import split
 
 
 def with_only_local_columns(
-    statements: Iterable[str], after: Any, inherited: Mapping[tuple[str, str], bool]
+    statements: Iterable[str], after: Inspection, inherited: Mapping[tuple[str, str], bool]
 ) -> list[str]:
     """``statements`` with each new child's CREATE TABLE written without the columns it
     only inherits (``inherited``: (table identity, column) -> attislocal, of ``after``)."""

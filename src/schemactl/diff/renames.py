@@ -14,11 +14,14 @@ object under the derived new name.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
+from schemactl.diff.inspected import Inspection, OnTable, Policy, Relation
 from schemactl.errors import SchemactlError
+
+T = TypeVar("T", bound=OnTable)
 
 DEFAULT_SCHEMA = "public"
 
@@ -93,7 +96,9 @@ def parse_renames(values: Iterable[str]) -> list[tuple[list[str], str]]:
     return parsed
 
 
-def resolve(requested: Sequence[tuple[list[str], str]], before: Any, after: Any) -> list[Rename]:
+def resolve(
+    requested: Sequence[tuple[list[str], str]], before: Inspection, after: Inspection
+) -> list[Rename]:
     """The renames asked for, each naming a dropped column (table) and an added one."""
     resolved = []
     for parts, new in requested:
@@ -117,7 +122,7 @@ def resolve(requested: Sequence[tuple[list[str], str]], before: Any, after: Any)
     return resolved
 
 
-def _as_column(parts: list[str], new: str, before: Any, after: Any) -> Rename | None:
+def _as_column(parts: list[str], new: str, before: Inspection, after: Inspection) -> Rename | None:
     if len(parts) < 2:
         return None
     schema, table, old = ([DEFAULT_SCHEMA, *parts] if len(parts) == 2 else parts)[-3:]
@@ -130,7 +135,7 @@ def _as_column(parts: list[str], new: str, before: Any, after: Any) -> Rename | 
     return None
 
 
-def _as_table(parts: list[str], new: str, before: Any, after: Any) -> Rename | None:
+def _as_table(parts: list[str], new: str, before: Inspection, after: Inspection) -> Rename | None:
     if len(parts) > 2:
         return None
     schema, table = [DEFAULT_SCHEMA, *parts][-2:]
@@ -141,7 +146,9 @@ def _as_table(parts: list[str], new: str, before: Any, after: Any) -> Rename | N
     return Rename((schema, table), table, new, column=False)
 
 
-def candidates(before: Any, after: Any, renames: Sequence[Rename] = ()) -> list[Candidate]:
+def candidates(
+    before: Inspection, after: Inspection, renames: Sequence[Rename] = ()
+) -> list[Candidate]:
     """Drops and adds that may be renames, other than those ``renames`` already names
     (``before`` is the database before those renames)."""
     asked_tables = {r.table for r in renames if not r.column}
@@ -170,25 +177,25 @@ def candidates(before: Any, after: Any, renames: Sequence[Rename] = ()) -> list[
         for name, column in table.columns.items():
             if name in wanted.columns or column.is_generated or (where, name) in asked_columns:
                 continue
-            for other in added:
-                if other.dbtypestr == column.dbtypestr and not other.is_generated:
-                    rename = Rename(where, name, other.name, column=True)
+            for added_column in added:
+                if added_column.dbtypestr == column.dbtypestr and not added_column.is_generated:
+                    rename = Rename(where, name, added_column.name, column=True)
                     found.append(Candidate(rename, column.dbtypestr))
     return found
 
 
-def _shape(table: Any) -> list[tuple[str, str]]:
+def _shape(table: Relation) -> list[tuple[str, str]]:
     return [(name, column.dbtypestr) for name, column in table.columns.items()]
 
 
-def _table(inspected: Any, schema: str, name: str) -> Any:
+def _table(inspected: Inspection, schema: str, name: str) -> Relation | None:
     return inspected.tables.get(qualified(schema, name))
 
 
 def derived_renames(
     renames: Sequence[Rename],
-    renamed: Any,
-    after: Any,
+    renamed: Inspection,
+    after: Inspection,
     renamed_sequences: Collection[str],
     after_sequences: Collection[str],
 ) -> list[str]:
@@ -220,33 +227,34 @@ def derived_renames(
                     f"{quoted(constraint.name)} to {quoted(wanted.name)};"
                 )
         constraint_indexes = {
-            c.index.name for c in renamed.constraints.values() if getattr(c, "index", None)
+            c.index.name for c in renamed.constraints.values() if c.index is not None
         }
         for index in _on(renamed.indexes, schema, table):
             new = derived(index.name)
-            wanted = _named(after.indexes, schema, table, new)
+            wanted_index = _named(after.indexes, schema, table, new)
             if (
-                wanted is not None
+                wanted_index is not None
                 and index.name not in constraint_indexes
                 and _named(after.indexes, schema, table, index.name) is None
                 and _named(renamed.indexes, schema, table, new) is None
-                and wanted.definition == index.definition.replace(index.name, wanted.name, 1)
+                and wanted_index.definition
+                == index.definition.replace(index.name, wanted_index.name, 1)
             ):
                 statements.append(
-                    f"alter index {qualified(schema, index.name)} rename to {quoted(wanted.name)};"
+                    f"alter index {qualified(schema, index.name)} rename to {quoted(wanted_index.name)};"
                 )
         for policy in _on(renamed.rlspolicies, schema, table):
             new = derived(policy.name)
-            wanted = _named(after.rlspolicies, schema, table, new)
+            wanted_policy = _named(after.rlspolicies, schema, table, new)
             if (
-                wanted is not None
+                wanted_policy is not None
                 and _named(after.rlspolicies, schema, table, policy.name) is None
                 and _named(renamed.rlspolicies, schema, table, new) is None
-                and _policy(wanted) == _policy(policy)
+                and _policy(wanted_policy) == _policy(policy)
             ):
                 statements.append(
                     f"alter policy {quoted(policy.name)} on {qualified(schema, table)} "
-                    f"rename to {quoted(wanted.name)};"
+                    f"rename to {quoted(wanted_policy.name)};"
                 )
         statements += _sequences(rename, renamed_sequences, after_sequences)
         if rename.column:
@@ -254,17 +262,17 @@ def derived_renames(
     return statements
 
 
-def _on(collection: Any, schema: str, table: str) -> list[Any]:
+def _on(collection: Mapping[str, T], schema: str, table: str) -> list[T]:
     return [
         item for item in collection.values() if (item.schema, item.table_name) == (schema, table)
     ]
 
 
-def _named(collection: Any, schema: str, table: str, name: str) -> Any:
+def _named(collection: Mapping[str, T], schema: str, table: str, name: str) -> T | None:
     return next((item for item in _on(collection, schema, table) if item.name == name), None)
 
 
-def _policy(policy: Any) -> tuple[Any, ...]:
+def _policy(policy: Policy) -> tuple[object, ...]:
     return (policy.commandtype, policy.permissive, policy.roles, policy.qual, policy.withcheck)
 
 
@@ -280,7 +288,7 @@ def _sequences(rename: Rename, renamed: Collection[str], after: Collection[str])
     return statements
 
 
-def _view_columns(rename: Rename, renamed: Any, after: Any) -> list[str]:
+def _view_columns(rename: Rename, renamed: Inspection, after: Inspection) -> list[str]:
     """A view column named after a renamed column, which schema/ renames alike, is
     renamed (the view stays, with its grants and dependants)."""
     statements = []

@@ -7,7 +7,6 @@ rewrites of `results_rewrites` and an order in which every statement finds what 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
@@ -15,6 +14,7 @@ from pglast.enums import AlterTableType, ConstrType
 from schemactl.build.dependencies import Ref, analyse, stable_topological_order
 from schemactl.diff.dependent_views import with_dependent_views_recreated
 from schemactl.diff.extension_versions import with_stated_versions
+from schemactl.diff.inspected import Inspection
 from schemactl.diff.results_inspection import results_api, same_trigger_text
 from schemactl.diff.results_rewrites import (
     lost_with_recreated_views,
@@ -28,8 +28,8 @@ from schemactl.source.names import DEFAULT_SCHEMA
 
 
 def results_statements(
-    before: Any,
-    after: Any,
+    before: Inspection,
+    after: Inspection,
     extension_defaults: Mapping[str, str],
     *,
     live: bool = False,

@@ -30,6 +30,7 @@ from pglast.parser import ParseError
 from pglast.stream import RawStream
 
 from schemactl.diff.gaps import empty_search_path
+from schemactl.diff.inspected import Inspection
 from schemactl.source.statements import spans
 
 # The inspector's collections of schema objects, each object carrying `.schema`.
@@ -79,7 +80,7 @@ def results_api() -> tuple[Any, Any]:
     return Migration, PostgreSQL
 
 
-def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
+def inspect(conn: psycopg.Connection, scope: Scope) -> Inspection:
     """The `results` inspector of ``conn``'s database, narrowed to ``scope``."""
     _, postgresql = results_api()
     with empty_search_path(conn), conn.cursor() as cursor:
@@ -99,7 +100,8 @@ def inspect(conn: psycopg.Connection, scope: Scope) -> Any:
     inspected.privileges = type(inspected.privileges)()
     _forget_comments(inspected)
     _types_with_modifiers(inspected)
-    return inspected
+    typed: Inspection = inspected  # where `results`' untyped object becomes typed
+    return typed
 
 
 def _forget_comments(inspected: Any) -> None:

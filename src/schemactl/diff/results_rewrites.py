@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from pglast.parser import ParseError
 
+from schemactl.diff.inspected import Inspection
 from schemactl.errors import SchemactlError
 from schemactl.source.names import DEFAULT_SCHEMA, relation_name, strings
 from schemactl.source.statements import spans
 
 
 def without_needless_foreign_key_recreation(
-    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+    statements: list[tuple[str, ast.Node]], before: Inspection, after: Inspection
 ) -> list[tuple[str, ast.Node]]:
     """`results` drops and re-adds every foreign key of a table whose definition changed
     in any way (a column added elsewhere in it), taking locks on both tables and
@@ -49,7 +49,7 @@ SET_CLAUSE = re.compile(r"^ SET \S+ (?:TO|=) .*\n", re.MULTILINE)
 
 
 def settings_as_alter_function(
-    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+    statements: list[tuple[str, ast.Node]], before: Inspection, after: Inspection
 ) -> list[tuple[str, ast.Node]]:
     """A function whose only change is a `SET` setting (e.g. its search_path) is altered,
     `alter function … set …`, instead of re-created with its whole body: the reviewer
@@ -91,15 +91,15 @@ def _settings(definition: str) -> Iterator[tuple[str, str]]:
         yield name, value
 
 
-def _unchanged_foreign_keys(before: Any, after: Any) -> set[tuple[str, str]]:
+def _unchanged_foreign_keys(before: Inspection, after: Inspection) -> set[tuple[str, str]]:
     """(schema.table, constraint) of the foreign keys nothing they rely on changed."""
 
-    def column_type(inspected: Any, table: str, column: str) -> str | None:
+    def column_type(inspected: Inspection, table: str, column: str) -> str | None:
         found = inspected.tables.get(table)
         col = found.columns.get(column) if found is not None else None
         return None if col is None else str(col.dbtypestr)
 
-    def keys_of(inspected: Any, table: str) -> list[Any]:
+    def keys_of(inspected: Inspection, table: str) -> list[tuple[str, str]]:
         return sorted(
             (
                 (c.name, c.definition)
@@ -130,7 +130,7 @@ def _unchanged_foreign_keys(before: Any, after: Any) -> set[tuple[str, str]]:
 
 
 def lost_with_recreated_views(
-    statements: list[tuple[str, ast.Node]], before: Any, after: Any
+    statements: list[tuple[str, ast.Node]], before: Inspection, after: Inspection
 ) -> list[tuple[str, ast.Node]]:
     """`results` drops and re-creates a (materialized) view whose definition changed, but
     not the indexes and triggers on it, which go with the drop: they are added."""
@@ -194,7 +194,7 @@ def without_enum_recreation(
     return kept
 
 
-def _names(items: Any) -> tuple[str, str]:
+def _names(items: object) -> tuple[str, str]:
     if isinstance(items, ast.TypeName):
         items = items.names
     names = strings(items)
@@ -233,7 +233,7 @@ def merge_validation(statements: list[tuple[str, ast.Node]]) -> list[tuple[str, 
     return [item for index, item in enumerate(merged) if index not in dropped]
 
 
-def _commands(node: ast.Node, subtype: AlterTableType) -> list[Any]:
+def _commands(node: ast.Node, subtype: AlterTableType) -> list[ast.AlterTableCmd]:
     if not isinstance(node, ast.AlterTableStmt):
         return []
     return [cmd for cmd in node.cmds or () if cmd.subtype == subtype]
