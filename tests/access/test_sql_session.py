@@ -52,6 +52,7 @@ def claim(conn: psycopg.Connection, claims: dict[str, Any]) -> None:
     conn.execute("select set_config('request.jwt.claims', %s, false)", [json.dumps(claims)])
 
 
+# The literal role switches below are the attacks under test, not a way to act as a role.
 OWNER_RIGHTS = {
     "set role service_role": "set role service_role",
     "set role postgres": "set role postgres",
