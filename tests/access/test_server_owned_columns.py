@@ -65,35 +65,32 @@ def test_lifecycle_times_cannot_be_moved_by_update(
     assert times(access, deal) == before
 
 
-def test_a_claimed_bulk_import_setting_does_not_keep_forged_times(
-    access: Access, sales_org: SalesOrg
-) -> None:
-    """The denied side of bulk import: a seller's session that sets the switch itself."""
+def bulk_imported_deal(access: Access, sales_org: SalesOrg, actor: str) -> Any:
+    """The id of a deal of seller_a that ``actor`` inserts with past times, in a request
+    that turns the bulk-import switch on."""
     params = {
         "owner": sales_org["seller_a"],
         "pipeline": sales_org["pipeline:eventos"],
         "stage": sales_org["stage:0"],
         "past": PAST,
     }
-    with access.request("seller_a") as db:
+    with access.request(actor) as db:
         db.execute("set local schemactl.bulk_import = on")
         row = db.execute(FORGED_DEAL, params).fetchone()
     assert row is not None
-    assert PAST not in times(access, row[0])
+    return row[0]
+
+
+def test_a_claimed_bulk_import_setting_does_not_keep_forged_times(
+    access: Access, sales_org: SalesOrg
+) -> None:
+    """The denied side of bulk import: a seller's session that sets the switch itself."""
+    assert PAST not in times(access, bulk_imported_deal(access, sales_org, "seller_a"))
 
 
 def test_bulk_import_as_service_role_keeps_the_given_times(
     access: Access, sales_org: SalesOrg
 ) -> None:
     """The allowed side: a migration loading history as service_role."""
-    params = {
-        "owner": sales_org["seller_a"],
-        "pipeline": sales_org["pipeline:eventos"],
-        "stage": sales_org["stage:0"],
-        "past": PAST,
-    }
-    with access.request("service_role") as db:
-        db.execute("set local schemactl.bulk_import = on")
-        row = db.execute(FORGED_DEAL, params).fetchone()
-    assert row is not None
-    assert times(access, row[0]) == (PAST, PAST, None)
+    deal = bulk_imported_deal(access, sales_org, "service_role")
+    assert times(access, deal) == (PAST, PAST, None)
