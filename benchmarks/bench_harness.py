@@ -2,7 +2,7 @@
 isolation of `db`, a `committed_db` clone vs a bare `CREATE DATABASE … TEMPLATE`, and
 `schemactl build` on this project's schema — measured side by side in one run.
 
-    .venv/bin/python benchmarks/bench_harness.py [--project DIR] [--json PATH]
+    .venv/bin/python -m benchmarks.bench_harness [--project DIR] [--json PATH]
 
 Prints a table (figure, target, ratio) and writes the figures to
 benchmarks/results/harness.json.

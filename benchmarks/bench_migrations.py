@@ -1,7 +1,7 @@
 """Migrations benchmark (docs/design.md: Benchmarks): `schemactl diff` and `apply` on this
 project's CRM schema, measured side by side in one run.
 
-    .venv/bin/python benchmarks/bench_migrations.py [--runs N] [--json PATH]
+    .venv/bin/python -m benchmarks.bench_migrations [--runs N] [--json PATH]
 
 Figures (median of N runs; the CLI ones run `schemactl` as a subprocess, interpreter
 start included):

@@ -7,7 +7,7 @@
    subquery on users per row) on the same data, as the same seller. Target: ours >= 10x
    faster.
 
-    .venv/bin/python benchmarks/bench_rls.py [--deals N] [--runs N] [--json PATH]
+    .venv/bin/python -m benchmarks.bench_rls [--deals N] [--runs N] [--json PATH]
 
 Prints a table and writes the figures (with the plans) to benchmarks/results/rls.json.
 """
@@ -27,6 +27,7 @@ from typing import Any
 import psycopg
 
 from schemactl.pg.server import find_binaries, throwaway_server
+from schemactl.testing import acting_as
 from schemactl.testing.session import TestDatabases
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,18 +154,12 @@ class Figure:
     runs: int
 
 
-def request(conn: psycopg.Connection, role: str, claims: dict[str, Any]) -> None:
-    conn.execute(f"set local role {role}")
-    conn.execute("select set_config('request.jwt.claims', %s, true)", [json.dumps(claims)])
-
-
 def timed_query(
     conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str, params: dict[str, Any]
 ) -> tuple[float, list[tuple]]:
     """Seconds for the query as the client sees it (rows fetched and converted), inside a
     request's transaction, and its rows."""
-    with conn.transaction(force_rollback=True):
-        request(conn, role, claims)
+    with conn.transaction(force_rollback=True), acting_as(conn, role, claims):
         start = time.perf_counter()
         rows = conn.execute(query, params).fetchall()
         return time.perf_counter() - start, rows
@@ -175,8 +170,7 @@ def server_time(
 ) -> float:
     """Seconds the server spends executing the query (EXPLAIN ANALYZE's Execution Time,
     per-node timing off), without sending the rows: the part RLS can change."""
-    with conn.transaction(force_rollback=True):
-        request(conn, role, claims)
+    with conn.transaction(force_rollback=True), acting_as(conn, role, claims):
         lines = [
             row[0]
             for row in conn.execute(
@@ -190,8 +184,7 @@ def server_time(
 def plan(
     conn: psycopg.Connection, role: str, claims: dict[str, Any], query: str, params: dict[str, Any]
 ) -> list[str]:
-    with conn.transaction(force_rollback=True):
-        request(conn, role, claims)
+    with conn.transaction(force_rollback=True), acting_as(conn, role, claims):
         return [
             row[0]
             for row in conn.execute(

@@ -3,7 +3,7 @@ with every trigger of the schema (lifecycle, updated_at, value guard, audit, sta
 history, outbox events, revenue rollup) vs the same table with its user triggers
 disabled (foreign keys and constraints still checked) — side by side in one run.
 
-    .venv/bin/python benchmarks/bench_triggers.py [--project DIR] [--json PATH]
+    .venv/bin/python -m benchmarks.bench_triggers [--project DIR] [--json PATH]
         [--deals 10000] [--runs 3] [--breakdown-runs 5]
 
 Two shapes: one statement for the 10k rows (an import, a mass update), and 10k

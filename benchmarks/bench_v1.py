@@ -3,7 +3,7 @@ clients, emails and product lines, from tests/v1/generator.py) with `migrate-v1`
 `parity`, a second run with nothing to do, and the cost of dual-write on single-row V1
 writes (with vs without the triggers) — in one run.
 
-    .venv/bin/python benchmarks/bench_v1.py [--project DIR] [--json PATH]
+    .venv/bin/python -m benchmarks.bench_v1 [--project DIR] [--json PATH]
         [--opportunities 50000] [--runs 1] [--writes 500]
 
 Each run uses a fresh clone of the template database (stand-in + schema + seeds) on a
@@ -20,24 +20,22 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from tests.v1.generator import DEFAULT_OWNER, OWNERS, generate
 
 from schemactl.config import load_project
 from schemactl.pg.server import find_binaries, throwaway_server
+from schemactl.testing import acting_as
 from schemactl.testing.session import TestDatabases
 from schemactl_v1 import commands
 from schemactl_v1.install import create_v1_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "v1"))
-
-from generator import DEFAULT_OWNER, OWNERS, generate  # noqa: E402
 
 MODE = "opt-in"
 SEED = 20251002
@@ -96,8 +94,7 @@ def prepare(conn: psycopg.Connection, name: str, owner_role: str, opportunities:
             create role {APP_ROLE} nologin;
         end if; end $$""")
     generated = generate(SEED, clients=opportunities // 5, opportunities=opportunities)
-    with conn.transaction():
-        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(owner_role)))
+    with acting_as(conn, owner_role):
         create_v1_schema(conn)
         generated.data.insert(conn)
         conn.execute(f"grant usage on schema v1 to {APP_ROLE}")
@@ -115,16 +112,14 @@ def single_row_writes(conn: psycopg.Connection, writes: int) -> float:
     assert client is not None
     started = time.perf_counter()
     for i in range(writes):
-        with conn.transaction():
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(APP_ROLE)))
+        with acting_as(conn, APP_ROLE):
             row = conn.execute(
                 "insert into v1.opportunities (client_id, title, value, status, owner_email) "
                 "values (%s, %s, 1000, 'aberto', %s) returning id",
                 [client[0], f"Bench {i}", OWNERS[i % len(OWNERS)]],
             ).fetchone()
             assert row is not None
-        with conn.transaction():
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(APP_ROLE)))
+        with acting_as(conn, APP_ROLE):
             conn.execute("update v1.opportunities set status = 'ganho' where id = %s", [row[0]])
     return (time.perf_counter() - started) * 1000 / (2 * writes)
 

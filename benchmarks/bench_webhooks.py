@@ -3,7 +3,7 @@
 duplicates seen by the receiver (goal 0), and the time from an event's commit to its
 arrival with a running dispatcher.
 
-    .venv/bin/python benchmarks/bench_webhooks.py [--events 400] [--processes 3]
+    .venv/bin/python -m benchmarks.bench_webhooks [--events 400] [--processes 3]
 
 Prints each figure with its target and ratio; writes benchmarks/results/webhooks.json.
 """
@@ -19,12 +19,12 @@ import time
 import uuid
 from pathlib import Path
 
+from tests.webhooks.receiver import Receiver, running_receiver
+
 from schemactl.pg.server import find_binaries, throwaway_server
 from schemactl.testing.session import CommittedDatabase, TestDatabases
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from webhooks.receiver import Receiver, running_receiver  # noqa: E402
 
 SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 MODE = "opt-in"

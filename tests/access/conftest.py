@@ -1,4 +1,4 @@
-"""Fixtures of the access-control tests: the world (access/world.py) and a way to act
+"""Fixtures of the access-control tests: the sales organization (access/sales_org.py) and a way to act
 in it as each of its users."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.access.world import Access, World, build_world
+from tests.access.sales_org import Access, SalesOrg, build_sales_org
 from tests.support.factories import Crm
 
 
 @pytest.fixture
-def world(crm: Crm) -> World:
-    return build_world(crm)
+def sales_org(crm: Crm) -> SalesOrg:
+    return build_sales_org(crm)
 
 
 @pytest.fixture
 def access(
-    db: psycopg.Connection, world: World, as_user: Any, as_anon: Any, as_service_role: Any
+    db: psycopg.Connection, sales_org: SalesOrg, as_user: Any, as_anon: Any, as_service_role: Any
 ) -> Access:
-    return Access(db, world, as_user, as_anon, as_service_role)
+    return Access(db, sales_org, as_user, as_anon, as_service_role)

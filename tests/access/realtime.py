@@ -24,7 +24,7 @@ from typing import Any
 
 import psycopg
 
-from tests.access.world import DENIED, Access
+from tests.access.sales_org import DENIED, Access
 
 UNAUTHORIZED = "Error 401: Unauthorized"
 

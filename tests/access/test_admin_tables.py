@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, Access
+from tests.access.sales_org import AUTHENTICATED, DENIED, Access
 
 pytestmark = pytest.mark.grant_modes
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.grant_modes
 @pytest.mark.parametrize("table", ["audit_log", "webhook_events"])
 def test_only_admins_read_audit_log_and_webhook_events(access: Access, table: str) -> None:
     total = access.db.execute(f"select count(*) from public.{table}").fetchone()[0]
-    assert total > 0  # the world's inserts were audited and deal events written
+    assert total > 0  # the sales organization's inserts were audited and deal events written
     expected = {actor: 0 for actor in AUTHENTICATED}
     expected["admin"] = total
     assert (

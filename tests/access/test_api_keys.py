@@ -10,7 +10,7 @@ import re
 import psycopg
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -63,30 +63,30 @@ def test_each_role_renames_exactly_the_keys_it_may_update(access: Access) -> Non
     )
 
 
-def test_owner_revokes_own_key_and_admin_any_key(access: Access, world: World) -> None:
+def test_owner_revokes_own_key_and_admin_any_key(access: Access, sales_org: SalesOrg) -> None:
     revoke = "update public.api_keys set revoked_at = now() where id = %s"
-    assert access.attempt("seller_a", revoke, [world["key:b"]]) == 0
-    assert access.attempt("seller_a", revoke, [world["key:a"]]) == 1
-    assert access.attempt("admin", revoke, [world["key:b"]]) == 1
+    assert access.attempt("seller_a", revoke, [sales_org["key:b"]]) == 0
+    assert access.attempt("seller_a", revoke, [sales_org["key:a"]]) == 1
+    assert access.attempt("admin", revoke, [sales_org["key:b"]]) == 1
 
 
-def test_a_revocation_cannot_be_undone(access: Access, world: World) -> None:
+def test_a_revocation_cannot_be_undone(access: Access, sales_org: SalesOrg) -> None:
     assert {
         actor: access.attempt(
             actor,
             "update public.api_keys set revoked_at = null where id = %s",
-            [world["key:a_revoked"]],
+            [sales_org["key:a_revoked"]],
         )
         for actor in ("seller_a", "admin")
     } == {"seller_a": 0, "admin": 0}
 
 
-def test_no_user_widens_a_key_through_the_api(access: Access, world: World) -> None:
+def test_no_user_widens_a_key_through_the_api(access: Access, sales_org: SalesOrg) -> None:
     outcomes = {
         (actor, assignment): access.attempt(
             actor,
             f"update public.api_keys set {assignment} where id = %(key)s",
-            {"me": world[actor], "key": world["key:a"]},
+            {"me": sales_org[actor], "key": sales_org["key:a"]},
         )
         for actor in ("seller_a", "admin")
         for assignment in (
@@ -99,20 +99,22 @@ def test_no_user_widens_a_key_through_the_api(access: Access, world: World) -> N
     assert outcomes == dict.fromkeys(outcomes, DENIED)
 
 
-def test_keys_are_not_inserted_or_deleted_through_the_api(access: Access, world: World) -> None:
+def test_keys_are_not_inserted_or_deleted_through_the_api(
+    access: Access, sales_org: SalesOrg
+) -> None:
     insert = (
         "insert into public.api_keys (name, key_prefix, scopes, owner_id) "
         "values ('x', 'stk_x', '{read:deals}', %s)"
     )
     outcomes = {}
     for actor in ("seller_a", "admin", "anon"):
-        outcomes[actor, "insert"] = access.attempt(actor, insert, [world["seller_a"]])
+        outcomes[actor, "insert"] = access.attempt(actor, insert, [sales_org["seller_a"]])
         outcomes[actor, "delete"] = access.attempt(actor, "delete from public.api_keys")
     assert outcomes == dict.fromkeys(outcomes, DENIED)
 
 
 def test_create_api_key_returns_the_key_once_and_stores_only_its_hash(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     key = create_key(access, "seller_a", ["read:deals", "write:deals"])
     assert re.fullmatch(r"stk_[0-9a-f]{64}", key)
@@ -122,7 +124,7 @@ def test_create_api_key_returns_the_key_once_and_stores_only_its_hash(
         [key[:12]],
     ).fetchone()
     assert row == (
-        world["seller_a"],
+        sales_org["seller_a"],
         ["read:deals", "write:deals"],
         key[:12],
         hashlib.sha256(key.encode()).hexdigest(),
@@ -157,7 +159,7 @@ def test_every_key_is_different(access: Access) -> None:
     assert len(keys) == 28
 
 
-def test_a_user_has_at_most_ten_active_keys(access: Access, world: World) -> None:
+def test_a_user_has_at_most_ten_active_keys(access: Access, sales_org: SalesOrg) -> None:
     """seller_a has key:a (active) and key:a_revoked: nine more, then refused until one
     is revoked or expires."""
     for _ in range(9):
@@ -172,7 +174,7 @@ def test_a_user_has_at_most_ten_active_keys(access: Access, world: World) -> Non
         access.attempt(
             "seller_a",
             "update public.api_keys set revoked_at = now() where id = %s",
-            [world["key:a"]],
+            [sales_org["key:a"]],
         )
         == 1
     )
@@ -232,13 +234,13 @@ def verify(access: Access, key: str) -> list[tuple]:
 
 
 def test_verify_api_key_returns_the_owner_and_scopes_and_marks_use(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     key = create_key(access, "seller_a", ["read:deals", "write:tasks"])
     key_id = access.db.execute(
         "select id from public.api_keys where key_prefix = %s", [key[:12]]
     ).fetchone()[0]
-    assert verify(access, key) == [(key_id, world["seller_a"], ["read:deals", "write:tasks"])]
+    assert verify(access, key) == [(key_id, sales_org["seller_a"], ["read:deals", "write:tasks"])]
     last_used = access.db.execute(
         "select last_used_at from public.api_keys where id = %s", [key_id]
     ).fetchone()[0]
@@ -246,7 +248,7 @@ def test_verify_api_key_returns_the_owner_and_scopes_and_marks_use(
 
 
 def test_verify_api_key_rejects_unknown_revoked_expired_and_deactivated_keys(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     assert verify(access, "stk_" + "0" * 64) == []
     assert verify(access, "") == []
@@ -263,7 +265,7 @@ def test_verify_api_key_rejects_unknown_revoked_expired_and_deactivated_keys(
         [expired[:12]],
     )
     access.db.execute(
-        "update public.users set is_active = false where id = %s", [world["seller_b"]]
+        "update public.users set is_active = false where id = %s", [sales_org["seller_b"]]
     )
     assert (verify(access, revoked), verify(access, expired), verify(access, deactivated)) == (
         [],
@@ -288,12 +290,12 @@ def test_only_the_service_role_verifies_keys(access: Access) -> None:
 
 
 def test_key_exchange_gives_the_owners_rows_limited_to_the_scopes(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     key = create_key(access, "seller_a", ["read:deals"])
     [(key_id, owner, scopes)] = verify(access, key)
     claims = {"api_key_id": str(key_id), "api_scopes": scopes}
-    owner_key = access.world.names([owner]).pop()
+    owner_key = access.sales_org.names([owner]).pop()
     assert access.names(owner_key, "select id from public.deals", **claims) == {
         "deal:a",
         "deal:a2",
@@ -304,7 +306,7 @@ def test_key_exchange_gives_the_owners_rows_limited_to_the_scopes(
         access.attempt(
             owner_key,
             "update public.deals set title = 'Novo título' where id = %s",
-            [world["deal:a"]],
+            [sales_org["deal:a"]],
             **claims,
         )
         == 0

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.access.world import DENIED, Access, World
+from tests.access.sales_org import DENIED, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -23,13 +23,13 @@ ALL_SCOPES = [
 ]
 
 
-def statements(world: World, resource: str, fresh: Any) -> dict[str, tuple[str, list]]:
+def statements(sales_org: SalesOrg, resource: str, fresh: Any) -> dict[str, tuple[str, list]]:
     """select / insert / update / delete of one row of ``resource``, as an admin may."""
     insert = {
         "deals": (
             "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
             "values ('Via API', %s, %s, %s)",
-            [world["pipeline:eventos"], world["stage:0"], world["admin"]],
+            [sales_org["pipeline:eventos"], sales_org["stage:0"], sales_org["admin"]],
         ),
         "contacts": ("insert into public.contacts (name) values ('Via API')", []),
         "organizations": ("insert into public.organizations (name) values ('Via API')", []),
@@ -48,18 +48,18 @@ def statements(world: World, resource: str, fresh: Any) -> dict[str, tuple[str, 
     }
 
 
-def fresh_row(access: Access, world: World, resource: str) -> Any:
+def fresh_row(access: Access, sales_org: SalesOrg, resource: str) -> Any:
     """A row nothing refers to, so a delete can only be stopped by a policy."""
     crm = {
         "deals": lambda: access.db.execute(
             "insert into public.deals (title, pipeline_id, stage_id, owner_id) "
             "values ('Solto', %s, %s, %s) returning id",
-            [world["pipeline:eventos"], world["stage:0"], world["admin"]],
+            [sales_org["pipeline:eventos"], sales_org["stage:0"], sales_org["admin"]],
         ),
         "tasks": lambda: access.db.execute(
             "insert into public.tasks (subject, owner_id, created_by) "
             "values ('Solta', %s, %s) returning id",
-            [world["admin"], world["admin"]],
+            [sales_org["admin"], sales_org["admin"]],
         ),
     }.get(
         resource,
@@ -79,10 +79,10 @@ GRANTED = {
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_each_scope_grants_exactly_its_commands(
-    access: Access, world: World, resource: str
+    access: Access, sales_org: SalesOrg, resource: str
 ) -> None:
-    fresh = fresh_row(access, world, resource)
-    commands = statements(world, resource, fresh)
+    fresh = fresh_row(access, sales_org, resource)
+    commands = statements(sales_org, resource, fresh)
 
     def outcomes(level: str) -> dict[str, int | str]:
         result = {}
@@ -97,12 +97,12 @@ def test_each_scope_grants_exactly_its_commands(
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_a_scope_on_another_resource_grants_nothing(
-    access: Access, world: World, resource: str
+    access: Access, sales_org: SalesOrg, resource: str
 ) -> None:
-    fresh = fresh_row(access, world, resource)
+    fresh = fresh_row(access, sales_org, resource)
     others = [s for s in ALL_SCOPES if not s.endswith(":" + resource)]
     outcomes = {}
-    for command, (query, params) in statements(world, resource, fresh).items():
+    for command, (query, params) in statements(sales_org, resource, fresh).items():
         with access.db.transaction(force_rollback=True):
             outcomes[command] = access.attempt("admin", query, params, api_scopes=others)
     assert outcomes == {"select": 0, "insert": DENIED, "update": 0, "delete": 0}
@@ -143,7 +143,7 @@ def test_tables_outside_the_scopes_are_closed_to_any_key(access: Access) -> None
     assert outcomes == expected
 
 
-def test_deal_children_follow_the_deals_scope(access: Access, world: World) -> None:
+def test_deal_children_follow_the_deals_scope(access: Access, sales_org: SalesOrg) -> None:
     lines = "select id from public.deal_products"
     history = "select deal_id from public.deal_stage_history"
     assert access.names("seller_a", lines, api_scopes=["read:deals"]) == {"line:a", "line:a2"}
@@ -160,12 +160,14 @@ def test_deal_children_follow_the_deals_scope(access: Access, world: World) -> N
         "insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
         "values (%s, %s, 1, 10)"
     )
-    params = [world["deal:a"], world["product:palco"]]
+    params = [sales_org["deal:a"], sales_org["product:palco"]]
     assert access.attempt("seller_a", add_line, params, api_scopes=["read:deals"]) == DENIED
     assert access.attempt("seller_a", add_line, params, api_scopes=["write:deals"]) == 1
 
 
-def test_organization_links_follow_the_organizations_scope(access: Access, world: World) -> None:
+def test_organization_links_follow_the_organizations_scope(
+    access: Access, sales_org: SalesOrg
+) -> None:
     links = "select contact_id from public.organization_contacts"
     assert access.names("seller_a", links, api_scopes=["read:organizations"]) == {
         "contact:a",
@@ -173,12 +175,12 @@ def test_organization_links_follow_the_organizations_scope(access: Access, world
     }
     assert access.names("seller_a", links, api_scopes=["delete:contacts"]) == set()
     link = "insert into public.organization_contacts (organization_id, contact_id) values (%s, %s)"
-    params = [world["org:a"], world["contact:none"]]
+    params = [sales_org["org:a"], sales_org["contact:none"]]
     assert access.attempt("seller_a", link, params, api_scopes=["read:organizations"]) == DENIED
     assert access.attempt("seller_a", link, params, api_scopes=["write:organizations"]) == 1
 
 
-def test_scopes_never_exceed_the_owners_rights(access: Access, world: World) -> None:
+def test_scopes_never_exceed_the_owners_rights(access: Access, sales_org: SalesOrg) -> None:
     scopes = {"api_scopes": ["delete:deals"]}
     assert access.names("seller_a", "select id from public.deals", **scopes) == {
         "deal:a",
@@ -186,19 +188,19 @@ def test_scopes_never_exceed_the_owners_rights(access: Access, world: World) -> 
         "deal:m_a",
         "deal:inactive",
     }
-    assert access.attempt("seller_a", RENAME, [world["deal:a2"]], **scopes) == 0
+    assert access.attempt("seller_a", RENAME, [sales_org["deal:a2"]], **scopes) == 0
     # Sellers never hard-delete, whatever the key says.
     assert (
         access.attempt(
-            "seller_a", "delete from public.deals where id = %s", [world["deal:a"]], **scopes
+            "seller_a", "delete from public.deals where id = %s", [sales_org["deal:a"]], **scopes
         )
         == 0
     )
 
 
-def test_read_deals_key_cannot_update_a_deal(access: Access, world: World) -> None:
-    assert access.attempt("seller_a", RENAME, [world["deal:a"]], api_scopes=["read:deals"]) == 0
-    assert access.attempt("seller_a", RENAME, [world["deal:a"]]) == 1
+def test_read_deals_key_cannot_update_a_deal(access: Access, sales_org: SalesOrg) -> None:
+    assert access.attempt("seller_a", RENAME, [sales_org["deal:a"]], api_scopes=["read:deals"]) == 0
+    assert access.attempt("seller_a", RENAME, [sales_org["deal:a"]]) == 1
 
 
 def test_a_malformed_or_empty_scopes_claim_grants_nothing(access: Access) -> None:
@@ -219,7 +221,9 @@ def test_a_malformed_or_empty_scopes_claim_grants_nothing(access: Access) -> Non
     assert outcomes == {key: set() for key in outcomes}
 
 
-def test_writing_functions_refuse_api_keys_without_the_scope(access: Access, world: World) -> None:
+def test_writing_functions_refuse_api_keys_without_the_scope(
+    access: Access, sales_org: SalesOrg
+) -> None:
     calls = (
         "select public.create_api_key('x', '{read:deals}')",
         "select public.soft_delete('deals', %(deal)s)",
@@ -227,10 +231,10 @@ def test_writing_functions_refuse_api_keys_without_the_scope(access: Access, wor
         "select public.reassign_owner(%(from)s, %(to)s)",
     )
     params = {
-        "deal": world["deal:a"],
-        "deleted": world["deal:deleted_a"],
-        "from": world["seller_a"],
-        "to": world["seller_a2"],
+        "deal": sales_org["deal:a"],
+        "deleted": sales_org["deal:deleted_a"],
+        "from": sales_org["seller_a"],
+        "to": sales_org["seller_a2"],
     }
     assert {
         call: access.attempt("admin", call, params, api_scopes=["write:deals"]) for call in calls

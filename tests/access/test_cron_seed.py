@@ -7,6 +7,8 @@ from pathlib import Path
 
 import psycopg
 
+from schemactl.testing import acting_as
+
 SEED = (Path(__file__).parents[2] / "seeds" / "040_pipeline_metrics_cron.sql").read_text()
 
 # A stand-in for pg_cron's cron.schedule(job_name, schedule, command): it records calls.
@@ -39,6 +41,5 @@ def test_the_scheduled_command_refreshes_the_metrics(db: psycopg.Connection) -> 
         "select pg_get_userbyid(relowner) from pg_class "
         "where oid = 'reporting.mv_pipeline_metrics'::regclass"
     ).fetchone()[0]
-    with db.transaction(force_rollback=True):
-        db.execute(f'set local role "{owner}"')
+    with db.transaction(force_rollback=True), acting_as(db, owner):
         db.execute("select public.refresh_pipeline_metrics()")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -67,21 +67,23 @@ def test_each_role_updates_only_lines_of_deals_it_may_write(access: Access) -> N
 def test_each_role_deletes_only_lines_of_deals_it_may_write(access: Access) -> None:
     def deleted(actor: str) -> set[str]:
         access.attempt(actor, "delete from public.deal_products")
-        return LINES - access.world.names(
+        return LINES - access.sales_org.names(
             r[0] for r in access.db.execute("select id from public.deal_products")
         )
 
     assert access.each(AUTHENTICATED, deleted) == WRITABLE_LINES
 
 
-def test_each_role_adds_lines_only_to_deals_it_may_write(access: Access, world: World) -> None:
+def test_each_role_adds_lines_only_to_deals_it_may_write(
+    access: Access, sales_org: SalesOrg
+) -> None:
     def accepted(actor: str) -> set[str]:
         outcomes = {
             deal: access.attempt(
                 actor,
                 "insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
                 "values (%s, %s, 2, 500)",
-                [world[deal], world["product:palco"]],
+                [sales_org[deal], sales_org["product:palco"]],
             )
             for deal in DEALS
         }
@@ -92,25 +94,25 @@ def test_each_role_adds_lines_only_to_deals_it_may_write(access: Access, world: 
 
 
 def test_seller_cannot_add_lines_to_a_team_mates_deal_it_can_read(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     assert (
         access.attempt(
             "seller_a",
             "insert into public.deal_products (deal_id, product_id, quantity, unit_price) "
             "values (%s, %s, 1, 100)",
-            [world["deal:a2"], world["product:palco"]],
+            [sales_org["deal:a2"], sales_org["product:palco"]],
         )
         == DENIED
     )
 
 
-def test_seller_cannot_move_a_line_to_another_deal(access: Access, world: World) -> None:
+def test_seller_cannot_move_a_line_to_another_deal(access: Access, sales_org: SalesOrg) -> None:
     assert (
         access.attempt(
             "seller_a",
             "update public.deal_products set deal_id = %s where id = %s",
-            [world["deal:a2"], world["line:a"]],
+            [sales_org["deal:a2"], sales_org["line:a"]],
         )
         == DENIED
     )
@@ -125,14 +127,14 @@ def test_each_role_reads_the_stage_history_of_the_deals_it_reads(access: Access)
     assert access.each(AUTHENTICATED, deals_with_history) == READABLE
 
 
-def test_nobody_writes_stage_history_through_the_api(access: Access, world: World) -> None:
+def test_nobody_writes_stage_history_through_the_api(access: Access, sales_org: SalesOrg) -> None:
     statements = {
         "insert": "insert into public.deal_stage_history (deal_id, to_stage_id) "
         "values (%(deal)s, %(stage)s)",
         "update": "update public.deal_stage_history set changed_at = now()",
         "delete": "delete from public.deal_stage_history",
     }
-    params = {"deal": world["deal:a"], "stage": world["stage:1"]}
+    params = {"deal": sales_org["deal:a"], "stage": sales_org["stage:1"]}
     outcomes = {
         (actor, command): access.attempt(actor, statement, params)
         for actor in ("seller_a", "manager_a", "admin", "anon")
@@ -141,7 +143,9 @@ def test_nobody_writes_stage_history_through_the_api(access: Access, world: Worl
     assert outcomes == dict.fromkeys(outcomes, DENIED)
 
 
-def test_seller_cannot_reach_another_teams_rows_through_joins(access: Access, world: World) -> None:
+def test_seller_cannot_reach_another_teams_rows_through_joins(
+    access: Access, sales_org: SalesOrg
+) -> None:
     rows = access.rows(
         "seller_b",
         """
@@ -154,7 +158,7 @@ def test_seller_cannot_reach_another_teams_rows_through_joins(access: Access, wo
     )
     ids = {value for row in rows for value in row if value is not None}
     team_a = {
-        world[k]
+        sales_org[k]
         for k in (
             "deal:a",
             "deal:a2",
@@ -166,16 +170,18 @@ def test_seller_cannot_reach_another_teams_rows_through_joins(access: Access, wo
         )
     }
     assert ids & team_a == set()
-    assert world["deal:b"] in ids and world["line:b"] in ids
+    assert sales_org["deal:b"] in ids and sales_org["line:b"] in ids
 
 
-def test_rotten_deals_view_shows_only_deals_the_caller_reads(access: Access, world: World) -> None:
+def test_rotten_deals_view_shows_only_deals_the_caller_reads(
+    access: Access, sales_org: SalesOrg
+) -> None:
     # Every deal sat in the last stage (rotten after 3 days) for 10 days (bulk-import
     # mode keeps the given stage_entered_at).
     access.db.execute("set local schemactl.bulk_import = on")
     access.db.execute(
         "update public.deals set stage_id = %s, stage_entered_at = now() - interval '10 days'",
-        [world["stage:2"]],
+        [sales_org["stage:2"]],
     )
     access.db.execute("set local schemactl.bulk_import = off")
     from tests.access.test_deals import READABLE

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -108,11 +108,15 @@ def test_each_role_updates_exactly_the_deals_it_may_write(access: Access) -> Non
     )
 
 
-def test_each_role_inserts_deals_only_for_owners_it_may_write(access: Access, world: World) -> None:
+def test_each_role_inserts_deals_only_for_owners_it_may_write(
+    access: Access, sales_org: SalesOrg
+) -> None:
     def owners_accepted(actor: str) -> set[str]:
         outcomes = {
             owner: access.attempt(
-                actor, INSERT_DEAL, [world["pipeline:eventos"], world["stage:0"], world[owner]]
+                actor,
+                INSERT_DEAL,
+                [sales_org["pipeline:eventos"], sales_org["stage:0"], sales_org[owner]],
             )
             for owner in OWNERS
         }
@@ -122,12 +126,16 @@ def test_each_role_inserts_deals_only_for_owners_it_may_write(access: Access, wo
     assert access.each(AUTHENTICATED, owners_accepted) == ASSIGNABLE
 
 
-def test_each_role_moves_a_deal_only_to_owners_it_may_write(access: Access, world: World) -> None:
+def test_each_role_moves_a_deal_only_to_owners_it_may_write(
+    access: Access, sales_org: SalesOrg
+) -> None:
     def owners_accepted(actor: str) -> set[str]:
-        deal = world[min(WRITABLE[actor])] if WRITABLE[actor] else world["deal:a"]
+        deal = sales_org[min(WRITABLE[actor])] if WRITABLE[actor] else sales_org["deal:a"]
         outcomes = {
             owner: access.attempt(
-                actor, "update public.deals set owner_id = %s where id = %s", [world[owner], deal]
+                actor,
+                "update public.deals set owner_id = %s where id = %s",
+                [sales_org[owner], deal],
             )
             for owner in OWNERS
         }
@@ -139,53 +147,61 @@ def test_each_role_moves_a_deal_only_to_owners_it_may_write(access: Access, worl
     assert access.each(AUTHENTICATED, owners_accepted) == ASSIGNABLE
 
 
-def test_seller_cannot_give_own_deal_to_a_team_mate(access: Access, world: World) -> None:
+def test_seller_cannot_give_own_deal_to_a_team_mate(access: Access, sales_org: SalesOrg) -> None:
     assert (
         access.attempt(
             "seller_a",
             "update public.deals set owner_id = %s where id = %s",
-            [world["seller_a2"], world["deal:a"]],
+            [sales_org["seller_a2"], sales_org["deal:a"]],
         )
         == DENIED
     )
 
 
-def test_seller_cannot_insert_deal_owned_by_someone_else(access: Access, world: World) -> None:
+def test_seller_cannot_insert_deal_owned_by_someone_else(
+    access: Access, sales_org: SalesOrg
+) -> None:
     for owner in ("seller_a2", "seller_b", "admin"):
         assert (
             access.attempt(
-                "seller_a", INSERT_DEAL, [world["pipeline:eventos"], world["stage:0"], world[owner]]
+                "seller_a",
+                INSERT_DEAL,
+                [sales_org["pipeline:eventos"], sales_org["stage:0"], sales_org[owner]],
             )
             == DENIED
         )
 
 
-def test_seller_cannot_update_a_team_mates_deal_it_can_read(access: Access, world: World) -> None:
+def test_seller_cannot_update_a_team_mates_deal_it_can_read(
+    access: Access, sales_org: SalesOrg
+) -> None:
     assert access.names(
-        "seller_a", "select id from public.deals where id = %s", [world["deal:a2"]]
+        "seller_a", "select id from public.deals where id = %s", [sales_org["deal:a2"]]
     ) == {"deal:a2"}
-    assert access.attempt("seller_a", RENAME, [world["deal:a2"]]) == 0
+    assert access.attempt("seller_a", RENAME, [sales_org["deal:a2"]]) == 0
 
 
-def test_manager_without_team_writes_only_own_deals(access: Access, world: World) -> None:
-    assert access.attempt("manager_none", RENAME, [world["deal:none"]]) == 0
-    assert access.attempt("manager_none", RENAME, [world["deal:m_none"]]) == 1
+def test_manager_without_team_writes_only_own_deals(access: Access, sales_org: SalesOrg) -> None:
+    assert access.attempt("manager_none", RENAME, [sales_org["deal:none"]]) == 0
+    assert access.attempt("manager_none", RENAME, [sales_org["deal:m_none"]]) == 1
 
 
-def test_new_deal_is_owned_by_the_caller_by_default(access: Access, world: World) -> None:
+def test_new_deal_is_owned_by_the_caller_by_default(access: Access, sales_org: SalesOrg) -> None:
     rows = access.rows(
         "seller_a",
         "insert into public.deals (title, pipeline_id, stage_id) "
         "values ('Aniversário', %s, %s) returning owner_id",
-        [world["pipeline:eventos"], world["stage:0"]],
+        [sales_org["pipeline:eventos"], sales_org["stage:0"]],
     )
-    assert rows == [(world["seller_a"],)]
+    assert rows == [(sales_org["seller_a"],)]
 
 
 def test_only_admins_hard_delete_deals(access: Access) -> None:
     def deleted(actor: str) -> tuple[int | str, set[str]]:
         outcome = access.attempt(actor, "delete from public.deals")
-        left = access.world.names(r[0] for r in access.db.execute("select id from public.deals"))
+        left = access.sales_org.names(
+            r[0] for r in access.db.execute("select id from public.deals")
+        )
         return outcome, ALL_DEALS - left
 
     expected = {actor: (0, NOTHING) for actor in AUTHENTICATED}
@@ -197,7 +213,9 @@ def test_non_admins_cannot_soft_delete_through_a_plain_update(access: Access) ->
     def outcome(actor: str) -> int | str:
         deal = min(WRITABLE[actor])
         return access.attempt(
-            actor, "update public.deals set deleted_at = now() where id = %s", [access.world[deal]]
+            actor,
+            "update public.deals set deleted_at = now() where id = %s",
+            [access.sales_org[deal]],
         )
 
     actors = [a for a in AUTHENTICATED if WRITABLE[a] and a != "admin"]
@@ -205,11 +223,13 @@ def test_non_admins_cannot_soft_delete_through_a_plain_update(access: Access) ->
 
 
 def test_admin_soft_deletes_and_restores_through_a_plain_update(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     assert (
         access.attempt(
-            "admin", "update public.deals set deleted_at = now() where id = %s", [world["deal:b"]]
+            "admin",
+            "update public.deals set deleted_at = now() where id = %s",
+            [sales_org["deal:b"]],
         )
         == 1
     )
@@ -217,7 +237,7 @@ def test_admin_soft_deletes_and_restores_through_a_plain_update(
         access.attempt(
             "admin",
             "update public.deals set deleted_at = null where id = %s",
-            [world["deal:deleted_a"]],
+            [sales_org["deal:deleted_a"]],
         )
         == 1
     )

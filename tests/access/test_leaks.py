@@ -6,19 +6,19 @@ from __future__ import annotations
 import pytest
 
 from tests.access import realtime
-from tests.access.world import DENIED, Access, World
+from tests.access.sales_org import DENIED, Access, SalesOrg
 from tests.support.factories import Crm
 
 pytestmark = pytest.mark.grant_modes
 
 
 def test_helpers_list_no_inactive_user_who_owns_nothing(
-    access: Access, world: World, crm: Crm
+    access: Access, sales_org: SalesOrg, crm: Crm
 ) -> None:
     """private.team_user_ids() and private.deal_owner_ids() are executable by every user
     (the policies call them): they return an inactive user's id only while that user
-    still owns rows the caller sees anyway (world "inactive" owns deal:inactive)."""
-    gone = crm.user("seller", team=world["team:a"], active=False)
+    still owns rows the caller sees anyway (sales_org "inactive" owns deal:inactive)."""
+    gone = crm.user("seller", team=sales_org["team:a"], active=False)
     for actor, helper in (
         ("seller_a", "team_user_ids"),
         ("seller_a", "deal_owner_ids"),
@@ -27,13 +27,13 @@ def test_helpers_list_no_inactive_user_who_owns_nothing(
     ):
         ids = {r[0] for r in access.rows(actor, f"select private.{helper}()")}
         assert gone not in ids, (actor, helper)
-        assert world["inactive"] in ids, (actor, helper)
+        assert sales_org["inactive"] in ids, (actor, helper)
     admin_ids = {r[0] for r in access.rows("admin", "select private.deal_owner_ids()")}
-    assert {gone, world["inactive"]} <= admin_ids  # admins read every profile anyway
+    assert {gone, sales_org["inactive"]} <= admin_ids  # admins read every profile anyway
 
 
-def test_only_admins_read_inactive_profiles(access: Access, world: World, crm: Crm) -> None:
-    gone = crm.user("seller", team=world["team:a"], active=False)
+def test_only_admins_read_inactive_profiles(access: Access, sales_org: SalesOrg, crm: Crm) -> None:
+    gone = crm.user("seller", team=sales_org["team:a"], active=False)
     query = "select count(*) from public.users where id = %s"
     assert {
         actor: access.scalar(actor, query, [gone])
@@ -42,7 +42,7 @@ def test_only_admins_read_inactive_profiles(access: Access, world: World, crm: C
 
 
 def test_organization_revenue_is_read_across_teams_by_active_users_only(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     """Decision: an organization's total_revenue and won_deals_count are read by every
     active user, like the organization itself (a shared client record: any seller may
@@ -52,13 +52,13 @@ def test_organization_revenue_is_read_across_teams_by_active_users_only(
     access.db.execute(
         "update public.organizations set total_revenue = 1234.50, won_deals_count = 2 "
         "where id = %s",
-        [world["org:a"]],
+        [sales_org["org:a"]],
     )
     query = "select total_revenue::text from public.organizations where id = %s"
     assert {
-        actor: access.scalar(actor, query, [world["org:a"]])
+        actor: access.scalar(actor, query, [sales_org["org:a"]])
         if actor != "inactive"
-        else access.rows(actor, query, [world["org:a"]])
+        else access.rows(actor, query, [sales_org["org:a"]])
         for actor in ("seller_b", "manager_b", "seller_none", "inactive", "anon")
     } == {
         "seller_b": "1234.50",
@@ -68,7 +68,7 @@ def test_organization_revenue_is_read_across_teams_by_active_users_only(
         "anon": DENIED,
     }
     write = "update public.organizations set total_revenue = 0 where id = %s"
-    assert access.attempt("seller_a", write, [world["org:a"]]) == DENIED
+    assert access.attempt("seller_a", write, [sales_org["org:a"]]) == DENIED
 
 
 def test_realtime_publishes_only_rls_tables_whose_columns_subscribers_may_select(
@@ -104,10 +104,10 @@ SUBSCRIBERS = ("seller_a", "seller_a2", "seller_b", "manager_b", "inactive", "gh
 def reassign(access: Access, table: str, key: str, to: str) -> tuple[dict, dict]:
     """Give a row of another team to `to` (as an admin or reassign_owner would): the row
     before and after, as the WAL carries them."""
-    row_id = access.world[key]
+    row_id = access.sales_org[key]
     old = realtime.row(access.db, f"public.{table}", row_id)
     access.db.execute(
-        f"update public.{table} set owner_id = %s where id = %s", [access.world[to], row_id]
+        f"update public.{table} set owner_id = %s where id = %s", [access.sales_org[to], row_id]
     )
     new = realtime.row(access.db, f"public.{table}", row_id)
     assert old is not None and new is not None
@@ -125,7 +125,7 @@ def reassign(access: Access, table: str, key: str, to: str) -> tuple[dict, dict]
     ],
 )
 def test_an_update_reaches_only_readers_of_the_new_row_and_its_old_record_is_the_id(
-    access: Access, world: World, table: str, key: str, receivers: set[str]
+    access: Access, sales_org: SalesOrg, table: str, key: str, receivers: set[str]
 ) -> None:
     """A row of team B reassigned to seller_a: the UPDATE event reaches exactly the
     subscribers whose SELECT policies find the new row, `record` is what each of them
@@ -143,25 +143,25 @@ def test_an_update_reaches_only_readers_of_the_new_row_and_its_old_record_is_the
         readable = access.scalar(
             subscriber, f"select to_jsonb(t) from public.{table} as t where id = %s", [new["id"]]
         )
-        assert payload == {"record": readable, "old_record": {"id": str(world[key])}}
+        assert payload == {"record": readable, "old_record": {"id": str(sales_org[key])}}
 
 
 def test_control_with_full_replica_identity_an_update_leaks_the_previous_owner(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     """The trap the DEFAULT replica identity closes: with FULL, the team that gains a
     deal receives its whole previous row, which it could never select."""
     readable = "select count(*) from public.deals where id = %s"
-    assert access.scalar("seller_a", readable, [world["deal:b"]]) == 0
+    assert access.scalar("seller_a", readable, [sales_org["deal:b"]]) == 0
     access.db.execute("alter table public.deals replica identity full")
     old, new = reassign(access, "deals", "deal:b", "seller_a")
     payload = realtime.broadcast(access, "seller_a", "public.deals", "UPDATE", old, new)
     assert isinstance(payload, dict)
-    assert payload["old_record"]["owner_id"] == str(world["seller_b"])
+    assert payload["old_record"]["owner_id"] == str(sales_org["seller_b"])
 
 
-def test_a_soft_deleted_row_reaches_admins_only(access: Access, world: World) -> None:
-    row_id = world["deal:a"]
+def test_a_soft_deleted_row_reaches_admins_only(access: Access, sales_org: SalesOrg) -> None:
+    row_id = sales_org["deal:a"]
     old = realtime.row(access.db, "public.deals", row_id)
     assert access.scalar("seller_a", "select public.soft_delete('deals', %s)", [row_id]) is True
     new = realtime.row(access.db, "public.deals", row_id)
@@ -172,11 +172,13 @@ def test_a_soft_deleted_row_reaches_admins_only(access: Access, world: World) ->
     assert {s for s, payload in sent.items() if isinstance(payload, dict)} == {"admin"}
 
 
-def test_a_delete_reaches_every_subscriber_with_the_id_only(access: Access, world: World) -> None:
+def test_a_delete_reaches_every_subscriber_with_the_id_only(
+    access: Access, sales_org: SalesOrg
+) -> None:
     """What remains: RLS cannot be checked on a row that is gone, so a DELETE event
     reaches every subscriber of the table, users with the id alone, anon with nothing
     (docs/security.md, Realtime)."""
-    row_id = world["task:b"]
+    row_id = sales_org["task:b"]
     old = realtime.row(access.db, "public.tasks", row_id)
     assert access.attempt("seller_b", "delete from public.tasks where id = %s", [row_id]) == 1
     sent = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -77,15 +77,17 @@ def test_each_role_updates_exactly_the_rows_it_may_write(
 
 @pytest.mark.parametrize(("table", "kind"), TABLES, ids=[t for t, _ in TABLES])
 def test_each_role_inserts_rows_for_the_owners_it_may_write(
-    access: Access, world: World, table: str, kind: str
+    access: Access, sales_org: SalesOrg, table: str, kind: str
 ) -> None:
     owners = ("self", "someone else", "nobody")
 
     def accepted(actor: str) -> set[str]:
-        someone_else = world["seller_a" if actor == "seller_b" else "seller_b"]
+        someone_else = sales_org["seller_a" if actor == "seller_b" else "seller_b"]
         result = set()
         for owner in owners:
-            owner_id = {"self": world[actor], "someone else": someone_else, "nobody": None}[owner]
+            owner_id = {"self": sales_org[actor], "someone else": someone_else, "nobody": None}[
+                owner
+            ]
             outcome = access.attempt(
                 actor,
                 f"insert into public.{table} (name, owner_id) values ('Novo', %s)",
@@ -106,20 +108,22 @@ def test_each_role_inserts_rows_for_the_owners_it_may_write(
 
 @pytest.mark.parametrize(("table", "kind"), TABLES, ids=[t for t, _ in TABLES])
 def test_seller_cannot_give_own_row_to_someone_else(
-    access: Access, world: World, table: str, kind: str
+    access: Access, sales_org: SalesOrg, table: str, kind: str
 ) -> None:
     assert (
         access.attempt(
             "seller_a",
             f"update public.{table} set owner_id = %s where id = %s",
-            [world["seller_a2"], world[f"{kind}:a"]],
+            [sales_org["seller_a2"], sales_org[f"{kind}:a"]],
         )
         == DENIED
     )
 
 
 @pytest.mark.parametrize(("table", "kind"), TABLES, ids=[t for t, _ in TABLES])
-def test_only_admins_hard_delete(access: Access, world: World, table: str, kind: str) -> None:
+def test_only_admins_hard_delete(
+    access: Access, sales_org: SalesOrg, table: str, kind: str
+) -> None:
     # Rows without deals, tasks or links, so nothing but the policy stands in the way.
     row = access.db.execute(
         f"insert into public.{table} (name) values ('Avulso') returning id"
@@ -135,20 +139,20 @@ def test_only_admins_hard_delete(access: Access, world: World, table: str, kind:
     )
 
 
-def test_no_user_writes_organization_rollups(access: Access, world: World) -> None:
+def test_no_user_writes_organization_rollups(access: Access, sales_org: SalesOrg) -> None:
     outcomes = {}
     for actor in ("seller_a", "manager_a", "admin"):
         for column in ("total_revenue", "won_deals_count"):
             outcomes[actor, column, "update"] = access.attempt(
                 actor,
                 f"update public.organizations set {column} = 999 where id = %s",
-                [world["org:a"]],
+                [sales_org["org:a"]],
             )
             outcomes[actor, column, "insert"] = access.attempt(
                 actor,
                 f"insert into public.organizations (name, owner_id, {column}) "
                 "values ('Inflada', %s, 999)",
-                [world[actor]],
+                [sales_org[actor]],
             )
     assert outcomes == dict.fromkeys(outcomes, DENIED) and len(outcomes) == 12
 
@@ -165,15 +169,17 @@ LINKS = {
 }
 
 
-def link_names(world: World, rows: list[tuple]) -> set[str]:
-    pairs = {(world[o], world[c]): name for name, (o, c) in LINKS.items()}
+def link_names(sales_org: SalesOrg, rows: list[tuple]) -> set[str]:
+    pairs = {(sales_org[o], sales_org[c]): name for name, (o, c) in LINKS.items()}
     return {pairs[(row[0], row[1])] for row in rows if (row[0], row[1]) in pairs}
 
 
-def test_each_role_reads_the_links_of_organizations_it_reads(access: Access, world: World) -> None:
+def test_each_role_reads_the_links_of_organizations_it_reads(
+    access: Access, sales_org: SalesOrg
+) -> None:
     def links(actor: str) -> set[str]:
         return link_names(
-            world,
+            sales_org,
             access.rows(
                 actor, "select organization_id, contact_id from public.organization_contacts"
             ),
@@ -187,12 +193,12 @@ def test_each_role_reads_the_links_of_organizations_it_reads(access: Access, wor
 
 
 def test_each_role_changes_links_only_of_organizations_it_may_update(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     def changed(actor: str) -> set[str]:
         access.attempt(actor, "update public.organization_contacts set role = 'Compras'")
         return link_names(
-            world,
+            sales_org,
             access.db.execute(
                 "select organization_id, contact_id from public.organization_contacts "
                 "where role = 'Compras'"
@@ -211,12 +217,12 @@ def test_each_role_changes_links_only_of_organizations_it_may_update(
 
 
 def test_each_role_unlinks_only_contacts_of_organizations_it_may_update(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     def unlinked(actor: str) -> set[str]:
         access.attempt(actor, "delete from public.organization_contacts")
         left = link_names(
-            world,
+            sales_org,
             access.db.execute(
                 "select organization_id, contact_id from public.organization_contacts"
             ).fetchall(),
@@ -235,7 +241,7 @@ def test_each_role_unlinks_only_contacts_of_organizations_it_may_update(
 
 
 def test_each_role_links_contacts_only_to_organizations_it_may_update(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     def linked(actor: str) -> set[str]:
         result = set()
@@ -244,7 +250,7 @@ def test_each_role_links_contacts_only_to_organizations_it_may_update(
                 actor,
                 "insert into public.organization_contacts (organization_id, contact_id) "
                 "values (%s, %s)",
-                [world[org], world["contact:none"]],
+                [sales_org[org], sales_org["contact:none"]],
             )
             assert outcome in (1, DENIED)
             if outcome == 1:

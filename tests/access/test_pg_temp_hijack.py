@@ -22,9 +22,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from schemactl.testing.requests import anon_claims, request_as, user_claims
+from schemactl.testing import acting_as, anon_claims, user_claims
 from schemactl.testing.session import CommittedDatabase
-from tests.access.world import Access, World, build_world
+from tests.access.sales_org import Access, SalesOrg, build_sales_org
 from tests.support.factories import Crm
 
 pytestmark = pytest.mark.grant_modes
@@ -189,7 +189,7 @@ def _callable_functions(db: psycopg.Connection) -> list[tuple[str, list[str], li
     return [(r[0], list(r[1]), list(r[2])) for r in rows]
 
 
-def _argument(name: str, type_name: str, world: World) -> sql.Composable:
+def _argument(name: str, type_name: str, sales_org: SalesOrg) -> sql.Composable:
     ids = {"deal": "deal:a", "organization": "org:a", "org": "org:a", "contact": "contact:a"}
     values: dict[str, Any] = {
         "text": "deals",
@@ -204,7 +204,7 @@ def _argument(name: str, type_name: str, world: World) -> sql.Composable:
     }
     if type_name == "uuid":
         key = next((k for part, k in ids.items() if part in name), "seller_a")
-        value: Any = str(world.ids.get(key, world["seller_a"]))
+        value: Any = str(sales_org.ids.get(key, sales_org["seller_a"]))
     else:
         value = values.get(type_name)
     return sql.SQL("{}::{}").format(sql.Literal(value), sql.SQL(type_name))
@@ -265,18 +265,22 @@ def _each_ignoring_errors(conn: psycopg.Connection, statements: list[sql.Composa
     return ran
 
 
-def _attack(catalog: psycopg.Connection, world: World, attacker: str) -> list[sql.Composable]:
+def _attack(
+    catalog: psycopg.Connection, sales_org: SalesOrg, attacker: str
+) -> list[sql.Composable]:
     """Every callable function, every table read, the writes: the catalog is read on
     ``catalog`` (not the attacker's session, whose types are shadowed)."""
     calls = [
         sql.SQL("select {}({})").format(
             sql.SQL(signature.split("(")[0]),
-            sql.SQL(", ").join(_argument(n, t, world) for n, t in zip(names, types, strict=True)),
+            sql.SQL(", ").join(
+                _argument(n, t, sales_org) for n, t in zip(names, types, strict=True)
+            ),
         )
         for signature, names, types in _callable_functions(catalog)
     ]
     reads = [sql.SQL("select * from {}").format(sql.SQL(t)) for t in _tables(catalog)]
-    me = sql.Literal(str(world[_actor(attacker)])) if attacker != "anon" else sql.NULL
+    me = sql.Literal(str(sales_org[_actor(attacker)])) if attacker != "anon" else sql.NULL
     writes = [sql.SQL(w).format(me=me) for w in WRITES]
     return [*calls, *reads, *writes]
 
@@ -291,7 +295,7 @@ def _assert_reached_real_code(ran: int, attacker: str) -> None:
 def test_no_attacker_code_runs_as_another_role(
     db: psycopg.Connection, access: Access, notices: list[str], attacker: str
 ) -> None:
-    attack = _attack(db, access.world, attacker)
+    attack = _attack(db, access.sales_org, attacker)
     with access.request(_actor(attacker), **ATTACKERS[attacker]) as conn:
         _plant_trap(conn, _attacker_role(attacker))
         ran = _each_ignoring_errors(conn, attack)
@@ -306,21 +310,21 @@ def test_no_attacker_code_runs_as_another_role_in_a_fresh_session(
 ) -> None:
     """The same attack from a session that ran nothing before the trap. PL/pgSQL keeps a
     function's resolved types and plans for the session: in the `db` session, the
-    trigger functions that building the world ran are already compiled against the real
+    trigger functions that building the sales organization ran are already compiled against the real
     types, so deals_revenue_rollup or deals_events pinned to `''` pass the test above
     and fail this one. An attacker's own session starts cold, like this."""
-    world = build_world(Crm(committed_db.connection))
-    attack = _attack(committed_db.connection, world, attacker)
+    sales_org = build_sales_org(Crm(committed_db.connection))
+    attack = _attack(committed_db.connection, sales_org, attacker)
     role = _attacker_role(attacker)
     claims = (
         anon_claims()
         if attacker == "anon"
-        else user_claims(world[_actor(attacker)], **ATTACKERS[attacker])
+        else user_claims(sales_org[_actor(attacker)], **ATTACKERS[attacker])
     )
     seen: list[str] = []
     with committed_db.connect() as conn:
         conn.add_notice_handler(lambda d: seen.append(d.message_primary or ""))
-        with request_as(conn, role, claims):
+        with acting_as(conn, role, claims):
             _plant_trap(conn, role)
             ran = _each_ignoring_errors(conn, attack)
             hijacks = _hijacks(conn)

@@ -10,8 +10,8 @@ from typing import Any
 import psycopg
 import pytest
 
-from schemactl.testing import session
-from tests.access.world import Access
+from schemactl.testing import acting_as, session
+from tests.access.sales_org import Access
 
 PRIVILEGES = (Path(__file__).parent / "privileges.sql").read_text()
 PUBLIC_TABLES = """
@@ -226,15 +226,14 @@ def test_anon_gets_nothing_on_objects_a_later_migration_creates(
     a sequence, a function — gives anon nothing and PUBLIC no EXECUTE, even in legacy
     mode where Supabase's defaults grant all to anon; authenticated keeps the platform's
     defaults (legacy: everything; opt-in: nothing), and RLS plus explicit grants decide."""
-    db.execute("set local role postgres")
-    db.execute(
-        """
-        create table public.later_table (id bigint generated always as identity primary key);
-        create sequence public.later_sequence;
-        create function public.later_function() returns int language sql as 'select 1';
-        """
-    )
-    db.execute("reset role")
+    with acting_as(db, "postgres"):
+        db.execute(
+            """
+            create table public.later_table (id bigint generated always as identity primary key);
+            create sequence public.later_sequence;
+            create function public.later_function() returns int language sql as 'select 1';
+            """
+        )
     rows = db.execute(
         """
         select

@@ -9,6 +9,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from schemactl.testing import acting_as
 from schemactl.testing.session import CommittedDatabase
 
 HIT = "select public.hit_rate_limit(%s, %s, %s::interval)"
@@ -145,12 +146,13 @@ def test_concurrent_hits_are_counted_exactly(committed_db: CommittedDatabase) ->
     connections = [committed_db.connect() for _ in range(threads)]
 
     def hammer(conn: psycopg.Connection) -> None:
-        conn.execute("set role service_role")
-        barrier.wait()
-        mine = [
-            conn.execute(HIT, ["api_key:hot", limit, "1 hour"]).fetchone()[0]
-            for _ in range(per_thread)
-        ]
+        # one API request per statement: the role for the session, each hit its own commit
+        with acting_as(conn, "service_role", session=True):
+            barrier.wait()
+            mine = [
+                conn.execute(HIT, ["api_key:hot", limit, "1 hour"]).fetchone()[0]
+                for _ in range(per_thread)
+            ]
         with lock:
             results.extend(mine)
 

@@ -7,18 +7,18 @@ from typing import Any
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
 TABLES = ("teams", "pipelines", "stages", "sources", "loss_reasons", "products")
 
 
-def new_row(world: World, table: str) -> dict[str, Any]:
+def new_row(sales_org: SalesOrg, table: str) -> dict[str, Any]:
     return {
         "teams": {"name": "Equipe Leste"},
         "pipelines": {"name": "Locação"},
-        "stages": {"name": "Montagem", "pipeline_id": world["pipeline:eventos"]},
+        "stages": {"name": "Montagem", "pipeline_id": sales_org["pipeline:eventos"]},
         "sources": {"name": "Feira"},
         "loss_reasons": {"name": "Prazo curto"},
         "products": {"name": "Treliça Q30", "base_price": 120},
@@ -49,10 +49,10 @@ def test_every_active_user_reads_all_reference_data(access: Access) -> None:
     )
 
 
-def test_only_admins_insert_reference_data(access: Access, world: World) -> None:
+def test_only_admins_insert_reference_data(access: Access, sales_org: SalesOrg) -> None:
     def outcomes(actor: str) -> dict[str, int | str]:
         return {
-            t: access.attempt(actor, insert_sql(new_row(world, t), t), new_row(world, t))
+            t: access.attempt(actor, insert_sql(new_row(sales_org, t), t), new_row(sales_org, t))
             for t in TABLES
         }
 
@@ -62,10 +62,10 @@ def test_only_admins_insert_reference_data(access: Access, world: World) -> None
     assert access.each(AUTHENTICATED, outcomes) == expected
 
 
-def test_only_admins_update_and_delete_reference_data(access: Access, world: World) -> None:
+def test_only_admins_update_and_delete_reference_data(access: Access, sales_org: SalesOrg) -> None:
     rows = {
         t: access.db.execute(
-            insert_sql(new_row(world, t), t) + " returning id", new_row(world, t)
+            insert_sql(new_row(sales_org, t), t) + " returning id", new_row(sales_org, t)
         ).fetchone()[0]
         for t in TABLES
     }

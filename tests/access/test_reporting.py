@@ -10,8 +10,9 @@ from decimal import Decimal
 import psycopg
 import pytest
 
+from schemactl.testing import acting_as
 from schemactl.testing.session import CommittedDatabase
-from tests.access.world import AUTHENTICATED, DENIED, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, Access, SalesOrg
 from tests.support.factories import Crm, Pipeline
 
 pytestmark = pytest.mark.grant_modes
@@ -20,14 +21,14 @@ METRICS = "select * from public.pipeline_metrics(%s)"
 
 
 @pytest.fixture
-def funnel(crm: Crm, world: World) -> Pipeline:
+def funnel(crm: Crm, sales_org: SalesOrg) -> Pipeline:
     """A pipeline with known deals: Lead holds 1000 (stage probability 10) and 3000 (deal
     probability 50); Proposta holds 2500.50 (stage probability 50); won, lost and
     soft-deleted deals do not count; Fechamento is empty."""
     pipeline = crm.pipeline(
         "Locação", stages=(("Lead", 10, None), ("Proposta", 50, 7), ("Fechamento", 90, 3))
     )
-    seller = world["seller_a"]
+    seller = sales_org["seller_a"]
     crm.deal(seller, pipeline, stage=0, value=1000)
     crm.deal(seller, pipeline, stage=0, value=3000, probability=50)
     crm.deal(seller, pipeline, stage=1, value=Decimal("2500.50"))
@@ -68,7 +69,7 @@ def test_pipeline_metrics_are_the_open_live_deals_per_stage(
 
 
 def test_pipeline_metrics_match_a_direct_aggregate(
-    access: Access, world: World, funnel: Pipeline
+    access: Access, sales_org: SalesOrg, funnel: Pipeline
 ) -> None:
     refresh(access)
     direct = access.db.execute(
@@ -79,11 +80,11 @@ def test_pipeline_metrics_match_a_direct_aggregate(
         where d.pipeline_id = %s and d.status = 'open' and d.deleted_at is null
         group by d.pipeline_id, d.stage_id, s.display_order order by s.display_order
     """,
-        [world["pipeline:eventos"]],
+        [sales_org["pipeline:eventos"]],
     ).fetchall()
-    assert direct  # the world's open deals
+    assert direct  # the sales organization's open deals
     for actor in ("manager_a", "manager_none", "admin"):
-        assert access.rows(actor, METRICS, [world["pipeline:eventos"]]) == direct
+        assert access.rows(actor, METRICS, [sales_org["pipeline:eventos"]]) == direct
 
 
 def test_pipeline_metrics_are_refused_to_sellers_and_to_users_without_rights(
@@ -112,7 +113,7 @@ def test_pipeline_metrics_with_an_api_key_need_read_deals(access: Access, funnel
 
 
 def test_metrics_are_a_snapshot_until_refreshed(
-    access: Access, world: World, funnel: Pipeline
+    access: Access, sales_org: SalesOrg, funnel: Pipeline
 ) -> None:
     refresh(access)
     access.db.execute(
@@ -137,16 +138,15 @@ def test_refresh_does_not_block_readers(committed_db: CommittedDatabase) -> None
     reader.execute("select count(*) from reporting.mv_pipeline_metrics")  # holds its lock
     refresher = committed_db.connect()
     refresher.execute("set lock_timeout = '5s'")
-    with refresher.transaction():
-        refresher.execute("set local role service_role")
+    with acting_as(refresher, "service_role"):
         refresher.execute("select public.refresh_pipeline_metrics()")
     reader.rollback()
 
 
 def test_rotten_deals_are_open_deals_idle_longer_than_their_stage_allows(
-    access: Access, crm: Crm, world: World, funnel: Pipeline
+    access: Access, crm: Crm, sales_org: SalesOrg, funnel: Pipeline
 ) -> None:
-    seller = world["seller_a"]
+    seller = sales_org["seller_a"]
     now = access.db.execute("select now()").fetchone()[0]
     cases = {
         "proposta 8 days (limit 7)": (1, 8, "open", True),

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.access.world import Access, World
+from tests.access.sales_org import Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -33,13 +33,13 @@ def times(access: Access, deal: Any) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("actor", ["seller_a", "manager_a", "admin", "service_role"])
 def test_a_deal_inserted_with_forged_lifecycle_times_gets_the_servers(
-    access: Access, world: World, actor: str
+    access: Access, sales_org: SalesOrg, actor: str
 ) -> None:
-    owner = world["manager_a"] if actor == "service_role" else world[actor]
+    owner = sales_org["manager_a"] if actor == "service_role" else sales_org[actor]
     params = {
         "owner": owner,
-        "pipeline": world["pipeline:eventos"],
-        "stage": world["stage:0"],
+        "pipeline": sales_org["pipeline:eventos"],
+        "stage": sales_org["stage:0"],
         "past": PAST,
     }
     with access.request(actor) as db:
@@ -51,9 +51,9 @@ def test_a_deal_inserted_with_forged_lifecycle_times_gets_the_servers(
 
 @pytest.mark.parametrize("actor", ["seller_a", "manager_a", "admin", "service_role"])
 def test_lifecycle_times_cannot_be_moved_by_update(
-    access: Access, world: World, actor: str
+    access: Access, sales_org: SalesOrg, actor: str
 ) -> None:
-    deal = world["deal:a"]
+    deal = sales_org["deal:a"]
     before = times(access, deal)
     moved = access.attempt(
         actor,
@@ -65,33 +65,32 @@ def test_lifecycle_times_cannot_be_moved_by_update(
     assert times(access, deal) == before
 
 
+def bulk_imported_deal(access: Access, sales_org: SalesOrg, actor: str) -> Any:
+    """The id of a deal of seller_a that ``actor`` inserts with past times, in a request
+    that turns the bulk-import switch on."""
+    params = {
+        "owner": sales_org["seller_a"],
+        "pipeline": sales_org["pipeline:eventos"],
+        "stage": sales_org["stage:0"],
+        "past": PAST,
+    }
+    with access.request(actor) as db:
+        db.execute("set local schemactl.bulk_import = on")
+        row = db.execute(FORGED_DEAL, params).fetchone()
+    assert row is not None
+    return row[0]
+
+
 def test_a_claimed_bulk_import_setting_does_not_keep_forged_times(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     """The denied side of bulk import: a seller's session that sets the switch itself."""
-    params = {
-        "owner": world["seller_a"],
-        "pipeline": world["pipeline:eventos"],
-        "stage": world["stage:0"],
-        "past": PAST,
-    }
-    with access.request("seller_a") as db:
-        db.execute("set local schemactl.bulk_import = on")
-        row = db.execute(FORGED_DEAL, params).fetchone()
-    assert row is not None
-    assert PAST not in times(access, row[0])
+    assert PAST not in times(access, bulk_imported_deal(access, sales_org, "seller_a"))
 
 
-def test_bulk_import_as_service_role_keeps_the_given_times(access: Access, world: World) -> None:
+def test_bulk_import_as_service_role_keeps_the_given_times(
+    access: Access, sales_org: SalesOrg
+) -> None:
     """The allowed side: a migration loading history as service_role."""
-    params = {
-        "owner": world["seller_a"],
-        "pipeline": world["pipeline:eventos"],
-        "stage": world["stage:0"],
-        "past": PAST,
-    }
-    with access.request("service_role") as db:
-        db.execute("set local schemactl.bulk_import = on")
-        row = db.execute(FORGED_DEAL, params).fetchone()
-    assert row is not None
-    assert times(access, row[0]) == (PAST, PAST, None)
+    deal = bulk_imported_deal(access, sales_org, "service_role")
+    assert times(access, deal) == (PAST, PAST, None)

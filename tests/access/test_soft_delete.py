@@ -7,7 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -74,7 +74,7 @@ def expected_outcomes(
 )
 def test_each_role_soft_deletes_exactly_what_it_may_update(
     access: Access,
-    world: World,
+    sales_org: SalesOrg,
     table: str,
     rows: tuple[str, ...],
     allowed: dict[str, set[str]],
@@ -85,7 +85,7 @@ def test_each_role_soft_deletes_exactly_what_it_may_update(
         for row in rows:
             with access.db.transaction(force_rollback=True):
                 result[row] = access.scalar(
-                    actor, "select public.soft_delete(%s, %s)", [table, world[row]]
+                    actor, "select public.soft_delete(%s, %s)", [table, sales_org[row]]
                 )
         return result
 
@@ -101,12 +101,12 @@ def test_each_role_soft_deletes_exactly_what_it_may_update(
     ],
 )
 def test_only_admins_restore(
-    access: Access, world: World, table: str, deleted: str, live: str
+    access: Access, sales_org: SalesOrg, table: str, deleted: str, live: str
 ) -> None:
     def outcome(actor: str) -> tuple[object, object]:
         return (
-            access.scalar(actor, "select public.restore(%s, %s)", [table, world[deleted]]),
-            access.scalar(actor, "select public.restore(%s, %s)", [table, world[live]]),
+            access.scalar(actor, "select public.restore(%s, %s)", [table, sales_org[deleted]]),
+            access.scalar(actor, "select public.restore(%s, %s)", [table, sales_org[live]]),
         )
 
     expected = {actor: (DENIED, DENIED) for actor in AUTHENTICATED}
@@ -115,66 +115,76 @@ def test_only_admins_restore(
 
 
 def test_soft_deleted_deal_disappears_for_seller_and_manager_but_not_admin(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     assert (
-        access.scalar("seller_a", "select public.soft_delete('deals', %s)", [world["deal:a"]])
+        access.scalar("seller_a", "select public.soft_delete('deals', %s)", [sales_org["deal:a"]])
         is True
     )
     query = "select id from public.deals where id = %s"
     assert {
-        actor: access.names(actor, query, [world["deal:a"]])
+        actor: access.names(actor, query, [sales_org["deal:a"]])
         for actor in ("seller_a", "seller_a2", "manager_a", "admin")
     } == {"seller_a": set(), "seller_a2": set(), "manager_a": set(), "admin": {"deal:a"}}
     deleted_at = access.db.execute(
-        "select deleted_at from public.deals where id = %s", [world["deal:a"]]
+        "select deleted_at from public.deals where id = %s", [sales_org["deal:a"]]
     ).fetchone()
     assert deleted_at is not None and deleted_at[0] is not None
 
 
-def test_restored_deal_is_visible_to_its_team_again(access: Access, world: World) -> None:
+def test_restored_deal_is_visible_to_its_team_again(access: Access, sales_org: SalesOrg) -> None:
     assert (
-        access.scalar("admin", "select public.restore('deals', %s)", [world["deal:deleted_a"]])
+        access.scalar("admin", "select public.restore('deals', %s)", [sales_org["deal:deleted_a"]])
         is True
     )
     assert access.names(
-        "seller_a2", "select id from public.deals where id = %s", [world["deal:deleted_a"]]
+        "seller_a2", "select id from public.deals where id = %s", [sales_org["deal:deleted_a"]]
     ) == {"deal:deleted_a"}
 
 
 @pytest.mark.parametrize("function", ["soft_delete", "restore"])
 def test_soft_delete_and_restore_refuse_other_tables(
-    access: Access, world: World, function: str
+    access: Access, sales_org: SalesOrg, function: str
 ) -> None:
     for table in ("tasks", "users", "deals; drop table public.deals", None):
         with pytest.raises(psycopg.errors.InvalidParameterValue), access.request("admin"):
-            access.db.execute(f"select public.{function}(%s, %s)", [table, world["task:a"]])
+            access.db.execute(f"select public.{function}(%s, %s)", [table, sales_org["task:a"]])
 
 
 @pytest.mark.parametrize("function", ["soft_delete", "restore"])
 def test_anon_and_service_role_cannot_call_soft_delete_or_restore(
-    access: Access, world: World, function: str
+    access: Access, sales_org: SalesOrg, function: str
 ) -> None:
     query = f"select public.{function}('deals', %s)"
-    assert access.scalar("anon", query, [world["deal:a"]]) == DENIED
+    assert access.scalar("anon", query, [sales_org["deal:a"]]) == DENIED
     # service_role writes deleted_at directly; the functions act for users only.
-    assert access.scalar("service_role", query, [world["deal:a"]]) == DENIED
+    assert access.scalar("service_role", query, [sales_org["deal:a"]]) == DENIED
 
 
-def test_soft_delete_with_an_api_key_needs_the_delete_scope(access: Access, world: World) -> None:
+def test_soft_delete_with_an_api_key_needs_the_delete_scope(
+    access: Access, sales_org: SalesOrg
+) -> None:
     query = "select public.soft_delete('deals', %s)"
     for scopes in (["read:deals"], ["write:deals"], ["delete:contacts"]):
-        assert access.scalar("seller_a", query, [world["deal:a"]], api_scopes=scopes) == DENIED
-    assert access.scalar("seller_a", query, [world["deal:a"]], api_scopes=["delete:deals"]) is True
+        assert access.scalar("seller_a", query, [sales_org["deal:a"]], api_scopes=scopes) == DENIED
+    assert (
+        access.scalar("seller_a", query, [sales_org["deal:a"]], api_scopes=["delete:deals"]) is True
+    )
 
 
-def test_restore_with_an_api_key_needs_the_delete_scope(access: Access, world: World) -> None:
+def test_restore_with_an_api_key_needs_the_delete_scope(
+    access: Access, sales_org: SalesOrg
+) -> None:
     query = "select public.restore('organizations', %s)"
     assert (
-        access.scalar("admin", query, [world["org:deleted"]], api_scopes=["write:organizations"])
+        access.scalar(
+            "admin", query, [sales_org["org:deleted"]], api_scopes=["write:organizations"]
+        )
         == DENIED
     )
     assert (
-        access.scalar("admin", query, [world["org:deleted"]], api_scopes=["delete:organizations"])
+        access.scalar(
+            "admin", query, [sales_org["org:deleted"]], api_scopes=["delete:organizations"]
+        )
         is True
     )

@@ -31,6 +31,7 @@ def sql_session(committed_db: Any) -> Iterator[tuple[psycopg.Connection, Crm]]:
     url = committed_db.url.replace("supabase_admin@", f"{login}@", 1)
     try:
         with psycopg.connect(url, autocommit=True) as conn:
+            # literal SET ROLE: the attacker's own session statement is what is tested here
             conn.execute("set role authenticated")
             yield conn, Crm(admin)
     finally:
@@ -51,6 +52,7 @@ def claim(conn: psycopg.Connection, claims: dict[str, Any]) -> None:
     conn.execute("select set_config('request.jwt.claims', %s, false)", [json.dumps(claims)])
 
 
+# The literal role switches below are the attacks under test, not a way to act as a role.
 OWNER_RIGHTS = {
     "set role service_role": "set role service_role",
     "set role postgres": "set role postgres",

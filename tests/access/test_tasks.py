@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
@@ -106,7 +106,7 @@ def test_each_role_updates_exactly_the_tasks_it_may_write(access: Access) -> Non
 def test_each_role_deletes_exactly_the_tasks_it_may_write(access: Access) -> None:
     def deleted(actor: str) -> set[str]:
         access.attempt(actor, "delete from public.tasks")
-        return ALL_TASKS - access.world.names(
+        return ALL_TASKS - access.sales_org.names(
             r[0] for r in access.db.execute("select id from public.tasks")
         )
 
@@ -114,11 +114,11 @@ def test_each_role_deletes_exactly_the_tasks_it_may_write(access: Access) -> Non
 
 
 def test_each_role_assigns_new_tasks_to_itself_or_team_mates_only(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     def accepted(actor: str) -> set[str]:
         outcomes = {
-            owner: access.attempt(actor, INSERT_TASK, [world[owner], world[actor], None])
+            owner: access.attempt(actor, INSERT_TASK, [sales_org[owner], sales_org[actor], None])
             for owner in ASSIGNEES
         }
         assert set(outcomes.values()) <= {1, DENIED}
@@ -128,96 +128,108 @@ def test_each_role_assigns_new_tasks_to_itself_or_team_mates_only(
 
 
 def test_new_task_defaults_to_the_caller_as_creator_and_assignee(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     rows = access.rows(
         "seller_a",
         "insert into public.tasks (subject) values ('Visitar') returning owner_id, created_by",
     )
-    assert rows == [(world["seller_a"], world["seller_a"])]
+    assert rows == [(sales_org["seller_a"], sales_org["seller_a"])]
 
 
-def test_seller_cannot_create_a_task_in_someone_elses_name(access: Access, world: World) -> None:
-    assert (
-        access.attempt("seller_a", INSERT_TASK, [world["seller_a"], world["seller_a2"], None])
-        == DENIED
-    )
-
-
-def test_seller_cannot_attach_a_task_to_a_deal_it_cannot_read(access: Access, world: World) -> None:
+def test_seller_cannot_create_a_task_in_someone_elses_name(
+    access: Access, sales_org: SalesOrg
+) -> None:
     assert (
         access.attempt(
-            "seller_a", INSERT_TASK, [world["seller_a"], world["seller_a"], world["deal:b"]]
+            "seller_a", INSERT_TASK, [sales_org["seller_a"], sales_org["seller_a2"], None]
         )
         == DENIED
     )
-    assert (
-        access.attempt(
-            "seller_a", INSERT_TASK, [world["seller_a"], world["seller_a"], world["deal:a2"]]
-        )
-        == 1
-    )
 
 
-def test_seller_cannot_hand_a_task_to_another_team(access: Access, world: World) -> None:
+def test_seller_cannot_attach_a_task_to_a_deal_it_cannot_read(
+    access: Access, sales_org: SalesOrg
+) -> None:
     assert (
         access.attempt(
             "seller_a",
-            "update public.tasks set owner_id = %s where id = %s",
-            [world["seller_b"], world["task:a"]],
+            INSERT_TASK,
+            [sales_org["seller_a"], sales_org["seller_a"], sales_org["deal:b"]],
         )
         == DENIED
     )
     assert (
         access.attempt(
             "seller_a",
-            "update public.tasks set owner_id = %s where id = %s",
-            [world["seller_a2"], world["task:a"]],
+            INSERT_TASK,
+            [sales_org["seller_a"], sales_org["seller_a"], sales_org["deal:a2"]],
         )
         == 1
     )
 
 
-def test_seller_cannot_move_a_task_onto_a_deal_it_cannot_read(access: Access, world: World) -> None:
+def test_seller_cannot_hand_a_task_to_another_team(access: Access, sales_org: SalesOrg) -> None:
+    assert (
+        access.attempt(
+            "seller_a",
+            "update public.tasks set owner_id = %s where id = %s",
+            [sales_org["seller_b"], sales_org["task:a"]],
+        )
+        == DENIED
+    )
+    assert (
+        access.attempt(
+            "seller_a",
+            "update public.tasks set owner_id = %s where id = %s",
+            [sales_org["seller_a2"], sales_org["task:a"]],
+        )
+        == 1
+    )
+
+
+def test_seller_cannot_move_a_task_onto_a_deal_it_cannot_read(
+    access: Access, sales_org: SalesOrg
+) -> None:
     assert (
         access.attempt(
             "seller_a",
             "update public.tasks set deal_id = %s where id = %s",
-            [world["deal:b"], world["task:a"]],
+            [sales_org["deal:b"], sales_org["task:a"]],
         )
         == DENIED
     )
 
 
-def test_no_user_rewrites_who_created_a_task(access: Access, world: World) -> None:
+def test_no_user_rewrites_who_created_a_task(access: Access, sales_org: SalesOrg) -> None:
     actors = ("seller_a", "manager_a", "admin")
     assert {
         actor: access.attempt(
             actor,
             "update public.tasks set created_by = %s where id = %s",
-            [world[actor], world["task:a"]],
+            [sales_org[actor], sales_org["task:a"]],
         )
         for actor in actors
     } == dict.fromkeys(actors, DENIED)
 
 
 def test_seller_reads_but_cannot_change_a_team_mates_task_on_a_team_deal(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     assert access.names(
-        "seller_a", "select id from public.tasks where id = %s", [world["task:a2_deal"]]
+        "seller_a", "select id from public.tasks where id = %s", [sales_org["task:a2_deal"]]
     ) == {"task:a2_deal"}
     assert (
         access.attempt(
             "seller_a",
             "update public.tasks set subject = 'x' where id = %s",
-            [world["task:a2_deal"]],
+            [sales_org["task:a2_deal"]],
         )
         == 0
     )
     assert (
         access.attempt(
-            "seller_a", "delete from public.tasks where id = %s", [world["task:a2_deal"]]
+            "seller_a", "delete from public.tasks where id = %s", [sales_org["task:a2_deal"]]
         )
         == 0
     )

@@ -7,20 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, NOBODY, USERS, Access, World
+from tests.access.sales_org import AUTHENTICATED, DENIED, NOBODY, USERS, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
-ACTIVE = {
-    "admin",
-    "manager_a",
-    "manager_b",
-    "manager_none",
-    "seller_a",
-    "seller_a2",
-    "seller_b",
-    "seller_none",
-}
+ACTIVE = set(USERS) - set(NOBODY)  # admin, managers and sellers with or without a team
 NOTHING: set[str] = set()
 
 
@@ -62,13 +53,13 @@ CHANGES = {
 
 
 def test_non_admins_cannot_change_their_own_role_team_or_active_flag(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     outcomes = {
         (actor, change): access.attempt(
             actor,
             f"update public.users set {assignment} where id = %(me)s",
-            {"me": world[actor], "team_b": world["team:b"]},
+            {"me": sales_org[actor], "team_b": sales_org["team:b"]},
         )
         for actor in ("seller_a", "manager_a")
         for change, assignment in CHANGES.items()
@@ -76,50 +67,54 @@ def test_non_admins_cannot_change_their_own_role_team_or_active_flag(
     assert outcomes == dict.fromkeys(outcomes, DENIED)
 
 
-def test_manager_cannot_move_a_seller_into_their_team(access: Access, world: World) -> None:
+def test_manager_cannot_move_a_seller_into_their_team(access: Access, sales_org: SalesOrg) -> None:
     # The seller's row is not the manager's to update: filtered, nothing changes.
     assert (
         access.attempt(
             "manager_a",
             "update public.users set team_id = %s where id = %s",
-            [world["team:a"], world["seller_b"]],
+            [sales_org["team:a"], sales_org["seller_b"]],
         )
         == 0
     )
 
 
-def test_admin_changes_roles_teams_and_activation(access: Access, world: World) -> None:
+def test_admin_changes_roles_teams_and_activation(access: Access, sales_org: SalesOrg) -> None:
     assert (
         access.attempt(
             "admin",
             "update public.users set role = 'manager', team_id = %s where id = %s",
-            [world["team:b"], world["seller_a"]],
+            [sales_org["team:b"], sales_org["seller_a"]],
         )
         == 1
     )
     assert (
         access.attempt(
-            "admin", "update public.users set is_active = true where id = %s", [world["inactive"]]
+            "admin",
+            "update public.users set is_active = true where id = %s",
+            [sales_org["inactive"]],
         )
         == 1
     )
     assert access.names(
-        "seller_b", "select id from public.users where id = %s", [world["inactive"]]
+        "seller_b", "select id from public.users where id = %s", [sales_org["inactive"]]
     ) == {"inactive"}
 
 
-def test_inactive_admin_is_not_an_admin(access: Access, world: World) -> None:
+def test_inactive_admin_is_not_an_admin(access: Access, sales_org: SalesOrg) -> None:
     assert (
         access.attempt(
             "inactive_admin",
             "update public.users set is_active = true where id = %s",
-            [world["inactive_admin"]],
+            [sales_org["inactive_admin"]],
         )
         == 0
     )
 
 
-def test_nobody_inserts_or_deletes_profiles_through_the_api(access: Access, world: World) -> None:
+def test_nobody_inserts_or_deletes_profiles_through_the_api(
+    access: Access, sales_org: SalesOrg
+) -> None:
     new_auth_user = access.db.execute(
         "insert into auth.users (email) values ('novo@stagetek.test') returning id"
     ).fetchone()[0]
@@ -132,22 +127,24 @@ def test_nobody_inserts_or_deletes_profiles_through_the_api(access: Access, worl
             == DENIED
         )
         assert (
-            access.attempt(actor, "delete from public.users where id = %s", [world["seller_b"]])
+            access.attempt(actor, "delete from public.users where id = %s", [sales_org["seller_b"]])
             == DENIED
         )
 
 
-def test_no_user_writes_a_profile_email_through_the_api(access: Access, world: World) -> None:
+def test_no_user_writes_a_profile_email_through_the_api(
+    access: Access, sales_org: SalesOrg
+) -> None:
     assert {
         actor: access.attempt(
-            actor, "update public.users set email = 'x@y.test' where id = %s", [world[actor]]
+            actor, "update public.users set email = 'x@y.test' where id = %s", [sales_org[actor]]
         )
         for actor in ("seller_a", "admin")
     } == {"seller_a": DENIED, "admin": DENIED}
 
 
 def test_update_policy_alone_refuses_role_team_and_active_changes(
-    access: Access, world: World
+    access: Access, sales_org: SalesOrg
 ) -> None:
     # Defence in depth: without the privilege guard trigger, RLS still refuses.
     access.db.execute("alter table public.users disable trigger users_privilege_guard")
@@ -155,7 +152,7 @@ def test_update_policy_alone_refuses_role_team_and_active_changes(
         change: access.attempt(
             "seller_a",
             f"update public.users set {assignment} where id = %(me)s",
-            {"me": world["seller_a"], "team_b": world["team:b"]},
+            {"me": sales_org["seller_a"], "team_b": sales_org["team:b"]},
         )
         for change, assignment in CHANGES.items()
     }
@@ -165,7 +162,7 @@ def test_update_policy_alone_refuses_role_team_and_active_changes(
         access.attempt(
             "seller_a",
             "update public.users set avatar_url = 'https://x.test/a.png' where id = %s",
-            [world["seller_a"]],
+            [sales_org["seller_a"]],
         )
         == 1
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, DENIED, Access
+from tests.access.sales_org import AUTHENTICATED, DENIED, Access
 
 pytestmark = pytest.mark.grant_modes
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.access.world import AUTHENTICATED, Access, World
+from tests.access.sales_org import AUTHENTICATED, Access, SalesOrg
 
 pytestmark = pytest.mark.grant_modes
 
-# table, function, text column a no-op-looking update marks, world key prefix
+# table, function, text column a no-op-looking update marks, sales_org key prefix
 WRITE_RULES = (
     ("deals", "private.can_write_deal", "title", "deal"),
     ("organizations", "private.can_write_organization", "name", "org"),
@@ -20,10 +20,10 @@ WRITE_RULES = (
 
 @pytest.mark.parametrize(("table", "function", "column", "kind"), WRITE_RULES)
 def test_can_write_function_and_update_policy_agree_for_every_user(
-    access: Access, world: World, table: str, function: str, column: str, kind: str
+    access: Access, sales_org: SalesOrg, table: str, function: str, column: str, kind: str
 ) -> None:
-    keys = sorted(k for k in world.ids if k.startswith(f"{kind}:"))
-    ids = [world[k] for k in keys]
+    keys = sorted(k for k in sales_org.ids if k.startswith(f"{kind}:"))
+    ids = [sales_org[k] for k in keys]
 
     def writable(actor: str) -> set[str]:
         return {

@@ -100,13 +100,8 @@ def cli() -> Callable[..., CliResult]:
 
 
 @pytest.fixture(scope="session")
-def project(schemactl_databases: TestDatabases) -> Project:
-    return schemactl_databases.project
-
-
-@pytest.fixture(scope="session")
-def schema_build(project: Project) -> Build:
-    return build(project)
+def schema_build(crm_project: Project) -> Build:
+    return build(crm_project)
 
 
 @pytest.fixture(scope="session")
@@ -116,9 +111,9 @@ def scratch_url(schemactl_databases: TestDatabases) -> str:
 
 
 @pytest.fixture
-def catalog(db: psycopg.Connection, project: Project, schema_build: Build) -> Catalog:
+def catalog(db: psycopg.Connection, crm_project: Project, schema_build: Build) -> Catalog:
     """The catalog of the test's database (template: stand-in, schema, seeds)."""
-    return read_catalog(db, catalog_schemas(project, schema_build))
+    return read_catalog(db, catalog_schemas(crm_project, schema_build))
 
 
 @pytest.fixture

@@ -128,13 +128,13 @@ def test_up_reports_its_phases_and_one_step_per_statement(
 
 
 def test_up_of_a_project_with_migrations_reports_applying_them(
-    project: Project, empty_database: tuple[Server, str]
+    crm_project: Project, empty_database: tuple[Server, str]
 ) -> None:
     server, name = empty_database
-    migrations = tuple(m.filename for m in read_migrations(project))
-    seeds = len(seed_statements(project))
+    migrations = tuple(m.filename for m in read_migrations(crm_project))
+    seeds = len(seed_statements(crm_project))
     recorder = Recorder()
-    result = api.up(project, server.url(name), "opt-in", recorder)
+    result = api.up(crm_project, server.url(name), "opt-in", recorder)
 
     assert migrations, "the CRM schema ships its migrations"
     assert (result.migrations_applied, result.seed_statements) == (migrations, seeds)

@@ -21,8 +21,8 @@ from schemactl.generate.command_reference import (
 from tests.support.cli import run_cli
 
 
-def test_committed_command_reference_is_current(project: Project) -> None:
-    committed = (project.root / "docs" / "commands.md").read_text("utf-8")
+def test_committed_command_reference_is_current(crm_project: Project) -> None:
+    committed = (crm_project.root / "docs" / "commands.md").read_text("utf-8")
 
     assert committed == render_command_reference(cli_module.command_reference()), (
         "docs/commands.md is out of date: run `schemactl commands-doc`"
@@ -63,33 +63,33 @@ def undocumented(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("undocumented")
-def test_a_command_added_without_docs_fails_the_reference(project: Project) -> None:
+def test_a_command_added_without_docs_fails_the_reference(crm_project: Project) -> None:
     reference = cli_module.command_reference()
-    committed = (project.root / "docs" / "commands.md").read_text("utf-8")
+    committed = (crm_project.root / "docs" / "commands.md").read_text("utf-8")
 
     assert missing_documentation(reference) == [
         "`schemactl undocumented` has no help text",
         "`schemactl undocumented` has no `Example:` block",
     ]
     assert render_command_reference(reference) != committed
-    result = run_cli(["--project", str(project.root), "commands-doc", "--check"])
+    result = run_cli(["--project", str(crm_project.root), "commands-doc", "--check"])
     assert result.exit_code == 1
     assert result.stderr.startswith("error: `schemactl undocumented` has no help text; ")
 
 
 @pytest.mark.usefixtures("undocumented")
 def test_commands_doc_refuses_to_write_an_incomplete_reference(
-    tmp_path: Path, project: Project
+    tmp_path: Path, crm_project: Project
 ) -> None:
     output = tmp_path / "commands.md"
-    result = run_cli(["--project", str(project.root), "commands-doc", "-o", str(output)])
+    result = run_cli(["--project", str(crm_project.root), "commands-doc", "-o", str(output)])
 
     assert result.exit_code == 1
     assert not output.exists()
 
 
-def test_commands_doc_check_on_the_project_passes(project: Project) -> None:
-    result = run_cli(["--project", str(project.root), "commands-doc", "--check"])
+def test_commands_doc_check_on_the_project_passes(crm_project: Project) -> None:
+    result = run_cli(["--project", str(crm_project.root), "commands-doc", "--check"])
 
     assert (result.exit_code, result.stdout) == (0, "docs/commands.md: up to date\n")
 

@@ -20,18 +20,18 @@ pytestmark = pytest.mark.parametrize("grant_mode", [DOCS_GRANT_MODE], indirect=T
 
 
 def test_committed_schema_doc_is_current(
-    project: Project, schema_build: Build, catalog: Catalog
+    crm_project: Project, schema_build: Build, catalog: Catalog
 ) -> None:
-    committed = (project.root / SCHEMA_DOC).read_text("utf-8")
+    committed = (crm_project.root / SCHEMA_DOC).read_text("utf-8")
 
     assert committed == render_schema_doc(catalog, schema_build, grant_mode=DOCS_GRANT_MODE), (
         f"{SCHEMA_DOC} is out of date: run `schemactl generate` and commit the result"
     )
 
 
-def test_committed_types_are_current(project: Project, catalog: Catalog) -> None:
-    committed = (project.root / TYPES).read_text("utf-8")
+def test_committed_types_are_current(crm_project: Project, catalog: Catalog) -> None:
+    committed = (crm_project.root / TYPES).read_text("utf-8")
 
-    assert committed == render_types(catalog, project.exposed_schemas), (
+    assert committed == render_types(catalog, crm_project.exposed_schemas), (
         f"{TYPES} is out of date: run `schemactl generate` and commit the result"
     )

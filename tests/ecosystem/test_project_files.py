@@ -36,26 +36,26 @@ def _config(project: Project) -> dict[str, Any]:
 
 
 def test_supabase_config_points_the_cli_at_our_migrations_seed_and_schemas(
-    project: Project,
+    crm_project: Project,
 ) -> None:
-    config = _config(project)
+    config = _config(crm_project)
 
     assert config["project_id"] == "stagetek-crm"
     assert config["db"]["port"] == 54322
     assert config["db"]["major_version"] == 15
     assert config["db"]["migrations"] == {"enabled": True}
     assert config["db"]["seed"] == {"enabled": True, "sql_paths": ["./seed.sql"]}
-    assert (project.root / "supabase" / "seed.sql").is_file()
-    assert project.migrations_dir == project.root / "supabase" / "migrations"
+    assert (crm_project.root / "supabase" / "seed.sql").is_file()
+    assert crm_project.migrations_dir == crm_project.root / "supabase" / "migrations"
 
 
 def test_supabase_api_exposes_exactly_the_schemas_schemactl_treats_as_exposed(
-    project: Project,
+    crm_project: Project,
 ) -> None:
-    assert _config(project)["api"]["schemas"] == list(project.exposed_schemas)
+    assert _config(crm_project)["api"]["schemas"] == list(crm_project.exposed_schemas)
 
 
-def test_supabase_cli_accepts_the_config(project: Project) -> None:
+def test_supabase_cli_accepts_the_config(crm_project: Project) -> None:
     """Where the Supabase CLI is installed: it loads the config without an error or a
     deprecation warning (it then fails on Docker, which is not the point here)."""
     supabase = shutil.which("supabase")
@@ -63,7 +63,7 @@ def test_supabase_cli_accepts_the_config(project: Project) -> None:
         pytest.skip("the Supabase CLI is not on PATH")
     result = subprocess.run(
         [supabase, "status"],
-        cwd=project.root,
+        cwd=crm_project.root,
         capture_output=True,
         text=True,
         timeout=120,
@@ -87,8 +87,8 @@ def _workflow(project: Project) -> dict[str, Any]:
     return yaml.safe_load((project.root / ".github" / "workflows" / "ci.yml").read_text())
 
 
-def test_ci_installs_the_package_and_runs_every_check_then_the_tests(project: Project) -> None:
-    steps = _workflow(project)["jobs"]["check"]["steps"]
+def test_ci_installs_the_package_and_runs_every_check_then_the_tests(crm_project: Project) -> None:
+    steps = _workflow(crm_project)["jobs"]["check"]["steps"]
     runs = [step["run"] for step in steps if "run" in step]
 
     # The two optional tools the tests skip without: plpgsql_check for the runner's
@@ -114,9 +114,9 @@ def test_each_ci_check_is_a_command_of_the_cli(command_line: str) -> None:
 
 
 def test_pre_commit_hooks_run_lint_the_migration_check_and_the_generated_files(
-    project: Project,
+    crm_project: Project,
 ) -> None:
-    config = yaml.safe_load((project.root / ".pre-commit-config.yaml").read_text())
+    config = yaml.safe_load((crm_project.root / ".pre-commit-config.yaml").read_text())
     hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
 
     assert [(h["id"], h["entry"]) for h in hooks] == [
@@ -130,7 +130,7 @@ def test_pre_commit_hooks_run_lint_the_migration_check_and_the_generated_files(
         _resolves(hook["entry"])
 
 
-def test_generated_files_are_not_ignored_by_git(project: Project) -> None:
+def test_generated_files_are_not_ignored_by_git(crm_project: Project) -> None:
     ignored = subprocess.run(
         [
             "git",
@@ -141,7 +141,7 @@ def test_generated_files_are_not_ignored_by_git(project: Project) -> None:
             "supabase/seed.sql",
             "supabase/config.toml",
         ],
-        cwd=project.root,
+        cwd=crm_project.root,
         capture_output=True,
         text=True,
         check=False,

@@ -17,7 +17,7 @@ from schemactl.catalog.access import Access, AccessKind, MatrixRow, access_matri
 from schemactl.catalog.reader import COMMANDS, Catalog, Column, Relation
 from schemactl.generate.erd import entity
 from schemactl.generate.schema_doc import access_cell, managed_schemas, render_schema_doc
-from schemactl.testing import request_as, user_claims
+from schemactl.testing import acting_as, user_claims
 from tests.support.factories import Crm
 
 # --- every table, every foreign key (from an independent catalog query) -----------------
@@ -99,7 +99,7 @@ class Persona:
     claims: dict[str, object]
 
     def request(self, db: psycopg.Connection) -> AbstractContextManager[psycopg.Connection]:
-        return request_as(db, self.role, self.claims)
+        return acting_as(db, self.role, self.claims)
 
 
 def personas(crm: Crm) -> list[Persona]:
@@ -194,8 +194,7 @@ def _expected_rows(
         assert row is not None
         return int(row[0])
     if cell.kind == AccessKind.DEFINER_VIEW:
-        with db.transaction(force_rollback=True):
-            db.execute(sql.SQL("set local role {}").format(sql.Identifier(relation.owner)))
+        with db.transaction(force_rollback=True), acting_as(db, relation.owner):
             return _count(db, relation)
     assert cell.kind.every_row, cell
     return total
@@ -269,20 +268,20 @@ def test_every_cell_agrees_with_the_privilege_checks_of_its_statement(
             if cell.kind in (AccessKind.NO_SCHEMA_USAGE, AccessKind.NO_GRANT):
                 with (
                     pytest.raises(psycopg.errors.InsufficientPrivilege),
-                    request_as(db, row.role, claims),
+                    acting_as(db, row.role, claims),
                 ):
                     db.execute(statement)
             elif cell.kind == AccessKind.NOT_WRITABLE:
-                with pytest.raises(NOT_WRITABLE_ERRORS), request_as(db, row.role, claims):
+                with pytest.raises(NOT_WRITABLE_ERRORS), acting_as(db, row.role, claims):
                     db.execute(statement)
             else:
-                with request_as(db, row.role, claims):
+                with acting_as(db, row.role, claims):
                     db.execute(statement)
                 withheld = _usable([c for c in row.relation.columns if c.name in cell.withheld])
                 if withheld is not None:
                     with (
                         pytest.raises(psycopg.errors.InsufficientPrivilege),
-                        request_as(db, row.role, claims),
+                        acting_as(db, row.role, claims),
                     ):
                         db.execute(_explain(command, row.relation, withheld))
             checked += 1

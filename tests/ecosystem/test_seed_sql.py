@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from schemactl.build.builder import Build
 from schemactl.config import Project
 from schemactl.generate.seed_sql import render_seed_sql, terminated
 from schemactl.pg.built_database import built_database
+from schemactl.testing import acting_as
 
 REFERENCE_DATA = (
     "select (select count(*) from public.sources), (select count(*) from public.loss_reasons), "
@@ -19,30 +19,29 @@ REFERENCE_DATA = (
 )
 
 
-def test_committed_seed_sql_is_current(project: Project) -> None:
-    committed = (project.root / "supabase" / "seed.sql").read_text("utf-8")
+def test_committed_seed_sql_is_current(crm_project: Project) -> None:
+    committed = (crm_project.root / "supabase" / "seed.sql").read_text("utf-8")
 
-    assert committed == render_seed_sql(project), (
+    assert committed == render_seed_sql(crm_project), (
         "supabase/seed.sql is out of date: run `schemactl seed-sql`"
     )
 
 
 def _load(conn: psycopg.Connection, project: Project, script: str) -> None:
-    with conn.transaction():
-        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(project.owner_role)))
+    with acting_as(conn, project.owner_role):
         conn.execute(script)
 
 
 def test_seed_sql_loads_what_the_seeds_load_and_twice_changes_nothing(
-    db: psycopg.Connection, project: Project, schema_build: Build, scratch_url: str
+    db: psycopg.Connection, crm_project: Project, schema_build: Build, scratch_url: str
 ) -> None:
     seeded_by_schemactl = db.execute(REFERENCE_DATA).fetchone()
-    script = render_seed_sql(project)
+    script = render_seed_sql(crm_project)
 
-    with built_database(project, schema_build, server_url=scratch_url) as conn:
-        _load(conn, project, script)
+    with built_database(crm_project, schema_build, server_url=scratch_url) as conn:
+        _load(conn, crm_project, script)
         once = conn.execute(REFERENCE_DATA).fetchone()
-        _load(conn, project, script)
+        _load(conn, crm_project, script)
         twice = conn.execute(REFERENCE_DATA).fetchone()
 
     assert once == seeded_by_schemactl

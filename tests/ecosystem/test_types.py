@@ -59,14 +59,14 @@ def _columns(db: psycopg.Connection, schemas: list[str]) -> list[tuple]:
 
 
 @pytest.fixture
-def types_text(catalog: Catalog, project: Project) -> str:
-    return render_types(catalog, project.exposed_schemas)
+def types_text(catalog: Catalog, crm_project: Project) -> str:
+    return render_types(catalog, crm_project.exposed_schemas)
 
 
 def test_every_column_has_its_nullability_in_row(
-    db: psycopg.Connection, project: Project, types_text: str
+    db: psycopg.Connection, crm_project: Project, types_text: str
 ) -> None:
-    columns = _columns(db, list(project.exposed_schemas))
+    columns = _columns(db, list(crm_project.exposed_schemas))
 
     assert columns
     for schema, relation, kind, column, not_null, *_ in columns:
@@ -82,10 +82,10 @@ def test_every_column_has_its_nullability_in_row(
 
 
 def test_insert_requires_exactly_the_columns_without_default_or_null(
-    db: psycopg.Connection, project: Project, types_text: str
+    db: psycopg.Connection, crm_project: Project, types_text: str
 ) -> None:
     for schema, relation, kind, column, not_null, has_default, identity, generated, _ in _columns(
-        db, list(project.exposed_schemas)
+        db, list(crm_project.exposed_schemas)
     ):
         if kind not in ("r", "p"):
             continue
@@ -100,8 +100,8 @@ def test_insert_requires_exactly_the_columns_without_default_or_null(
             assert f"{column}?" in update, (relation, column)
 
 
-def test_check_lists_become_enums(catalog: Catalog, project: Project, types_text: str) -> None:
-    enums = check_enums(catalog, project.exposed_schemas)
+def test_check_lists_become_enums(catalog: Catalog, crm_project: Project, types_text: str) -> None:
+    enums = check_enums(catalog, crm_project.exposed_schemas)
 
     assert enums, "the CRM limits some text columns to lists (deals.status, users.role, …)"
     for (schema, relation, column), enum in enums.items():
@@ -233,7 +233,7 @@ WRONG_CLAIM = (
 
 def test_types_pass_tsc_strict_and_a_wrong_claim_does_not(
     db: psycopg.Connection,
-    project: Project,
+    crm_project: Project,
     catalog: Catalog,
     types_text: str,
     tsc: Path,
@@ -243,7 +243,7 @@ def test_types_pass_tsc_strict_and_a_wrong_claim_does_not(
     --strict; the one wrong claim (deals.closed_at is nullable) is the only error, so
     the assertions are not vacuous."""
     (tmp_path / "database.types.ts").write_text(types_text)
-    (tmp_path / "checks.ts").write_text(_assertions(db, project, catalog))
+    (tmp_path / "checks.ts").write_text(_assertions(db, crm_project, catalog))
     (tmp_path / "wrong.ts").write_text(WRONG_CLAIM)
     result = subprocess.run(
         [str(tsc), *TSC_OPTIONS, "database.types.ts", "checks.ts", "wrong.ts"],

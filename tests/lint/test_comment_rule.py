@@ -27,7 +27,8 @@ comment on materialized view app.note_count is 'How many.';
 """
 
 
-def project(root: Path, schema: str, lint: str = "require_comments = true\n") -> Path:
+def lint_project(root: Path, schema: str, lint: str = "require_comments = true\n") -> Path:
+    """A project of one schema file, schema/app.sql, with the given lint settings."""
     (root / "schema").mkdir(parents=True)
     (root / "schema" / "app.sql").write_text(textwrap.dedent(schema))
     (root / "pyproject.toml").write_text(
@@ -44,7 +45,7 @@ def findings(root: Path) -> list[tuple[str, str, int, str]]:
 
 
 def test_uncommented_tables_views_and_schemas_are_reported(tmp_path: Path) -> None:
-    root = project(tmp_path / "p", SCHEMA.format(comments=""))
+    root = lint_project(tmp_path / "p", SCHEMA.format(comments=""))
     assert findings(root) == [
         ("SC014", "schema/app.sql", 1, "schema app has no comment"),
         ("SC014", "schema/app.sql", 3, "table app.notes has no comment"),
@@ -54,15 +55,15 @@ def test_uncommented_tables_views_and_schemas_are_reported(tmp_path: Path) -> No
 
 
 def test_commented_objects_pass_and_a_null_comment_is_none(tmp_path: Path) -> None:
-    assert findings(project(tmp_path / "ok", SCHEMA.format(comments=COMMENTS))) == []
+    assert findings(lint_project(tmp_path / "ok", SCHEMA.format(comments=COMMENTS))) == []
     removed = COMMENTS + "comment on table app.notes is null;\n"
-    assert findings(project(tmp_path / "null", SCHEMA.format(comments=removed))) == [
+    assert findings(lint_project(tmp_path / "null", SCHEMA.format(comments=removed))) == [
         ("SC014", "schema/app.sql", 3, "table app.notes has no comment"),
     ]
 
 
 def test_the_rule_is_off_unless_the_project_asks_for_it(tmp_path: Path) -> None:
-    assert findings(project(tmp_path / "p", SCHEMA.format(comments=""), lint="")) == []
+    assert findings(lint_project(tmp_path / "p", SCHEMA.format(comments=""), lint="")) == []
 
 
 def test_a_waiver_with_a_reason_silences_it(tmp_path: Path) -> None:
@@ -71,4 +72,4 @@ def test_a_waiver_with_a_reason_silences_it(tmp_path: Path) -> None:
         "create table app.notes",
         "-- schemactl: allow SC014 because it is an internal scratch table\ncreate table app.notes",
     )
-    assert findings(project(tmp_path / "p", waived)) == []
+    assert findings(lint_project(tmp_path / "p", waived)) == []

@@ -4,11 +4,15 @@ target databases are created inside it) and small projects written on the fly.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from schemactl.config import Project
 from schemactl.pg.databases import Server, create_database, drop_database, unique_name
 from schemactl.testing.session import TestDatabases
+
+from .helpers import migrations_project
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +36,11 @@ def target_db(server: Server) -> Iterator[str]:
         yield server.url(name)
     finally:
         drop_database(server, name)
+
+
+@pytest.fixture
+def project_with_history(request: pytest.FixtureRequest, tmp_path: Path) -> Project:
+    """A project written under ``tmp_path`` from the test module's ``SCHEMA`` (schema/)
+    and ``HISTORY`` (file name → SQL: supabase/migrations/, not yet applied anywhere)."""
+    module = request.module
+    return migrations_project(tmp_path / "project", module.SCHEMA, module.HISTORY)

@@ -17,10 +17,10 @@ from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.apply import State
 from schemactl.source.supabase_split import cli_statements
+from schemactl.testing import acting_as
 
 from .helpers import (
     history,
-    migrations_project,
     relation_exists,
     rows,
     with_standin,
@@ -53,23 +53,14 @@ insert into public.apply_log values ('second');
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return migrations_project(
-        tmp_path / "project",
-        SCHEMA,
-        {
-            "20250101000000_first.sql": FIRST,
-            "20250102000000_second.sql": SECOND,
-        },
-    )
+HISTORY = {"20250101000000_first.sql": FIRST, "20250102000000_second.sql": SECOND}
 
 
 def test_apply_runs_pending_migrations_in_order_and_records_them(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    result = api.apply(project, target_db)
+    result = api.apply(project_with_history, target_db)
     assert [m.filename for m in result.applied] == [
         "20250101000000_first.sql",
         "20250102000000_second.sql",
@@ -79,13 +70,15 @@ def test_apply_runs_pending_migrations_in_order_and_records_them(
     assert rows(target_db, "select tableowner from pg_tables where tablename = 'notes'") == [
         ("postgres",)
     ]
-    again = api.apply(project, target_db)
+    again = api.apply(project_with_history, target_db)
     assert (again.applied, again.up_to_date) == ((), ("20250101000000", "20250102000000"))
 
 
-def test_history_is_recorded_as_the_supabase_cli_does(project: Project, target_db: str) -> None:
+def test_history_is_recorded_as_the_supabase_cli_does(
+    project_with_history: Project, target_db: str
+) -> None:
     with_standin(target_db)
-    api.apply(project, target_db)
+    api.apply(project_with_history, target_db)
     columns = rows(
         target_db,
         """
@@ -120,13 +113,13 @@ def test_history_is_recorded_as_the_supabase_cli_does(project: Project, target_d
 
 
 def test_two_concurrent_applies_apply_each_migration_exactly_once(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
     command = [
         str(Path(sys.executable).parent / "schemactl"),
         "--project",
-        str(project.root),
+        str(project_with_history.root),
         "apply",
         "--db-url",
         target_db,
@@ -152,11 +145,11 @@ def test_two_concurrent_applies_apply_each_migration_exactly_once(
 
 
 def test_a_failing_migration_leaves_no_trace_and_names_the_statement(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
     write_migration(
-        project,
+        project_with_history,
         "20250103000000_broken.sql",
         """
         create table public.tags (id int primary key);
@@ -166,7 +159,7 @@ def test_a_failing_migration_leaves_no_trace_and_names_the_statement(
         """,
     )
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     error = caught.value
     assert str(error.location) == "supabase/migrations/20250103000000_broken.sql:3:33"
     assert error.message == (
@@ -179,22 +172,24 @@ def test_a_failing_migration_leaves_no_trace_and_names_the_statement(
 
 
 def test_a_migration_changed_after_it_was_applied_is_refused(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    api.apply(project, target_db)
-    path = project.migrations_dir / "20250102000000_second.sql"
+    api.apply(project_with_history, target_db)
+    path = project_with_history.migrations_dir / "20250102000000_second.sql"
     path.write_text(path.read_text().replace("default false", "default true"))
-    write_migration(project, "20250103000000_third.sql", "create table public.third (id int);")
+    write_migration(
+        project_with_history, "20250103000000_third.sql", "create table public.third (id int);"
+    )
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     assert caught.value.message == (
         "supabase/migrations/20250102000000_second.sql was changed after it was applied to "
         "this database: statement 1 (line 1) differs from the applied one"
     )
     assert caught.value.hint is not None and "schemactl diff NAME" in caught.value.hint
     assert not relation_exists(target_db, "public.third")
-    states = {s.version: s.state for s in api.status(project, target_db)}
+    states = {s.version: s.state for s in api.status(project_with_history, target_db)}
     assert states == {
         "20250101000000": State.APPLIED,
         "20250102000000": State.CHANGED,
@@ -203,32 +198,32 @@ def test_a_migration_changed_after_it_was_applied_is_refused(
 
 
 def test_a_changed_function_body_is_a_change_though_its_fingerprint_is_not(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     """pglast's fingerprint ignores constants (a function body is one); the comparison
     uses its canonical deparse instead."""
     with_standin(target_db)
     write_migration(
-        project,
+        project_with_history,
         "20250103000000_function.sql",
         """
         create function public.answer() returns int language sql as $$ select 42 $$;
         """,
     )
-    api.apply(project, target_db)
-    path = project.migrations_dir / "20250103000000_function.sql"
+    api.apply(project_with_history, target_db)
+    path = project_with_history.migrations_dir / "20250103000000_function.sql"
     path.write_text(path.read_text().replace("42", "43"))
-    assert {s.version: s.state for s in api.status(project, target_db)}[
+    assert {s.version: s.state for s in api.status(project_with_history, target_db)}[
         "20250103000000"
     ] is State.CHANGED
 
 
 def test_reformatting_or_resplitting_an_applied_migration_is_not_a_change(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    api.apply(project, target_db)
-    path = project.migrations_dir / "20250101000000_first.sql"
+    api.apply(project_with_history, target_db)
+    path = project_with_history.migrations_dir / "20250101000000_first.sql"
     path.write_text(
         "-- Reformatted.\nCREATE TABLE public.apply_log (\n    migration TEXT NOT "
         "NULL\n);\ncreate table public.notes (id bigint generated always as "
@@ -241,19 +236,21 @@ def test_reformatting_or_resplitting_an_applied_migration_is_not_a_change(
             "where version = '20250102000000'",
             [[SECOND.strip().replace(";\n\n", "; ")]],
         )
-    assert [s.state for s in api.status(project, target_db)] == [State.APPLIED, State.APPLIED]
-    assert api.apply(project, target_db).applied == ()
+    assert [s.state for s in api.status(project_with_history, target_db)] == [
+        State.APPLIED,
+        State.APPLIED,
+    ]
+    assert api.apply(project_with_history, target_db).applied == ()
 
 
 def test_a_database_migrated_by_the_supabase_cli_continues(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     """History written as `supabase db push` writes it (its own DDL, its statement
     splitting), then `schemactl apply` takes over."""
     with_standin(target_db)
-    first = (project.migrations_dir / "20250101000000_first.sql").read_text()
-    with psycopg.connect(target_db) as conn:
-        conn.execute("set role postgres")
+    first = (project_with_history.migrations_dir / "20250101000000_first.sql").read_text()
+    with psycopg.connect(target_db) as conn, acting_as(conn, "postgres"):
         conn.execute("SET lock_timeout = '4s'")
         conn.execute("CREATE SCHEMA IF NOT EXISTS supabase_migrations")
         conn.execute(
@@ -276,8 +273,11 @@ def test_a_database_migrated_by_the_supabase_cli_continues(
             .replace("$3", "%s"),
             ["20250101000000", "first", cli_statements(first)],
         )
-    assert [s.state for s in api.status(project, target_db)] == [State.APPLIED, State.PENDING]
-    result = api.apply(project, target_db)
+    assert [s.state for s in api.status(project_with_history, target_db)] == [
+        State.APPLIED,
+        State.PENDING,
+    ]
+    result = api.apply(project_with_history, target_db)
     assert [m.version for m in result.applied] == ["20250102000000"]
     assert rows(target_db, "select migration from public.apply_log order by 1") == [
         ("first",),
@@ -285,16 +285,18 @@ def test_a_database_migrated_by_the_supabase_cli_continues(
     ]
 
 
-def test_a_version_unknown_locally_stops_the_apply(project: Project, target_db: str) -> None:
+def test_a_version_unknown_locally_stops_the_apply(
+    project_with_history: Project, target_db: str
+) -> None:
     with_standin(target_db)
-    api.apply(project, target_db, target="20250101000000")
+    api.apply(project_with_history, target_db, target="20250101000000")
     with psycopg.connect(target_db) as conn:
         conn.execute(
             "insert into supabase_migrations.schema_migrations (version, name) "
             "values ('20241231000000', 'from_another_branch')"
         )
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     assert caught.value.message == (
         "the database has applied migration(s) that are not in supabase/migrations/: 20241231000000"
     )
@@ -304,44 +306,52 @@ def test_a_version_unknown_locally_stops_the_apply(project: Project, target_db: 
     ]
 
 
-def test_dry_run_and_target(project: Project, target_db: str) -> None:
+def test_dry_run_and_target(project_with_history: Project, target_db: str) -> None:
     with_standin(target_db)
-    planned = api.apply(project, target_db, dry_run=True)
+    planned = api.apply(project_with_history, target_db, dry_run=True)
     assert ([m.version for m in planned.applied], planned.dry_run) == (
         ["20250101000000", "20250102000000"],
         True,
     )
     assert not relation_exists(target_db, "supabase_migrations.schema_migrations")
     assert not relation_exists(target_db, "public.notes")
-    partial = api.apply(project, target_db, target="20250101000000")
+    partial = api.apply(project_with_history, target_db, target="20250101000000")
     assert [m.version for m in partial.applied] == ["20250101000000"]
     assert history(target_db) == [("20250101000000", "first")]
     with pytest.raises(SchemactlError, match="--target 20990101000000: no such migration"):
-        api.apply(project, target_db, target="20990101000000")
+        api.apply(project_with_history, target_db, target="20990101000000")
 
 
-def test_an_older_pending_migration_needs_include_all(project: Project, target_db: str) -> None:
+def test_an_older_pending_migration_needs_include_all(
+    project_with_history: Project, target_db: str
+) -> None:
     with_standin(target_db)
-    api.apply(project, target_db)
-    write_migration(project, "20250101120000_late.sql", "create table public.late (id int);")
+    api.apply(project_with_history, target_db)
+    write_migration(
+        project_with_history, "20250101120000_late.sql", "create table public.late (id int);"
+    )
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     assert caught.value.message == (
         "pending migration(s) older than the last applied one "
         "(20250102000000): 20250101120000_late.sql"
     )
-    assert [m.version for m in api.apply(project, target_db, include_all=True).applied] == [
-        "20250101120000"
-    ]
+    assert [
+        m.version for m in api.apply(project_with_history, target_db, include_all=True).applied
+    ] == ["20250101120000"]
 
 
-def test_transaction_control_in_a_migration_is_refused(project: Project, target_db: str) -> None:
+def test_transaction_control_in_a_migration_is_refused(
+    project_with_history: Project, target_db: str
+) -> None:
     with_standin(target_db)
     write_migration(
-        project, "20250103000000_tx.sql", "begin;\ncreate table public.x (id int);\ncommit;\n"
+        project_with_history,
+        "20250103000000_tx.sql",
+        "begin;\ncreate table public.x (id int);\ncommit;\n",
     )
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_tx.sql:1:1",
         "transaction control in a migration: each migration already runs in one transaction",
@@ -350,14 +360,14 @@ def test_transaction_control_in_a_migration_is_refused(project: Project, target_
 
 
 def test_a_statement_refused_in_a_transaction_is_refused_in_a_migration(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     """Only concurrent index builds may make a migration run outside a transaction
     (test_concurrent_indexes.py); VACUUM may not."""
     with_standin(target_db)
-    write_migration(project, "20250103000000_vacuum.sql", "vacuum public.notes;\n")
+    write_migration(project_with_history, "20250103000000_vacuum.sql", "vacuum public.notes;\n")
     with pytest.raises(SchemactlError) as caught:
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
     assert (str(caught.value.location), caught.value.message) == (
         "supabase/migrations/20250103000000_vacuum.sql:1:1",
         "this statement cannot run inside a transaction, and a migration runs in one unless "
@@ -366,11 +376,13 @@ def test_a_statement_refused_in_a_transaction_is_refused_in_a_migration(
     assert history(target_db) == []
 
 
-def test_apply_tells_postgrest_to_reload_its_schema(project: Project, target_db: str) -> None:
+def test_apply_tells_postgrest_to_reload_its_schema(
+    project_with_history: Project, target_db: str
+) -> None:
     with_standin(target_db)
     with psycopg.connect(target_db, autocommit=True) as listener:
         listener.execute("listen pgrst")
-        api.apply(project, target_db)
+        api.apply(project_with_history, target_db)
         select.select([listener.fileno()], [], [], 5)
         notices = [(n.channel, n.payload) for n in listener.notifies(timeout=1, stop_after=1)]
     assert notices == [("pgrst", "reload schema")]

@@ -4,7 +4,6 @@ concurrent connections, statement_timeout, and the target it names before applyi
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,7 +14,7 @@ from schemactl.config import Project
 from schemactl.errors import SchemactlError
 from schemactl.migrations.timeouts import ApplyTimeouts, resolve_timeouts
 
-from .helpers import history, migrations_project, relation_exists, rows, run_cli, with_standin
+from .helpers import history, relation_exists, rows, run_cli, with_standin
 
 SCHEMA = """
 create table public.notes (
@@ -38,19 +37,13 @@ alter table public.notes add column pinned boolean not null default false;
 FAST = ["--lock-timeout", "200ms", "--lock-retries", "2", "--lock-retry-delay", "100ms"]
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return migrations_project(
-        tmp_path / "project",
-        SCHEMA,
-        {"20250101000000_first.sql": FIRST, "20250102000000_second.sql": SECOND},
-    )
+HISTORY = {"20250101000000_first.sql": FIRST, "20250102000000_second.sql": SECOND}
 
 
 @pytest.fixture
-def first_applied(project: Project, target_db: str) -> str:
+def first_applied(project_with_history: Project, target_db: str) -> str:
     with_standin(target_db)
-    api.apply(project, target_db, target="20250101000000")
+    api.apply(project_with_history, target_db, target="20250101000000")
     return target_db
 
 
@@ -68,9 +61,9 @@ def apply_cli(project: Project, url: str, *options: str):  # type: ignore[no-unt
 
 
 def test_apply_behind_a_held_lock_retries_names_the_blocker_and_applies_nothing(
-    project: Project, first_applied: str, reader: psycopg.Connection
+    project_with_history: Project, first_applied: str, reader: psycopg.Connection
 ) -> None:
-    result = apply_cli(project, first_applied, *FAST)
+    result = apply_cli(project_with_history, first_applied, *FAST)
 
     assert result.exit_code == 2
     pid = reader.info.backend_pid
@@ -100,7 +93,7 @@ def test_apply_behind_a_held_lock_retries_names_the_blocker_and_applies_nothing(
 
 
 def test_apply_succeeds_when_the_blocker_commits_during_the_retries(
-    project: Project, first_applied: str, reader: psycopg.Connection
+    project_with_history: Project, first_applied: str, reader: psycopg.Connection
 ) -> None:
     heard: list[str] = []
 
@@ -110,7 +103,7 @@ def test_apply_succeeds_when_the_blocker_commits_during_the_retries(
             reader.commit()
 
     result = api.apply(
-        project,
+        project_with_history,
         first_applied,
         timeouts=ApplyTimeouts(lock_timeout_ms=200, lock_retries=3, retry_delay_ms=50),
         notify=release_on_first_timeout,
@@ -124,12 +117,12 @@ def test_apply_succeeds_when_the_blocker_commits_during_the_retries(
 
 
 def test_a_statement_longer_than_statement_timeout_fails_and_is_rolled_back(
-    project: Project, first_applied: str
+    project_with_history: Project, first_applied: str
 ) -> None:
-    (project.migrations_dir / "20250102000000_second.sql").write_text(
+    (project_with_history.migrations_dir / "20250102000000_second.sql").write_text(
         "create table public.note_log (entry text not null);\n\nselect pg_sleep(2);\n"
     )
-    result = apply_cli(project, first_applied, "--statement-timeout", "100ms")
+    result = apply_cli(project_with_history, first_applied, "--statement-timeout", "100ms")
 
     assert result.exit_code == 2
     assert result.stderr == (
@@ -143,13 +136,13 @@ def test_a_statement_longer_than_statement_timeout_fails_and_is_rolled_back(
 
 
 def test_apply_names_its_target_first_without_the_password(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
     params = conninfo_to_dict(target_db)
     with_password = make_conninfo(target_db, password="s3cret-pw")
 
-    result = apply_cli(project, with_password)
+    result = apply_cli(project_with_history, with_password)
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == (
@@ -202,14 +195,14 @@ def test_bad_timeout_settings_are_refused(
 
 
 def test_project_config_sets_the_lock_timeout(
-    project: Project, first_applied: str, reader: psycopg.Connection
+    project_with_history: Project, first_applied: str, reader: psycopg.Connection
 ) -> None:
-    pyproject = project.root / "pyproject.toml"
+    pyproject = project_with_history.root / "pyproject.toml"
     pyproject.write_text(
         pyproject.read_text() + '\n[tool.schemactl.apply]\nlock_timeout = "150ms"\n'
         "lock_retries = 0\n"
     )
-    result = apply_cli(project, first_applied)
+    result = apply_cli(project_with_history, first_applied)
 
     assert result.exit_code == 2
     assert "waited longer than lock_timeout (150ms) 1 time(s)" in result.stderr

@@ -11,8 +11,9 @@ import pytest
 from schemactl.config import Project
 from schemactl.diff import engine as diff_engine
 from schemactl.pg import local_database as local_db
+from tests.support.cli import CliResult
 
-from .helpers import history, migrations_project, rows, run_cli, with_standin
+from .helpers import history, rows, run_cli, with_standin
 
 SCHEMA = """
 create table public.notes (
@@ -47,19 +48,27 @@ grant all on sequence public.notes_id_seq to anon, authenticated, service_role;
 FILE_NAME = re.compile(r"supabase/migrations/(\d{14})_add_color\.sql")
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return migrations_project(tmp_path / "project", SCHEMA, {"20250101000000_initial.sql": INITIAL})
+HISTORY = {"20250101000000_initial.sql": INITIAL}
 
 
 def diff(project: Project, server_url: str, *args: str):  # type: ignore[no-untyped-def]
     return run_cli("--project", str(project.root), "diff", *args, "--dev-url", server_url)
 
 
+def apply_cli(project: Project, target_db: str) -> CliResult:
+    return run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+
+
+def drift_cli(project: Project, target_db: str, server_url: str) -> CliResult:
+    return run_cli(
+        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
+    )
+
+
 def test_diff_check_passes_when_the_migrations_produce_the_schema(
-    project: Project, server_url: str
+    project_with_history: Project, server_url: str
 ) -> None:
-    result = diff(project, server_url, "--check")
+    result = diff(project_with_history, server_url, "--check")
     assert (result.exit_code, result.stdout, result.stderr) == (
         0,
         "supabase/migrations/ (1 migrations) matches schema/\n",
@@ -67,46 +76,48 @@ def test_diff_check_passes_when_the_migrations_produce_the_schema(
     )
 
 
-def test_diff_writes_a_migration_then_check_passes(project: Project, server_url: str) -> None:
-    schema = project.schema_dir / "schema.sql"
+def test_diff_writes_a_migration_then_check_passes(
+    project_with_history: Project, server_url: str
+) -> None:
+    schema = project_with_history.schema_dir / "schema.sql"
     schema.write_text(
         schema.read_text().replace(
             "pinned boolean not null default false",
             "pinned boolean not null default false,\n    color text",
         )
     )
-    check = diff(project, server_url, "--check")
+    check = diff(project_with_history, server_url, "--check")
     assert check.exit_code == 1
     assert check.stderr == (
         "error: supabase/migrations/ does not match schema/: 1 statement(s) missing: alter "
         'table "public"."notes" add column "color" text (run `schemactl diff NAME` to '
         "write the migration, review and commit it)\n"
     )
-    written = diff(project, server_url, "add_color")
+    written = diff(project_with_history, server_url, "add_color")
     assert written.exit_code == 0, written.stderr
     match = FILE_NAME.search(written.stdout)
     assert match is not None
-    text = (project.root / match.group(0)).read_text()
+    text = (project_with_history.root / match.group(0)).read_text()
     assert written.stdout.startswith(text.split("\n\n", 1)[0] + "\n")
     assert text.endswith('\n\nalter table "public"."notes" add column "color" text;\n')
     assert "--   columns: 1 added (public.notes.color)\n" in text
-    assert diff(project, server_url, "--check").exit_code == 0
-    again = diff(project, server_url, "nothing_new")
+    assert diff(project_with_history, server_url, "--check").exit_code == 0
+    again = diff(project_with_history, server_url, "nothing_new")
     assert (again.exit_code, again.stdout) == (
         0,
         "no changes: supabase/migrations/ already matches schema/ (nothing written)\n",
     )
-    assert len(list(project.migrations_dir.iterdir())) == 2
+    assert len(list(project_with_history.migrations_dir.iterdir())) == 2
 
 
 def test_a_destructive_change_is_refused_without_the_flag(
-    project: Project, server_url: str
+    project_with_history: Project, server_url: str
 ) -> None:
-    schema = project.schema_dir / "schema.sql"
+    schema = project_with_history.schema_dir / "schema.sql"
     schema.write_text(
         schema.read_text().replace(",\n    pinned boolean not null default false", "")
     )
-    refused = diff(project, server_url, "drop_pinned")
+    refused = diff(project_with_history, server_url, "drop_pinned")
     assert refused.exit_code == 2
     assert refused.stderr == (
         "error: refusing to write a migration that deletes data: `alter table "
@@ -114,8 +125,10 @@ def test_a_destructive_change_is_refused_without_the_flag(
         "its values (if that is intended, run again with --allow-destructive; otherwise put "
         "the object back in schema/)\n"
     )
-    assert [p.name for p in project.migrations_dir.iterdir()] == ["20250101000000_initial.sql"]
-    allowed = diff(project, server_url, "drop_pinned", "--allow-destructive")
+    assert [p.name for p in project_with_history.migrations_dir.iterdir()] == [
+        "20250101000000_initial.sql"
+    ]
+    allowed = diff(project_with_history, server_url, "drop_pinned", "--allow-destructive")
     assert allowed.exit_code == 0
     assert "-- Deletes data (written with --allow-destructive)\n--   line " in allowed.stdout
     assert "drops column public.notes.pinned and its values\n" in allowed.stdout
@@ -123,9 +136,9 @@ def test_a_destructive_change_is_refused_without_the_flag(
 
 @pytest.mark.parametrize("name", ["Add-Notes", "add notes", "1st", "add__notes", ""])
 def test_diff_names_must_be_lowercase_snake_case(
-    project: Project, server_url: str, name: str
+    project_with_history: Project, server_url: str, name: str
 ) -> None:
-    result = diff(project, server_url, name)
+    result = diff(project_with_history, server_url, name)
     assert result.exit_code == 2
     if name:
         assert result.stderr == (
@@ -137,13 +150,19 @@ def test_diff_names_must_be_lowercase_snake_case(
         assert "NAME is required unless --check" in result.stderr
 
 
-def test_status_shows_each_state(project: Project, target_db: str) -> None:
+def test_status_shows_each_state(project_with_history: Project, target_db: str) -> None:
     with_standin(target_db)
-    (project.migrations_dir / "20250102000000_add_color.sql").write_text(
+    (project_with_history.migrations_dir / "20250102000000_add_color.sql").write_text(
         "alter table public.notes add column color text;\n"
     )
     applied = run_cli(
-        "--project", str(project.root), "apply", "--db-url", target_db, "--target", "20250101000000"
+        "--project",
+        str(project_with_history.root),
+        "apply",
+        "--db-url",
+        target_db,
+        "--target",
+        "20250101000000",
     )
     assert applied.stdout.splitlines()[1:] == [
         "applied 20250101000000_initial.sql",
@@ -154,7 +173,7 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
             "insert into supabase_migrations.schema_migrations (version, name) "
             "values ('20240101000000', 'elsewhere')"
         )
-    result = run_cli("--project", str(project.root), "status", "--db-url", target_db)
+    result = run_cli("--project", str(project_with_history.root), "status", "--db-url", target_db)
     assert result.exit_code == 1
     assert result.stderr == (
         "error: not up to date: 1 unknown (not in supabase/migrations), 1 pending (run "
@@ -174,20 +193,20 @@ def test_status_shows_each_state(project: Project, target_db: str) -> None:
 
 
 def test_status_exits_0_only_when_every_migration_is_applied_and_unchanged(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
     with_standin(target_db)
-    status = ("--project", str(project.root), "status", "--db-url", target_db)
+    status = ("--project", str(project_with_history.root), "status", "--db-url", target_db)
     pending = run_cli(*status)
     assert (pending.exit_code, pending.stderr) == (
         1,
         "error: not up to date: 1 pending (run `schemactl apply` for pending ones; an "
         "applied migration must not change)\n",
     )
-    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
+    assert apply_cli(project_with_history, target_db).exit_code == 0
     current = run_cli(*status)
     assert (current.exit_code, current.stderr) == (0, "")
-    migration = project.migrations_dir / "20250101000000_initial.sql"
+    migration = project_with_history.migrations_dir / "20250101000000_initial.sql"
     migration.write_text(migration.read_text() + "\ncomment on table public.notes is 'x';\n")
     changed = run_cli(*status)
     assert (changed.exit_code, changed.stderr) == (
@@ -198,26 +217,17 @@ def test_status_exits_0_only_when_every_migration_is_applied_and_unchanged(
 
 
 def test_drift_finds_a_column_added_by_hand(
-    project: Project, target_db: str, server_url: str
+    project_with_history: Project, target_db: str, server_url: str
 ) -> None:
     with_standin(target_db)
-    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
-    drift = [
-        "--project",
-        str(project.root),
-        "drift",
-        "--db-url",
-        target_db,
-        "--dev-url",
-        server_url,
-    ]
-    clean = run_cli(*drift)
+    assert apply_cli(project_with_history, target_db).exit_code == 0
+    clean = drift_cli(project_with_history, target_db, server_url)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
     with psycopg.connect(target_db) as conn:
         conn.execute("alter table public.notes add column added_by_hand text")
         conn.execute("create schema storage")
         conn.execute("create table storage.objects (id int)")
-    found = run_cli(*drift)
+    found = drift_cli(project_with_history, target_db, server_url)
     assert found.exit_code == 1
     assert found.stdout == 'alter table "public"."notes" drop column "added_by_hand";\n'
     assert found.stderr == (
@@ -227,16 +237,14 @@ def test_drift_finds_a_column_added_by_hand(
 
 
 def test_drift_sees_grants_and_policies_changed_by_hand(
-    project: Project, target_db: str, server_url: str
+    project_with_history: Project, target_db: str, server_url: str
 ) -> None:
     with_standin(target_db)
-    run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+    apply_cli(project_with_history, target_db)
     with psycopg.connect(target_db) as conn:
         conn.execute("grant select on public.notes to anon")
         conn.execute("drop policy notes_read on public.notes")
-    found = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
-    )
+    found = drift_cli(project_with_history, target_db, server_url)
     assert found.exit_code == 1
     assert found.stdout.split("\n\n") == [
         'create policy "notes_read"\non "public"."notes"\nas permissive\nfor select\n'
@@ -245,33 +253,33 @@ def test_drift_sees_grants_and_policies_changed_by_hand(
     ]
 
 
-def test_up_applies_the_migrations_then_the_seeds(project: Project, target_db: str) -> None:
-    (project.root / "seeds").mkdir()
-    (project.root / "seeds" / "010_notes.sql").write_text(
+def test_up_applies_the_migrations_then_the_seeds(
+    project_with_history: Project, target_db: str
+) -> None:
+    (project_with_history.root / "seeds").mkdir()
+    (project_with_history.root / "seeds" / "010_notes.sql").write_text(
         "insert into public.notes (body) select 'welcome' "
         "where not exists (select from public.notes);\n"
     )
-    first = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    first = run_cli("--project", str(project_with_history.root), "up", "--db-url", target_db)
     assert first.exit_code == 0, first.stderr
     assert "1 migration(s) applied: 20250101000000_initial.sql" in first.stdout
     assert history(target_db) == [("20250101000000", "initial")]
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
-    again = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    again = run_cli("--project", str(project_with_history.root), "up", "--db-url", target_db)
     assert (again.exit_code, again.stderr) == (0, "")
     assert "migrations up to date" in again.stdout
     assert rows(target_db, "select body from public.notes") == [("welcome",)]
 
 
 def test_no_drift_on_a_project_without_default_privileges(
-    project: Project, target_db: str, server_url: str
+    project_with_history: Project, target_db: str, server_url: str
 ) -> None:
     """A Supabase project in the opt-in mode: the stand-in's legacy default privileges of
     the shadow database are not what schema/ describes, so they are not drift."""
     with_standin(target_db, "opt-in")
-    assert run_cli("--project", str(project.root), "apply", "--db-url", target_db).exit_code == 0
-    clean = run_cli(
-        "--project", str(project.root), "drift", "--db-url", target_db, "--dev-url", server_url
-    )
+    assert apply_cli(project_with_history, target_db).exit_code == 0
+    clean = drift_cli(project_with_history, target_db, server_url)
     assert (clean.exit_code, clean.stdout) == (0, "no drift: the database matches schema/\n")
 
 
@@ -283,37 +291,37 @@ def test_this_projects_migrations_produce_its_schema(server_url: str) -> None:
 
 
 def test_diff_on_the_up_server_keeps_its_shadows_and_their_states(
-    project: Project, monkeypatch: pytest.MonkeyPatch
+    project_with_history: Project, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With `schemactl up` running, `diff` prepares its shadow databases there once and
     keeps them, with their catalog states: an unchanged second `diff` reads no catalog."""
     try:
-        assert run_cli("--project", str(project.root), "up").exit_code == 0
-        first = run_cli("--project", str(project.root), "diff", "--check")
+        assert run_cli("--project", str(project_with_history.root), "up").exit_code == 0
+        first = run_cli("--project", str(project_with_history.root), "diff", "--check")
         assert (first.exit_code, first.stderr) == (0, "")
-        assert len(list((project.state_dir / "shadow-states").glob("*.pickle"))) == 2
+        assert len(list((project_with_history.state_dir / "shadow-states").glob("*.pickle"))) == 2
 
         def no_catalog_reads(*args: object, **kwargs: object) -> None:
             raise AssertionError("the catalog was read again")
 
         monkeypatch.setattr(diff_engine, "inspect", no_catalog_reads)
-        second = run_cli("--project", str(project.root), "diff", "--check")
+        second = run_cli("--project", str(project_with_history.root), "diff", "--check")
         assert (second.exit_code, second.stdout) == (
             0,
             "supabase/migrations/ (1 migrations) matches schema/\n",
         )
     finally:
-        local_db.remove(project)
+        local_db.remove(project_with_history)
 
 
 def test_diff_names_the_schema_statement_that_does_not_apply(
-    project: Project, server_url: str
+    project_with_history: Project, server_url: str
 ) -> None:
-    schema = project.schema_dir / "schema.sql"
+    schema = project_with_history.schema_dir / "schema.sql"
     schema.write_text(
         schema.read_text() + "\ncreate index notes_colour_idx on public.notes (colour);\n"
     )
-    result = diff(project, server_url, "add_index")
+    result = diff(project_with_history, server_url, "add_index")
     assert result.exit_code == 2
     assert result.stderr == (
         "error: schema/schema.sql:14:1: schema/ does not apply to a fresh database: column "
@@ -323,13 +331,13 @@ def test_diff_names_the_schema_statement_that_does_not_apply(
 
 
 def test_diff_names_the_migration_statement_that_does_not_replay(
-    project: Project, server_url: str
+    project_with_history: Project, server_url: str
 ) -> None:
-    (project.migrations_dir / "20250102000000_broken.sql").write_text(
+    (project_with_history.migrations_dir / "20250102000000_broken.sql").write_text(
         "alter table public.notes add column color text;\n\n"
         "alter table public.notes add column color text;\n"
     )
-    result = diff(project, server_url, "--check")
+    result = diff(project_with_history, server_url, "--check")
     assert result.exit_code == 2
     assert result.stderr == (
         "error: supabase/migrations/20250102000000_broken.sql:3:1: supabase/migrations/ does "
@@ -339,15 +347,17 @@ def test_diff_names_the_migration_statement_that_does_not_replay(
     )
 
 
-def test_up_says_when_schema_has_changes_no_migration_has(project: Project, target_db: str) -> None:
-    schema = project.schema_dir / "schema.sql"
+def test_up_says_when_schema_has_changes_no_migration_has(
+    project_with_history: Project, target_db: str
+) -> None:
+    schema = project_with_history.schema_dir / "schema.sql"
     schema.write_text(
         schema.read_text().replace(
             "pinned boolean not null default false",
             "pinned boolean not null default false,\n    color text",
         )
     )
-    result = run_cli("--project", str(project.root), "up", "--db-url", target_db)
+    result = run_cli("--project", str(project_with_history.root), "up", "--db-url", target_db)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-1] == target_db
     assert result.stderr.endswith(
@@ -360,11 +370,17 @@ def test_up_says_when_schema_has_changes_no_migration_has(project: Project, targ
 
 @pytest.mark.parametrize("grant_mode", ["legacy", "opt-in"])
 def test_up_is_quiet_when_the_migrations_match_schema_in_either_grant_mode(
-    project: Project, target_db: str, grant_mode: str
+    project_with_history: Project, target_db: str, grant_mode: str
 ) -> None:
     """The comparison is the one `diff --check` makes, in shadow databases: the target's
     own grant mode (its default privileges) is never mistaken for a change."""
     result = run_cli(
-        "--project", str(project.root), "up", "--db-url", target_db, "--grant-mode", grant_mode
+        "--project",
+        str(project_with_history.root),
+        "up",
+        "--db-url",
+        target_db,
+        "--grant-mode",
+        grant_mode,
     )
     assert (result.exit_code, result.stderr) == (0, ""), result.stderr

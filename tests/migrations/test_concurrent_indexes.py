@@ -5,14 +5,11 @@ migration that mixes them with other statements is refused before anything runs.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
-import pytest
 
 from schemactl.config import Project
 
-from .helpers import history, migrations_project, rows, run_cli, with_standin
+from .helpers import history, rows, run_cli, with_standin
 
 INITIAL = """
 create table public.stages (id bigint primary key, name text, probability integer);
@@ -36,13 +33,7 @@ INDEXES = (
 )
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return migrations_project(
-        tmp_path / "project",
-        SCHEMA,
-        {"20250101000000_initial.sql": INITIAL, "20250102000000_indexes.sql": CONCURRENT},
-    )
+HISTORY = {"20250101000000_initial.sql": INITIAL, "20250102000000_indexes.sql": CONCURRENT}
 
 
 def _apply(project: Project, target_db: str, *args: str):  # type: ignore[no-untyped-def]
@@ -59,10 +50,10 @@ def _seed(project: Project, target_db: str, names: tuple[str, str]) -> None:
 
 
 def test_a_concurrent_migration_applies_outside_a_transaction_and_matches_schema(
-    project: Project, server_url: str, target_db: str
+    project_with_history: Project, server_url: str, target_db: str
 ) -> None:
-    _seed(project, target_db, ("Lead", "Won"))
-    applied = _apply(project, target_db)
+    _seed(project_with_history, target_db, ("Lead", "Won"))
+    applied = _apply(project_with_history, target_db)
     assert applied.exit_code == 0, applied.stderr
     assert [name for _, name in history(target_db)] == ["initial", "indexes"]
     assert rows(target_db, INDEXES) == [
@@ -70,13 +61,17 @@ def test_a_concurrent_migration_applies_outside_a_transaction_and_matches_schema
         ("stages_pkey", True),
         ("stages_probability_idx", True),
     ]
-    check = run_cli("--project", str(project.root), "diff", "--check", "--dev-url", server_url)
+    check = run_cli(
+        "--project", str(project_with_history.root), "diff", "--check", "--dev-url", server_url
+    )
     assert (check.exit_code, check.stderr) == (0, "")
 
 
-def test_a_failing_build_leaves_no_index_and_no_history(project: Project, target_db: str) -> None:
-    _seed(project, target_db, ("Lead", "Lead"))
-    failed = _apply(project, target_db)
+def test_a_failing_build_leaves_no_index_and_no_history(
+    project_with_history: Project, target_db: str
+) -> None:
+    _seed(project_with_history, target_db, ("Lead", "Lead"))
+    failed = _apply(project_with_history, target_db)
     assert failed.exit_code == 2
     assert (
         "migration 20250102000000_indexes.sql failed at statement 2 (`create unique index "
@@ -88,18 +83,18 @@ def test_a_failing_build_leaves_no_index_and_no_history(project: Project, target
 
     with psycopg.connect(target_db, autocommit=True) as conn:
         conn.execute("update public.stages set name = 'Won' where id = 2")
-    again = _apply(project, target_db)
+    again = _apply(project_with_history, target_db)
     assert again.exit_code == 0, again.stderr
     assert [name for _, name in history(target_db)] == ["initial", "indexes"]
 
 
 def test_concurrent_builds_beside_other_statements_are_refused(
-    project: Project, target_db: str
+    project_with_history: Project, target_db: str
 ) -> None:
-    mixed = project.migrations_dir / "20250102000000_indexes.sql"
+    mixed = project_with_history.migrations_dir / "20250102000000_indexes.sql"
     mixed.write_text("alter table public.stages add column note text;\n" + CONCURRENT)
     with_standin(target_db)
-    refused = _apply(project, target_db)
+    refused = _apply(project_with_history, target_db)
     assert refused.exit_code == 2
     assert refused.stderr.startswith(
         "error: supabase/migrations/20250102000000_indexes.sql:4:1: this statement cannot run "

@@ -9,6 +9,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.migrations.from_schema import check_migrations, drift, generate_migration
+from schemactl.testing import acting_as
 
 from .helpers import FIXED_NOW, migrations_project, run_cli, with_standin
 
@@ -101,8 +102,8 @@ def test_drift_compares_only_the_versions_schema_pins(
     """A live database's own extension version (its server's) is no drift; a version
     schema/ pins is."""
     with_standin(target_db)
-    with psycopg.connect(target_db) as conn:
-        conn.execute("set role postgres")  # the owner, as migrations run
+    # the owner, as migrations run
+    with psycopg.connect(target_db) as conn, acting_as(conn, "postgres"):
         conn.execute(trgm("1.3") + TABLE.format(""))
     unpinned = migrations_project(tmp_path / "unpinned", trgm(None) + TABLE.format(""))
     assert drift(unpinned, target_db, shadow_url=server_url).statements == ()

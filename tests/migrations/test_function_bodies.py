@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from schemactl.migrations import plpgsql_check as plpgsql_bodies
+from schemactl.testing import acting_as
 
 from .helpers import migrations_project, run_cli
 
@@ -176,8 +177,7 @@ def test_without_the_right_to_create_the_extension_the_check_is_skipped_with_a_n
             + " to plpgsql_check_refused"
         )
     try:
-        with psycopg.connect(target_db) as conn, conn.transaction():
-            conn.execute("set local role plpgsql_check_refused")
+        with psycopg.connect(target_db) as conn, acting_as(conn, "plpgsql_check_refused"):
             with caplog.at_level(logging.WARNING, logger=plpgsql_bodies.__name__):
                 plpgsql_bodies.check_plpgsql_bodies(conn, {}, ["public"])
             assert conn.execute("select to_regnamespace('schemactl_plpgsql_check')").fetchone() == (

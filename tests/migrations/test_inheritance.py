@@ -10,6 +10,7 @@ from pathlib import Path
 import psycopg
 
 from schemactl.migrations.from_schema import drift, generate_migration
+from schemactl.testing import acting_as
 
 from .helpers import FIXED_NOW, migrations_project, rows, run_cli, with_standin
 
@@ -66,6 +67,6 @@ def test_check_and_drift_see_inherited_columns_made_local(
     )
     with psycopg.connect(target_db) as conn:
         conn.execute("drop table public.logins")
-        conn.execute("set role postgres")
-        conn.execute(CHILD.format(columns="ip inet"))
+        with acting_as(conn, "postgres"):
+            conn.execute(CHILD.format(columns="ip inet"))
     assert drift(project, target_db, shadow_url=server_url).statements == ()

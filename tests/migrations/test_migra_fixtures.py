@@ -32,6 +32,7 @@ from schemactl.pg.databases import (
     install_standin,
     unique_name,
 )
+from schemactl.testing import acting_as
 
 FIXTURES = Path(__file__).resolve().parents[1] / "peer_fixtures" / "migra"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -53,8 +54,8 @@ def scratch(server: Server, sql: str | None = None) -> Iterator[str]:
         with connect(url) as conn, conn.transaction():
             install_standin(conn, OWNER, "legacy")
             if sql is not None:
-                conn.execute(f"set local role {OWNER}")
-                conn.execute(sql)
+                with acting_as(conn, OWNER):
+                    conn.execute(sql)
         yield url
     finally:
         drop_database(server, name)
@@ -124,8 +125,7 @@ def test_migra_fixture(case: str, server: Server, standin_schemas: frozenset[str
             assert written == EXPECTED[case]
         if case == "inherit":
             assert [x for x in written if " inherits " in x] == INHERIT_CHILDREN
-        with a.transaction():
-            a.execute(f"set local role {OWNER}")
+        with acting_as(a, OWNER):
             for statement in diff.statements:
                 a.execute(statement)
         again = diff_databases(

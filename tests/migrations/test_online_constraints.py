@@ -5,16 +5,14 @@ that breaks the constraint, while new rows are already checked."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
 import pytest
 
 from schemactl.config import Project
 
-from .helpers import history, migrations_project, rows, run_cli, with_standin
+from .helpers import history, rows, run_cli, with_standin
 
-BEFORE = """
+INITIAL = """
 create table public.pipelines (id bigint primary key);
 create table public.stages (
     id bigint primary key,
@@ -23,7 +21,7 @@ create table public.stages (
     name text
 );
 """
-AFTER = """
+SCHEMA = """
 create table public.pipelines (id bigint primary key);
 create table public.stages (
     id bigint primary key,
@@ -35,9 +33,7 @@ create index stages_pipeline_id_idx on public.stages (pipeline_id);
 """
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    return migrations_project(tmp_path / "project", AFTER, {"20250101000000_initial.sql": BEFORE})
+HISTORY = {"20250101000000_initial.sql": INITIAL}
 
 
 def _diff_and_seed(project: Project, server_url: str, target_db: str, stage: str) -> None:
@@ -61,10 +57,10 @@ def _diff_and_seed(project: Project, server_url: str, target_db: str, stage: str
 
 
 def test_both_migrations_apply_to_rows_that_keep_the_rules(
-    project: Project, server_url: str, target_db: str
+    project_with_history: Project, server_url: str, target_db: str
 ) -> None:
-    _diff_and_seed(project, server_url, target_db, "(1, 1, 50, 'Lead')")
-    applied = run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+    _diff_and_seed(project_with_history, server_url, target_db, "(1, 1, 50, 'Lead')")
+    applied = run_cli("--project", str(project_with_history.root), "apply", "--db-url", target_db)
     assert applied.exit_code == 0, applied.stderr
     assert [name for _, name in history(target_db)] == [
         "initial",
@@ -81,15 +77,17 @@ def test_both_migrations_apply_to_rows_that_keep_the_rules(
         "select attnotnull from pg_attribute "
         "where attrelid = 'public.stages'::regclass and attname = 'name'",
     ) == [(True,)]
-    check = run_cli("--project", str(project.root), "diff", "--check", "--dev-url", server_url)
+    check = run_cli(
+        "--project", str(project_with_history.root), "diff", "--check", "--dev-url", server_url
+    )
     assert check.exit_code == 0, check.stderr
 
 
 def test_a_row_breaking_a_rule_fails_only_the_follow_up(
-    project: Project, server_url: str, target_db: str
+    project_with_history: Project, server_url: str, target_db: str
 ) -> None:
-    _diff_and_seed(project, server_url, target_db, "(1, 1, 150, 'Lead')")
-    applied = run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+    _diff_and_seed(project_with_history, server_url, target_db, "(1, 1, 150, 'Lead')")
+    applied = run_cli("--project", str(project_with_history.root), "apply", "--db-url", target_db)
     assert applied.exit_code == 2
     assert (
         'stage_rules_validate.sql failed at statement 4 (`alter table "public"."stages" '
@@ -115,6 +113,6 @@ def test_a_row_breaking_a_rule_fails_only_the_follow_up(
             conn.execute("insert into public.stages values (3, 1, 10, null)")
         assert unnamed.value.diag.constraint_name == "stages_name_not_null"
         conn.execute("update public.stages set probability = 100 where id = 1")
-    again = run_cli("--project", str(project.root), "apply", "--db-url", target_db)
+    again = run_cli("--project", str(project_with_history.root), "apply", "--db-url", target_db)
     assert again.exit_code == 0, again.stderr
     assert [name for _, name in history(target_db)][-1] == "stage_rules_validate"

@@ -1,4 +1,4 @@
-"""Fixtures for the CRM schema tests: a small world of related rows built inside the
+"""Fixtures for the CRM schema tests: a small set of related rows built inside the
 rolled-back `db` transaction."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from .helpers import fetch_one, insert, sign_up
 
 
 @pytest.fixture
-def world(db: psycopg.Connection) -> SimpleNamespace:
+def linked_rows(db: psycopg.Connection) -> SimpleNamespace:
     """Related rows every table can point at: a team, an owner, two pipelines with
     stages, an organization, a contact, a product, a deal, the seeded reference data."""
     w = SimpleNamespace()

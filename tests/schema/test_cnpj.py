@@ -158,7 +158,7 @@ def test_normalize_cnpj_strips_punctuation_and_upper_cases(db):
     assert [r[0] for r in rows] == ["11222333000181", "12ABC34501DE35", "11222333000181", ""]
 
 
-def test_formatted_cnpj_is_stored_normalised(db, world):
+def test_formatted_cnpj_is_stored_normalised(db, linked_rows):
     org = insert(db, "organizations", name="Acme Som e Luz", cnpj="11.222.333/0001-81")
     assert org["cnpj"] == "11222333000181"
     db.execute(
@@ -175,13 +175,13 @@ def test_formatted_cnpj_is_stored_normalised(db, world):
     )
 
 
-def test_invalid_cnpj_is_refused_after_normalisation(db, world):
+def test_invalid_cnpj_is_refused_after_normalisation(db, linked_rows):
     with pytest.raises(psycopg.errors.CheckViolation) as caught:
         insert(db, "organizations", name="Erro", cnpj="11.222.333/0001-80")
     assert caught.value.diag.constraint_name == "organizations_cnpj_check_digits"
 
 
-def test_cnpj_is_unique_among_organizations_that_are_not_deleted(db, world):
+def test_cnpj_is_unique_among_organizations_that_are_not_deleted(db, linked_rows):
     first = insert(db, "organizations", name="Primeira", cnpj="11222333000181")
     with pytest.raises(psycopg.errors.UniqueViolation) as caught, db.transaction():
         insert(db, "organizations", name="Segunda", cnpj="11.222.333/0001-81")

@@ -19,6 +19,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from schemactl.testing import acting_as
+
 from .helpers import insert
 
 CHECK, UNIQUE, FOREIGN_KEY = "23514", "23505", "23503"
@@ -487,12 +489,12 @@ def materialise(db: psycopg.Connection, w: SimpleNamespace, table: str, override
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.constraint)
 def test_constraint_accepts_good_and_refuses_bad_values(
-    db, world, without_user_triggers, case: Case
+    db, linked_rows, without_user_triggers, case: Case
 ):
     without_user_triggers(case.table, "auth.users")
-    insert(db, case.table, **materialise(db, world, case.table, case.accepted))
+    insert(db, case.table, **materialise(db, linked_rows, case.table, case.accepted))
     for rejected in case.rejected:
-        values = materialise(db, world, case.table, rejected)
+        values = materialise(db, linked_rows, case.table, rejected)
         with pytest.raises(psycopg.Error) as caught, db.transaction():
             insert(db, case.table, **values)
         assert (caught.value.sqlstate, caught.value.diag.constraint_name) == (
@@ -526,11 +528,15 @@ def test_every_check_and_unique_constraint_has_a_case(db):
     assert names - NOT_VIOLABLE_ALONE == covered - {"deals_stage_in_pipeline_fkey"}
 
 
-def test_required_columns_refuse_null(db, world):
+def test_required_columns_refuse_null(db, linked_rows):
     for table, values, column in [
         (
             "deals",
-            {"title": "Sem dono", "pipeline_id": world.pipeline, "stage_id": world.stage},
+            {
+                "title": "Sem dono",
+                "pipeline_id": linked_rows.pipeline,
+                "stage_id": linked_rows.stage,
+            },
             "owner_id",
         ),  # auth.uid() is null here
         ("tasks", {"subject": "Sem autor"}, "owner_id"),
@@ -539,28 +545,32 @@ def test_required_columns_refuse_null(db, world):
             {
                 "event_type": "deal.created",
                 "aggregate_type": "deal",
-                "aggregate_id": world.deal,
+                "aggregate_id": linked_rows.deal,
                 "payload": None,
             },
             "payload",
         ),
-        ("api_keys", {"name": "k", "key_prefix": "stk_k", "owner_id": world.owner}, "scopes"),
-        ("deal_products", {"deal_id": world.deal, "product_id": world.product}, "unit_price"),
+        ("api_keys", {"name": "k", "key_prefix": "stk_k", "owner_id": linked_rows.owner}, "scopes"),
+        (
+            "deal_products",
+            {"deal_id": linked_rows.deal, "product_id": linked_rows.product},
+            "unit_price",
+        ),
     ]:
         with pytest.raises(psycopg.errors.NotNullViolation) as caught, db.transaction():
             insert(db, table, **values)
         assert caught.value.diag.column_name == column
 
 
-def test_defaults_fill_owner_from_the_request_user(db, world, as_user):
-    with as_user(world.owner) as conn:
-        conn.execute("set local role postgres")  # owner role: no RLS, auth.uid() is set
+def test_defaults_fill_owner_from_the_request_user(db, linked_rows, as_user):
+    # the owner role: no RLS, and auth.uid() is still the requesting user
+    with as_user(linked_rows.owner), acting_as(db, "postgres") as conn:
         deal = insert(
             conn,
             "deals",
             title="Show de fim de ano",
-            pipeline_id=world.pipeline,
-            stage_id=world.stage,
+            pipeline_id=linked_rows.pipeline,
+            stage_id=linked_rows.stage,
         )
         task = insert(conn, "tasks", subject="Enviar proposta")
         org = insert(conn, "organizations", name="Teatro Municipal")
@@ -571,10 +581,10 @@ def test_defaults_fill_owner_from_the_request_user(db, world, as_user):
         deal["contact_ids"],
         deal["custom_fields"],
         deal["closed_at"],
-    ) == (world.owner, "open", 0, [], {}, None)
+    ) == (linked_rows.owner, "open", 0, [], {}, None)
     assert (task["owner_id"], task["created_by"], task["type"]) == (
-        world.owner,
-        world.owner,
+        linked_rows.owner,
+        linked_rows.owner,
         "task",
     )
     assert (
@@ -583,4 +593,4 @@ def test_defaults_fill_owner_from_the_request_user(db, world, as_user):
         org["phones"],
         org["total_revenue"],
         org["won_deals_count"],
-    ) == (world.owner, [], [], 0, 0)
+    ) == (linked_rows.owner, [], [], 0, 0)

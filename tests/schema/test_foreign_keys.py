@@ -98,14 +98,14 @@ def refused(db: psycopg.Connection, statement: str, params: list) -> psycopg.Err
     return caught.value
 
 
-def test_auth_user_who_owns_deals_cannot_be_deleted_but_one_without_rows_can(db, world):
+def test_auth_user_who_owns_deals_cannot_be_deleted_but_one_without_rows_can(db, linked_rows):
     seller = sign_up(db, "seller@stagetek.test")
     insert(
         db,
         "deals",
         title="Aniversário 15 anos",
-        pipeline_id=world.pipeline,
-        stage_id=world.stage,
+        pipeline_id=linked_rows.pipeline,
+        stage_id=linked_rows.stage,
         owner_id=seller,
     )
     error = refused(db, "delete from auth.users where id = %s", [seller])
@@ -118,18 +118,18 @@ def test_auth_user_who_owns_deals_cannot_be_deleted_but_one_without_rows_can(db,
     )
 
 
-def test_pipeline_with_deals_cannot_be_deleted_and_empty_one_takes_its_stages(db, world):
-    error = refused(db, "delete from public.pipelines where id = %s", [world.pipeline])
+def test_pipeline_with_deals_cannot_be_deleted_and_empty_one_takes_its_stages(db, linked_rows):
+    error = refused(db, "delete from public.pipelines where id = %s", [linked_rows.pipeline])
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
 
-    db.execute("delete from public.pipelines where id = %s", [world.other_pipeline])
+    db.execute("delete from public.pipelines where id = %s", [linked_rows.other_pipeline])
     assert db.execute(
-        "select count(*) from public.stages where pipeline_id = %s", [world.other_pipeline]
+        "select count(*) from public.stages where pipeline_id = %s", [linked_rows.other_pipeline]
     ).fetchone() == (0,)
 
 
-def test_stage_with_deals_cannot_be_deleted(db, world):
-    error = refused(db, "delete from public.stages where id = %s", [world.stage])
+def test_stage_with_deals_cannot_be_deleted(db, linked_rows):
+    error = refused(db, "delete from public.stages where id = %s", [linked_rows.stage])
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
 
 
@@ -143,52 +143,57 @@ def test_stage_with_deals_cannot_be_deleted(db, world):
         ("public.products", "product", "deal_products_product_id_fkey"),
     ],
 )
-def test_referenced_reference_data_cannot_be_deleted(db, world, table, attribute, constraint):
+def test_referenced_reference_data_cannot_be_deleted(db, linked_rows, table, attribute, constraint):
     deal = insert(
         db,
         "deals",
         title="Festival de Inverno",
-        pipeline_id=world.pipeline,
-        stage_id=world.stage,
-        owner_id=world.owner,
+        pipeline_id=linked_rows.pipeline,
+        stage_id=linked_rows.stage,
+        owner_id=linked_rows.owner,
         status="lost",
         closed_at="2025-10-01T12:00:00Z",
-        loss_reason_id=world.loss_reason,
-        source_id=world.source,
-        organization_id=world.organization,
+        loss_reason_id=linked_rows.loss_reason,
+        source_id=linked_rows.source,
+        organization_id=linked_rows.organization,
     )
-    insert(db, "deal_products", deal_id=deal["id"], product_id=world.product, unit_price=10)
-    error = refused(db, f"delete from {table} where id = %s", [getattr(world, attribute)])
+    insert(db, "deal_products", deal_id=deal["id"], product_id=linked_rows.product, unit_price=10)
+    error = refused(db, f"delete from {table} where id = %s", [getattr(linked_rows, attribute)])
     assert error.diag.constraint_name == constraint
 
 
-def test_organization_linked_to_contacts_cannot_be_hard_deleted(db, world):
+def test_organization_linked_to_contacts_cannot_be_hard_deleted(db, linked_rows):
     organization = insert(db, "organizations", name="Sem negócios")
     insert(
-        db, "organization_contacts", organization_id=organization["id"], contact_id=world.contact
+        db,
+        "organization_contacts",
+        organization_id=organization["id"],
+        contact_id=linked_rows.contact,
     )
     error = refused(db, "delete from public.organizations where id = %s", [organization["id"]])
     assert error.diag.constraint_name == "organization_contacts_organization_id_fkey"
 
 
-def test_deleting_a_deal_deletes_its_products_tasks_and_history(db, world):
-    insert(db, "deal_products", deal_id=world.deal, product_id=world.product, unit_price=10)
+def test_deleting_a_deal_deletes_its_products_tasks_and_history(db, linked_rows):
+    insert(
+        db, "deal_products", deal_id=linked_rows.deal, product_id=linked_rows.product, unit_price=10
+    )
     insert(
         db,
         "tasks",
-        deal_id=world.deal,
+        deal_id=linked_rows.deal,
         subject="Follow-up",
-        owner_id=world.owner,
-        created_by=world.owner,
+        owner_id=linked_rows.owner,
+        created_by=linked_rows.owner,
     )
     insert(
         db,
         "deal_stage_history",
-        deal_id=world.deal,
-        from_stage_id=world.stage,
-        to_stage_id=world.stage2,
+        deal_id=linked_rows.deal,
+        from_stage_id=linked_rows.stage,
+        to_stage_id=linked_rows.stage2,
     )
-    db.execute("delete from public.deals where id = %s", [world.deal])
+    db.execute("delete from public.deals where id = %s", [linked_rows.deal])
     counts = fetch_one(
         db,
         """
@@ -197,52 +202,55 @@ def test_deleting_a_deal_deletes_its_products_tasks_and_history(db, world):
                (select count(*) from public.deal_stage_history where deal_id = %(d)s)
                    as history
         """,
-        {"d": world.deal},
+        {"d": linked_rows.deal},
     )
     assert counts == {"products": 0, "tasks": 0, "history": 0}
 
 
-def test_erasing_a_contact_unlinks_it_and_keeps_its_tasks(db, world):
+def test_erasing_a_contact_unlinks_it_and_keeps_its_tasks(db, linked_rows):
     insert(
         db,
         "organization_contacts",
-        organization_id=world.organization,
-        contact_id=world.contact,
+        organization_id=linked_rows.organization,
+        contact_id=linked_rows.contact,
         is_primary=True,
     )
     task = insert(
         db,
         "tasks",
-        contact_id=world.contact,
+        contact_id=linked_rows.contact,
         subject="Ligar",
-        owner_id=world.owner,
-        created_by=world.owner,
+        owner_id=linked_rows.owner,
+        created_by=linked_rows.owner,
     )
-    db.execute("delete from public.contacts where id = %s", [world.contact])
+    db.execute("delete from public.contacts where id = %s", [linked_rows.contact])
     assert db.execute(
-        "select count(*) from public.organization_contacts where contact_id = %s", [world.contact]
+        "select count(*) from public.organization_contacts where contact_id = %s",
+        [linked_rows.contact],
     ).fetchone() == (0,)
     assert fetch_one(db, "select contact_id from public.tasks where id = %s", [task["id"]]) == {
         "contact_id": None
     }
 
 
-def test_deleting_an_api_key_deletes_its_secret(db, world):
-    insert(db, "private.api_key_secrets", api_key_id=world.api_key, key_hash="c" * 64)
-    db.execute("delete from public.api_keys where id = %s", [world.api_key])
+def test_deleting_an_api_key_deletes_its_secret(db, linked_rows):
+    insert(db, "private.api_key_secrets", api_key_id=linked_rows.api_key, key_hash="c" * 64)
+    db.execute("delete from public.api_keys where id = %s", [linked_rows.api_key])
     assert db.execute("select count(*) from private.api_key_secrets").fetchone() == (0,)
 
 
-def test_deal_stage_must_belong_to_the_deal_pipeline(db, world):
+def test_deal_stage_must_belong_to_the_deal_pipeline(db, linked_rows):
     error = refused(
-        db, "update public.deals set stage_id = %s where id = %s", [world.other_stage, world.deal]
+        db,
+        "update public.deals set stage_id = %s where id = %s",
+        [linked_rows.other_stage, linked_rows.deal],
     )
     assert error.diag.constraint_name == "deals_stage_in_pipeline_fkey"
     # Moving the deal to the other pipeline together with one of its stages is fine.
     db.execute(
         "update public.deals set pipeline_id = %s, stage_id = %s where id = %s",
-        [world.other_pipeline, world.other_stage, world.deal],
+        [linked_rows.other_pipeline, linked_rows.other_stage, linked_rows.deal],
     )
     assert fetch_one(
-        db, "select pipeline_id, stage_id from public.deals where id = %s", [world.deal]
-    ) == {"pipeline_id": world.other_pipeline, "stage_id": world.other_stage}
+        db, "select pipeline_id, stage_id from public.deals where id = %s", [linked_rows.deal]
+    ) == {"pipeline_id": linked_rows.other_pipeline, "stage_id": linked_rows.other_stage}

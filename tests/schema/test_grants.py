@@ -203,7 +203,7 @@ def test_every_table_has_row_level_security(db, grant_mode):
     assert rows == []
 
 
-def test_authenticated_cannot_write_organization_rollups(db, world, as_user, grant_mode):
+def test_authenticated_cannot_write_organization_rollups(db, linked_rows, as_user, grant_mode):
     for statement in (
         "update public.organizations set total_revenue = 1000000",
         "update public.organizations set won_deals_count = 99",
@@ -211,16 +211,16 @@ def test_authenticated_cannot_write_organization_rollups(db, world, as_user, gra
     ):
         with (
             pytest.raises(psycopg.errors.InsufficientPrivilege) as caught,
-            as_user(world.owner) as conn,
+            as_user(linked_rows.owner) as conn,
         ):
             conn.execute(statement)
         assert "permission denied for table organizations" in str(caught.value)
     # Ordinary columns pass the privilege check (RLS then decides which rows).
-    with as_user(world.owner) as conn:
+    with as_user(linked_rows.owner) as conn:
         conn.execute("update public.organizations set name = name")
 
 
-def test_anon_reads_and_writes_nothing(db, world, as_anon, grant_mode):
+def test_anon_reads_and_writes_nothing(db, linked_rows, as_anon, grant_mode):
     for statement in (
         "select * from public.deals",
         "select * from public.users",
@@ -230,7 +230,9 @@ def test_anon_reads_and_writes_nothing(db, world, as_anon, grant_mode):
             conn.execute(statement)
 
 
-def test_service_role_cannot_forge_history_or_audit_rows(db, world, as_service_role, grant_mode):
+def test_service_role_cannot_forge_history_or_audit_rows(
+    db, linked_rows, as_service_role, grant_mode
+):
     for statement, params in (
         (
             "insert into public.audit_log (table_name, action, new_data) "
@@ -239,12 +241,12 @@ def test_service_role_cannot_forge_history_or_audit_rows(db, world, as_service_r
         ),
         (
             "insert into public.deal_stage_history (deal_id, to_stage_id) values (%s, %s)",
-            [world.deal, world.stage],
+            [linked_rows.deal, linked_rows.stage],
         ),
         (
             "insert into public.webhook_events (event_type, aggregate_type, aggregate_id, "
             "payload) values ('deal.won', 'deal', %s, '{}')",
-            [world.deal],
+            [linked_rows.deal],
         ),
         ("select * from private.api_key_secrets", None),
     ):

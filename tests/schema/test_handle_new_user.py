@@ -6,6 +6,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from schemactl.testing import acting_as
+
 from .helpers import fetch_one, sign_up
 
 PROFILE = "select name, email, phone, role, is_active, team_id from public.users where id = %s"
@@ -96,11 +98,9 @@ def test_deleting_the_auth_user_deletes_the_profile(db):
 def test_auth_admin_role_can_sign_users_up(db):
     # Supabase Auth writes auth.users as supabase_auth_admin, which has no rights on
     # public: the SECURITY DEFINER trigger creates the profile all the same.
-    with db.transaction():
-        db.execute("set local role supabase_auth_admin")
+    with acting_as(db, "supabase_auth_admin"):
         user = sign_up(db, "hugo@stagetek.com.br", meta={"name": "Hugo"})
         db.execute("update auth.users set email = 'hugo@new.com.br' where id = %s", [user])
-        db.execute("reset role")
     assert fetch_one(db, PROFILE, [user])["email"] == "hugo@new.com.br"
 
 

@@ -13,7 +13,7 @@ def plan(db: psycopg.Connection, query: str, params: list | None = None) -> str:
 
 
 @pytest.fixture
-def many_deals(db, world, without_user_triggers):
+def many_deals(db, linked_rows, without_user_triggers):
     """8 000 deals over 10 pipelines (4 stages each), 60 % open, 2 % soft-deleted,
     each with one or two of 2 000 contacts."""
     without_user_triggers("public.deals")
@@ -45,7 +45,7 @@ def many_deals(db, world, without_user_triggers):
                array[contact.ids[g %% 2000 + 1], contact.ids[(g * 7) %% 2000 + 1]]
         from generate_series(1, 8000) as g, stage, contact
         """,
-        {"owner": world.owner},
+        {"owner": linked_rows.owner},
     )
     db.execute("analyze public.pipelines, public.stages, public.deals")
     db.execute("select gin_clean_pending_list('public.deals_contact_ids_gin')")  # see below
@@ -78,7 +78,9 @@ def test_deals_of_a_contact_use_the_contact_ids_gin_index(db, many_deals):
     assert count is not None and 1 <= count[0] <= 40
 
 
-def test_seed_query_for_work_emails_uses_the_emails_gin_index(db, world, without_user_triggers):
+def test_seed_query_for_work_emails_uses_the_emails_gin_index(
+    db, linked_rows, without_user_triggers
+):
     without_user_triggers("public.contacts")
     db.execute("""
         insert into public.contacts (name, emails)

@@ -6,7 +6,6 @@ import psycopg
 import pytest
 
 from schemactl import api
-from schemactl.config import load_project
 from schemactl.pg.databases import apply_statements
 from schemactl.source.seeds import seed_statements
 
@@ -19,11 +18,6 @@ SNAPSHOT = """
     union all select 'stages', xmin::text, to_jsonb(s) from public.stages as s
     order by 1, 3
 """
-
-
-@pytest.fixture(scope="module")
-def project(pytestconfig):
-    return load_project(pytestconfig.rootpath)
 
 
 def test_seeded_reference_data(db):
@@ -62,28 +56,28 @@ def test_seeded_reference_data(db):
     ]
 
 
-def test_schemactl_seed_twice_leaves_identical_rows(committed_db, project):
+def test_schemactl_seed_twice_leaves_identical_rows(committed_db, crm_project):
     conn = committed_db.connection
     before = conn.execute(SNAPSHOT).fetchall()
-    assert api.seed(project, committed_db.url) > 0
-    assert api.seed(project, committed_db.url) > 0
+    assert api.seed(crm_project, committed_db.url) > 0
+    assert api.seed(crm_project, committed_db.url) > 0
     assert conn.execute(SNAPSHOT).fetchall() == before  # same rows, not even rewritten
 
 
-def test_seeds_keep_what_admins_changed(db, project):
+def test_seeds_keep_what_admins_changed(db, crm_project):
     db.execute(
         "update public.sources set is_active = false, display_order = 99 where name = 'Outro'"
     )
     db.execute("update public.stages set probability = 30 where name = 'Contato feito'")
     before = db.execute(SNAPSHOT).fetchall()
-    apply_statements(db, seed_statements(project), role=project.owner_role)
+    apply_statements(db, seed_statements(crm_project), role=crm_project.owner_role)
     assert db.execute(SNAPSHOT).fetchall() == before
 
 
-def test_seeds_do_not_steal_the_default_from_another_pipeline(db, project):
+def test_seeds_do_not_steal_the_default_from_another_pipeline(db, crm_project):
     db.execute("delete from public.pipelines where name = 'Funil de Vendas'")
     insert(db, "pipelines", name="Locação de equipamentos", is_default=True)
-    apply_statements(db, seed_statements(project), role=project.owner_role)
+    apply_statements(db, seed_statements(crm_project), role=crm_project.owner_role)
     assert db.execute("select name, is_default from public.pipelines order by name").fetchall() == [
         ("Funil de Vendas", False),
         ("Locação de equipamentos", True),

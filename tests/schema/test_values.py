@@ -57,13 +57,13 @@ def test_contact_list_shape(db):
     ],
 )
 def test_deal_product_total_formula(
-    db, world, quantity, unit_price, discount, discount_type, total
+    db, linked_rows, quantity, unit_price, discount, discount_type, total
 ):
     row = insert(
         db,
         "deal_products",
-        deal_id=world.deal,
-        product_id=world.product,
+        deal_id=linked_rows.deal,
+        product_id=linked_rows.product,
         quantity=Decimal(quantity),
         unit_price=Decimal(unit_price),
         discount=Decimal(discount),
@@ -73,12 +73,12 @@ def test_deal_product_total_formula(
     assert str(row["total"]) == total  # numeric(14, 2): always two decimals
 
 
-def test_deal_product_total_follows_updates(db, world):
+def test_deal_product_total_follows_updates(db, linked_rows):
     row = insert(
         db,
         "deal_products",
-        deal_id=world.deal,
-        product_id=world.product,
+        deal_id=linked_rows.deal,
+        product_id=linked_rows.product,
         quantity=2,
         unit_price=Decimal("100.00"),
     )
@@ -91,7 +91,7 @@ def test_deal_product_total_follows_updates(db, world):
     ).fetchone() == (Decimal("180.00"),)
 
 
-def test_custom_fields_keep_arbitrary_objects(db, world):
+def test_custom_fields_keep_arbitrary_objects(db, linked_rows):
     fields = {
         "tipo_evento": "Casamento",
         "num_convidados": 200,
@@ -103,9 +103,9 @@ def test_custom_fields_keep_arbitrary_objects(db, world):
         db,
         "deals",
         title="Casamento VIP",
-        pipeline_id=world.pipeline,
-        stage_id=world.stage,
-        owner_id=world.owner,
+        pipeline_id=linked_rows.pipeline,
+        stage_id=linked_rows.stage,
+        owner_id=linked_rows.owner,
         custom_fields=fields,
     )
     found = db.execute(

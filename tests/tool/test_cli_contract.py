@@ -23,15 +23,15 @@ SCHEMACTL = str(Path(sys.executable).parent / "schemactl")
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def tiny_project_dir(tmp_path: Path) -> Path:
     return write_project(tmp_path / "p", {"schema/t.sql": "create table public.t (id int);\n"})
 
 
 @pytest.mark.parametrize("command", ["apply", "status", "drift", "seed", "up"])
 def test_an_empty_db_url_is_refused_not_taken_for_the_local_database(
-    project: Path, command: str
+    tiny_project_dir: Path, command: str
 ) -> None:
-    result = run_cli(["--project", str(project), command, "--db-url", ""])
+    result = run_cli(["--project", str(tiny_project_dir), command, "--db-url", ""])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
         "error: --db-url is empty (give a database URL such as "
@@ -40,10 +40,10 @@ def test_an_empty_db_url_is_refused_not_taken_for_the_local_database(
 
 
 def test_an_empty_environment_variable_is_refused_by_name(
-    project: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_project_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SCHEMACTL_DB_URL", "")
-    result = run_cli(["--project", str(project), "apply"])
+    result = run_cli(["--project", str(tiny_project_dir), "apply"])
     assert (result.exit_code, result.stderr) == (
         2,
         "error: SCHEMACTL_DB_URL is empty (give a database URL such as "
@@ -71,26 +71,26 @@ def test_an_empty_environment_variable_is_refused_by_name(
     ],
 )
 def test_a_malformed_url_is_one_line_and_exit_2(
-    project: Path, args: list[str], message: str
+    tiny_project_dir: Path, args: list[str], message: str
 ) -> None:
-    result = run_cli(["--project", str(project), *args])
+    result = run_cli(["--project", str(tiny_project_dir), *args])
     assert result.exit_code == 2
     [line] = result.stderr.splitlines()
     assert line.startswith(message + " ("), line
 
 
 def test_the_dev_server_is_read_from_schemactl_dev_url_not_schemactl_db_url(
-    project: Path, pg_server: Server, monkeypatch: pytest.MonkeyPatch
+    tiny_project_dir: Path, pg_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The scratch server is SCHEMACTL_DEV_URL; SCHEMACTL_DB_URL (a target database) is
     never used to create and drop scratch databases."""
     monkeypatch.setenv("SCHEMACTL_DB_URL", "postgresql://nobody@127.0.0.1:1/none")
     monkeypatch.setenv("SCHEMACTL_DEV_URL", "postgresql://nobody@127.0.0.1:1/none")
-    refused = run_cli(["--project", str(project), "types", "--check"])
+    refused = run_cli(["--project", str(tiny_project_dir), "types", "--check"])
     assert refused.exit_code == 2
     assert refused.stderr.startswith("error: cannot connect to the database: "), refused.stderr
     monkeypatch.setenv("SCHEMACTL_DEV_URL", pg_server.url())
-    written = run_cli(["--project", str(project), "types"])
+    written = run_cli(["--project", str(tiny_project_dir), "types"])
     assert (written.exit_code, written.stderr) == (0, "")
 
 
@@ -139,11 +139,11 @@ def _wait_until_waiting(conn: psycopg.Connection, process: subprocess.Popen[str]
     raise AssertionError("apply never waited for the lock")
 
 
-def test_ctrl_c_while_the_cli_loads_prints_no_traceback(project: Path) -> None:
+def test_ctrl_c_while_the_cli_loads_prints_no_traceback(tiny_project_dir: Path) -> None:
     """SIGINT as soon as the process has begun loading psycopg (inside schemactl's own
     imports, before any command runs): exit 130 and one line."""
     process = subprocess.Popen(
-        [SCHEMACTL, "--project", str(project), "lint"],
+        [SCHEMACTL, "--project", str(tiny_project_dir), "lint"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

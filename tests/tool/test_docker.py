@@ -11,7 +11,7 @@ import pytest
 from schemactl import api
 from schemactl.config import load_project
 from schemactl.pg.containers import docker_available, supabase_container
-from schemactl.testing.requests import request_as, user_claims
+from schemactl.testing import acting_as, user_claims
 from tests.support.projects import copy_fixture_project
 
 pytestmark = [
@@ -44,7 +44,7 @@ def test_schema_applies_to_supabase_postgres_without_the_standin(tmp_path: Path)
             ).fetchone()
             assert user is not None
             conn.execute("insert into public.notes (owner_id, body) values (%s, 'mine')", [user[0]])
-            with request_as(conn, "authenticated", user_claims(user[0])):
+            with acting_as(conn, "authenticated", user_claims(user[0])):
                 assert conn.execute("select body from public.notes").fetchall() == [("mine",)]
-            with request_as(conn, "authenticated", user_claims(uuid.uuid4())):
+            with acting_as(conn, "authenticated", user_claims(uuid.uuid4())):
                 assert conn.execute("select body from public.notes").fetchall() == []

@@ -10,7 +10,7 @@ from tests.support.projects import FIXTURE_PROJECTS
 
 
 @pytest.fixture
-def project(pytester: pytest.Pytester) -> pytest.Pytester:
+def tiny_project_pytester(pytester: pytest.Pytester) -> pytest.Pytester:
     for path in (FIXTURE_PROJECTS / "tiny").rglob("*"):
         if path.is_file():
             target = pytester.path / path.relative_to(FIXTURE_PROJECTS / "tiny")
@@ -23,8 +23,10 @@ def run(project: pytest.Pytester, pg_server: Server, *args: str) -> pytest.RunRe
     return project.runpytest("-p", "no:cacheprovider", "--schemactl-db-url", pg_server.url(), *args)
 
 
-def test_db_is_rolled_back_between_tests(project: pytest.Pytester, pg_server: Server) -> None:
-    project.makepyfile(
+def test_db_is_rolled_back_between_tests(
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
+) -> None:
+    tiny_project_pytester.makepyfile(
         test_rollback="""
         def test_writes(db):
             db.execute("insert into public.tags values (10, 'temporary')")
@@ -34,13 +36,13 @@ def test_db_is_rolled_back_between_tests(project: pytest.Pytester, pg_server: Se
             assert db.execute("select count(*) from public.tags").fetchone() == (2,)
     """
     )
-    run(project, pg_server).assert_outcomes(passed=2)
+    run(tiny_project_pytester, pg_server).assert_outcomes(passed=2)
 
 
 def test_db_savepoint_lets_a_test_continue_after_an_expected_error(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    project.makepyfile(
+    tiny_project_pytester.makepyfile(
         test_savepoint="""
         import psycopg, pytest
 
@@ -51,13 +53,13 @@ def test_db_savepoint_lets_a_test_continue_after_an_expected_error(
                 "work",)
     """
     )
-    run(project, pg_server).assert_outcomes(passed=1)
+    run(tiny_project_pytester, pg_server).assert_outcomes(passed=1)
 
 
 def test_committed_db_sees_commits_across_connections(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    project.makepyfile(
+    tiny_project_pytester.makepyfile(
         test_committed="""
         def test_commit_is_seen_by_another_connection(committed_db):
             committed_db.connection.execute("insert into public.tags values (20, 'shared')")
@@ -83,13 +85,13 @@ def test_committed_db_sees_commits_across_connections(
                     "where nspname = 'scratch'").fetchone() == ("postgres",)
     """
     )
-    run(project, pg_server).assert_outcomes(passed=4)
+    run(tiny_project_pytester, pg_server).assert_outcomes(passed=4)
 
 
 def test_grant_modes_marker_runs_a_test_in_both_modes(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    project.makepyfile(
+    tiny_project_pytester.makepyfile(
         test_modes="""
         import pytest
 
@@ -102,7 +104,7 @@ def test_grant_modes_marker_runs_a_test_in_both_modes(
             assert grant_mode == "opt-in"
     """
     )
-    result = run(project, pg_server, "-v")
+    result = run(tiny_project_pytester, pg_server, "-v")
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(
         [
@@ -113,9 +115,9 @@ def test_grant_modes_marker_runs_a_test_in_both_modes(
 
 
 def test_as_user_makes_a_request_of_that_user_and_restores_the_session(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    project.makepyfile(
+    tiny_project_pytester.makepyfile(
         test_requests="""
         def test_request(db, as_user, make_auth_user):
             ana, bob = make_auth_user("ana@example.test"), make_auth_user("bob@example.test")
@@ -140,7 +142,7 @@ def test_as_user_makes_a_request_of_that_user_and_restores_the_session(
             assert db.execute("select current_user").fetchone() == ("supabase_admin",)
     """
     )
-    run(project, pg_server).assert_outcomes(passed=2)
+    run(tiny_project_pytester, pg_server).assert_outcomes(passed=2)
 
 
 FAILING_SQL = """\
@@ -169,14 +171,14 @@ $$;
 
 
 def test_failing_sql_test_file_reports_file_and_line_of_the_assert(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    sql_dir = project.mkdir("tests") / "sql"
+    sql_dir = tiny_project_pytester.mkdir("tests") / "sql"
     sql_dir.mkdir()
     (sql_dir / "test_tags.sql").write_text(FAILING_SQL)
     (sql_dir / "test_rollback.sql").write_text(PASSING_SQL)
     (sql_dir / "test_error.sql").write_text("select 1;\n\nselect 1 / 0;\n")
-    result = run(project, pg_server, "-rf")
+    result = run(tiny_project_pytester, pg_server, "-rf")
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines_random(
         [
@@ -189,10 +191,10 @@ def test_failing_sql_test_file_reports_file_and_line_of_the_assert(
 
 
 def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
-    project: pytest.Pytester, pg_server: Server
+    tiny_project_pytester: pytest.Pytester, pg_server: Server
 ) -> None:
-    (project.mkdir("tests") / "test_broken.sql").write_text("select 1;\n  selec 2;\n")
-    result = run(project, pg_server)
+    (tiny_project_pytester.mkdir("tests") / "test_broken.sql").write_text("select 1;\n  selec 2;\n")
+    result = run(tiny_project_pytester, pg_server)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         ['tests/test_broken.sql:2:3: syntax error: syntax error at or near "selec" *']
@@ -201,13 +203,13 @@ def test_sql_test_file_with_a_syntax_error_reports_file_line_and_column(
 
 
 def test_a_schema_that_does_not_apply_fails_each_test_with_its_location(
-    project: pytest.Pytester, pg_server: Server, monkeypatch: pytest.MonkeyPatch
+    tiny_project_pytester: pytest.Pytester, pg_server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("COLUMNS", "400")  # summary lines are cut at the terminal's width
-    (project.path / "schema" / "tables" / "broken.sql").write_text(
+    (tiny_project_pytester.path / "schema" / "tables" / "broken.sql").write_text(
         "create table public.broken (\n    id int references public.tags (missing_column)\n);\n"
     )
-    project.makepyfile(
+    tiny_project_pytester.makepyfile(
         test_uses_db="""
         def test_one(db):
             pass
@@ -216,7 +218,7 @@ def test_a_schema_that_does_not_apply_fails_each_test_with_its_location(
             pass
     """
     )
-    result = run(project, pg_server)
+    result = run(tiny_project_pytester, pg_server)
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [

@@ -3,7 +3,6 @@ grant modes that make a missing GRANT or a missing REVOKE show."""
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Iterator
 
@@ -20,6 +19,7 @@ from schemactl.pg.databases import (
     install_standin,
     unique_name,
 )
+from schemactl.testing import acting_as
 
 OWNER = "postgres"
 
@@ -125,9 +125,7 @@ def test_auth_functions_read_request_jwt_claims(standin: psycopg.Connection) -> 
         "email": "ana@example.test",
         "app_metadata": {"tier": "gold"},
     }
-    with standin.transaction():
-        standin.execute("set local role authenticated")
-        standin.execute("select set_config('request.jwt.claims', %s, true)", [json.dumps(claims)])
+    with acting_as(standin, "authenticated", claims):
         row = standin.execute(
             "select auth.uid(), auth.role(), auth.email(), auth.jwt() -> 'app_metadata' ->> 'tier'"
         ).fetchone()
@@ -165,11 +163,11 @@ def _read_ungranted_table(
     """As the owner, create a table and grant nothing; read it as ``role``."""
     with connect(pg_server.url(database)) as conn:
         install_standin(conn, OWNER, mode)
-        conn.execute(f"set role {OWNER}")
-        conn.execute("create table public.forgotten (id int)")
-        conn.execute("insert into public.forgotten values (1)")
-        conn.execute(f"set role {role}")
-        return conn.execute("select id from public.forgotten").fetchall()
+        with acting_as(conn, OWNER):
+            conn.execute("create table public.forgotten (id int)")
+            conn.execute("insert into public.forgotten values (1)")
+        with acting_as(conn, role):
+            return conn.execute("select id from public.forgotten").fetchall()
 
 
 @pytest.mark.parametrize("role", ["anon", "authenticated"])

@@ -8,6 +8,8 @@ import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
+from schemactl.testing import acting_as
+
 from .helpers import audit_rows, one, rows
 
 AUDITED = {
@@ -94,9 +96,8 @@ def test_insert_update_delete_write_exact_rows(db, crm, sales, as_user):
 def test_service_role_and_database_roles_are_recorded_as_actors(db, crm, sales, as_service_role):
     with as_service_role():
         pipeline = crm.insert("pipelines", name="Locação")["id"]
-    db.execute("set local role postgres")
-    db.execute("update public.pipelines set display_order = 7 where id = %s", [pipeline])
-    db.execute("reset role")
+    with acting_as(db, "postgres"):
+        db.execute("update public.pipelines set display_order = 7 where id = %s", [pipeline])
     db.execute("update public.pipelines set is_active = false where id = %s", [pipeline])
     assert [
         (r["action"], r["actor_id"], r["actor_role"], r["claimed_role"])
@@ -224,9 +225,10 @@ def test_api_roles_cannot_change_the_audit_log(db, sales, as_user, as_service_ro
 @pytest.mark.parametrize("command", list(STATEMENTS))
 def test_owner_and_superuser_cannot_change_the_audit_log(db, crm, sales, role, command):
     before = db.execute("select count(*) from public.audit_log").fetchone()
-    with pytest.raises(psycopg.errors.InsufficientPrivilege) as failure, db.transaction():
-        if role:
-            db.execute(f"set local role {role}")
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege) as failure,
+        acting_as(db, role) if role else db.transaction(),
+    ):
         db.execute(STATEMENTS[command])
     assert (
         failure.value.diag.message_primary == f"audit_log is append-only: {command} is not allowed"

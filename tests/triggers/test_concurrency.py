@@ -13,19 +13,21 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from decimal import Decimal
 
 import psycopg
 import pytest
 
+from schemactl.testing import acting_as
 from tests.support.factories import Crm
 
 from .helpers import make_sales, revenue, revenue_mismatches, rows, value_mismatches
 
 
 @pytest.fixture
-def world(committed_db):
-    """Committed users, pipeline and organizations; `.crm` writes in autocommit."""
+def committed_sales(committed_db):
+    """(crm, sales): committed users, pipeline and organizations; crm writes in autocommit."""
     crm = Crm(committed_db.connection)
     return crm, make_sales(crm)
 
@@ -95,8 +97,10 @@ def commit_first_while_second_waits(
 # -- revenue rollup --------------------------------------------------------------------
 
 
-def test_two_transactions_winning_deals_of_one_organization_both_count(committed_db, world):
-    crm, sales = world
+def test_two_transactions_winning_deals_of_one_organization_both_count(
+    committed_db, committed_sales
+):
+    crm, sales = committed_sales
     a = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000)
     b = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=250)
     win = "update public.deals set status = 'won' where id = %s"
@@ -104,10 +108,12 @@ def test_two_transactions_winning_deals_of_one_organization_both_count(committed
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("1250.00"), 2)
 
 
-def test_two_transactions_inserting_won_deals_of_one_organization_both_count(committed_db, world):
+def test_two_transactions_inserting_won_deals_of_one_organization_both_count(
+    committed_db, committed_sales
+):
     """Inserting a deal takes FOR KEY SHARE on its organization (foreign key): the
     rollup's FOR NO KEY UPDATE does not conflict with it, so no deadlock."""
-    _, sales = world
+    _, sales = committed_sales
     insert = (
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
         "organization_id, value, status) values ('Ganho', %s, %s, %s, %s, %s, 'won')"
@@ -124,12 +130,12 @@ def test_two_transactions_inserting_won_deals_of_one_organization_both_count(com
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("1000.00"), 2)
 
 
-def test_create_then_win_in_two_transactions_of_one_organization(committed_db, world):
+def test_create_then_win_in_two_transactions_of_one_organization(committed_db, committed_sales):
     """Both transactions first insert a deal (each holds FOR KEY SHARE on the
     organization through the foreign key), then win it. A rollup that locked the
     organization FOR UPDATE would wait on the other's key-share lock both ways: a
     deadlock. FOR NO KEY UPDATE lets the first go on and the second wait."""
-    _, sales = world
+    _, sales = committed_sales
     insert = (
         "insert into public.deals (title, pipeline_id, stage_id, owner_id, "
         "organization_id, value) values ('Novo', %s, %s, %s, %s, %s) returning id"
@@ -149,8 +155,8 @@ def test_create_then_win_in_two_transactions_of_one_organization(committed_db, w
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("660.00"), 2)
 
 
-def test_reopen_and_win_of_one_organization_concurrently(committed_db, world):
-    crm, sales = world
+def test_reopen_and_win_of_one_organization_concurrently(committed_db, committed_sales):
+    crm, sales = committed_sales
     a = crm.deal(
         sales.seller, sales.pipeline, organization_id=sales.org_a, value=1000, status="won"
     )
@@ -163,10 +169,10 @@ def test_reopen_and_win_of_one_organization_concurrently(committed_db, world):
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("40.00"), 1)
 
 
-def test_opposite_moves_between_two_organizations_do_not_deadlock(committed_db, world):
+def test_opposite_moves_between_two_organizations_do_not_deadlock(committed_db, committed_sales):
     """One transaction moves a won deal A -> B while another moves one B -> A: both lock
     the two organizations in id order, so the second waits instead of deadlocking."""
-    crm, sales = world
+    crm, sales = committed_sales
     ab = crm.deal(
         sales.seller, sales.pipeline, organization_id=sales.org_a, value=100, status="won"
     )
@@ -182,8 +188,8 @@ def test_opposite_moves_between_two_organizations_do_not_deadlock(committed_db, 
     assert revenue(conn, sales.org_b) == (Decimal("100.00"), 1)
 
 
-def test_two_transactions_adding_lines_to_one_deal_both_count(committed_db, world):
-    crm, sales = world
+def test_two_transactions_adding_lines_to_one_deal_both_count(committed_db, committed_sales):
+    crm, sales = committed_sales
     deal = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, status="won")
     product = crm.product()
     add = (
@@ -202,8 +208,8 @@ def test_two_transactions_adding_lines_to_one_deal_both_count(committed_db, worl
     assert revenue(conn, sales.org_a) == (Decimal("750.00"), 1)
 
 
-def test_recompute_during_a_concurrent_win_keeps_the_total(committed_db, world):
-    crm, sales = world
+def test_recompute_during_a_concurrent_win_keeps_the_total(committed_db, committed_sales):
+    crm, sales = committed_sales
     a = crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, value=500)
     run_blocked(
         committed_db,
@@ -213,13 +219,13 @@ def test_recompute_during_a_concurrent_win_keeps_the_total(committed_db, world):
     assert revenue(committed_db.connection, sales.org_a) == (Decimal("500.00"), 1)
 
 
-def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db, world):
+def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db, committed_sales):
     """Four connections, each running short transactions that change several deals of
     several organizations in one statement. The statements lock their deals in id order
     (a multi-row UPDATE that meets its rows in different orders can deadlock on the
     deals themselves, triggers or not); the rollup then locks the organizations in id
     order, and must add no deadlock of its own."""
-    crm, sales = world
+    crm, sales = committed_sales
     organizations = [sales.org_a, sales.org_b, *(crm.organization(sales.seller) for _ in range(2))]
     deals = [
         crm.deal(sales.seller, sales.pipeline, organization_id=org, value=10)
@@ -254,8 +260,8 @@ def test_many_concurrent_writers_keep_every_total_without_deadlock(committed_db,
     ] == sum(revenue(conn, org)[1] for org in organizations)
 
 
-def test_value_guard_and_sync_hold_after_concurrent_line_changes(committed_db, world):
-    crm, sales = world
+def test_value_guard_and_sync_hold_after_concurrent_line_changes(committed_db, committed_sales):
+    crm, sales = committed_sales
     deals = [
         crm.deal(sales.seller, sales.pipeline, organization_id=sales.org_a, status="won")
         for _ in range(3)
@@ -293,43 +299,48 @@ def test_value_guard_and_sync_hold_after_concurrent_line_changes(committed_db, w
 CLAIM = "select id, lease_token from public.claim_webhook_events(%s, %s)"
 
 
-def service_role(conn: psycopg.Connection) -> psycopg.Connection:
-    conn.execute("set role service_role")
-    return conn
+def service_role(
+    committed_db, *, autocommit: bool = True
+) -> AbstractContextManager[psycopg.Connection]:
+    """Another connection acting as service_role for the session: on an autocommit
+    connection each statement is its own API request."""
+    return acting_as(connect(committed_db, autocommit=autocommit), "service_role", session=True)
 
 
-def make_events(world, count: int) -> list[uuid.UUID]:
-    crm, sales = world
+def make_events(committed_sales, count: int) -> list[uuid.UUID]:
+    crm, sales = committed_sales
     for _ in range(count):
         crm.deal(sales.seller, sales.pipeline)
     return [r["id"] for r in rows(crm.conn, "select id from public.webhook_events")]
 
 
-def test_two_concurrent_claimers_never_get_the_same_event(committed_db, world):
-    events = make_events(world, 10)
-    first = service_role(connect(committed_db, autocommit=False))
-    second = service_role(connect(committed_db))
-    held = first.execute(CLAIM, [4, "5 minutes"]).fetchall()  # not committed yet
-    other = second.execute(CLAIM, [50, "5 minutes"]).fetchall()
-    first.commit()
-    assert len(held) == 4 and len(other) == 6
-    assert {e[0] for e in held} | {e[0] for e in other} == set(events)
-    assert second.execute(CLAIM, [50, "5 minutes"]).fetchall() == []
+def test_two_concurrent_claimers_never_get_the_same_event(committed_db, committed_sales):
+    events = make_events(committed_sales, 10)
+    with (
+        service_role(committed_db, autocommit=False) as first,
+        service_role(committed_db) as second,
+    ):
+        held = first.execute(CLAIM, [4, "5 minutes"]).fetchall()  # not committed yet
+        other = second.execute(CLAIM, [50, "5 minutes"]).fetchall()
+        first.commit()
+        assert len(held) == 4 and len(other) == 6
+        assert {e[0] for e in held} | {e[0] for e in other} == set(events)
+        assert second.execute(CLAIM, [50, "5 minutes"]).fetchall() == []
 
 
-def test_claimers_racing_in_threads_deliver_each_event_exactly_once(committed_db, world):
-    events = make_events(world, 60)
+def test_claimers_racing_in_threads_deliver_each_event_exactly_once(committed_db, committed_sales):
+    events = make_events(committed_sales, 60)
 
     def consumer(_: int) -> list[uuid.UUID]:
-        conn = service_role(connect(committed_db))
-        delivered = []
-        while claimed := conn.execute(CLAIM, [3, "5 minutes"]).fetchall():
-            for event_id, token in claimed:
-                assert conn.execute(
-                    "select public.complete_webhook_event(%s, %s)", [event_id, token]
-                ).fetchone() == (True,)
-                delivered.append(event_id)
-        return delivered
+        with service_role(committed_db) as conn:
+            delivered = []
+            while claimed := conn.execute(CLAIM, [3, "5 minutes"]).fetchall():
+                for event_id, token in claimed:
+                    assert conn.execute(
+                        "select public.complete_webhook_event(%s, %s)", [event_id, token]
+                    ).fetchone() == (True,)
+                    delivered.append(event_id)
+            return delivered
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(consumer, range(4)))
@@ -342,24 +353,23 @@ def test_claimers_racing_in_threads_deliver_each_event_exactly_once(committed_db
     ) == [{"status": "delivered", "n": 60, "a": 1}]
 
 
-def test_stalled_consumer_loses_its_lease_to_another(committed_db, world):
-    (event_id,) = make_events(world, 1)
-    stalled = service_role(connect(committed_db))
-    healthy = service_role(connect(committed_db))
-    ((_, old_token),) = stalled.execute(CLAIM, [1, "200 milliseconds"]).fetchall()
-    assert healthy.execute(CLAIM, [1, "5 minutes"]).fetchall() == []  # lease still held
-    time.sleep(0.3)
-    ((reclaimed, new_token),) = healthy.execute(CLAIM, [1, "5 minutes"]).fetchall()
-    assert reclaimed == event_id and new_token != old_token
-    assert stalled.execute(
-        "select public.complete_webhook_event(%s, %s)", [event_id, old_token]
-    ).fetchone() == (False,)
-    assert stalled.execute(
-        "select public.fail_webhook_event(%s, %s, 'timeout')", [event_id, old_token]
-    ).fetchone() == (False,)
-    assert healthy.execute(
-        "select public.complete_webhook_event(%s, %s)", [event_id, new_token]
-    ).fetchone() == (True,)
+def test_stalled_consumer_loses_its_lease_to_another(committed_db, committed_sales):
+    (event_id,) = make_events(committed_sales, 1)
+    with service_role(committed_db) as stalled, service_role(committed_db) as healthy:
+        ((_, old_token),) = stalled.execute(CLAIM, [1, "200 milliseconds"]).fetchall()
+        assert healthy.execute(CLAIM, [1, "5 minutes"]).fetchall() == []  # lease still held
+        time.sleep(0.3)
+        ((reclaimed, new_token),) = healthy.execute(CLAIM, [1, "5 minutes"]).fetchall()
+        assert reclaimed == event_id and new_token != old_token
+        assert stalled.execute(
+            "select public.complete_webhook_event(%s, %s)", [event_id, old_token]
+        ).fetchone() == (False,)
+        assert stalled.execute(
+            "select public.fail_webhook_event(%s, %s, 'timeout')", [event_id, old_token]
+        ).fetchone() == (False,)
+        assert healthy.execute(
+            "select public.complete_webhook_event(%s, %s)", [event_id, new_token]
+        ).fetchone() == (True,)
     assert rows(
         committed_db.connection,
         "select status, attempts, last_error from public.webhook_events where id = %s",
@@ -367,25 +377,26 @@ def test_stalled_consumer_loses_its_lease_to_another(committed_db, world):
     ) == [{"status": "delivered", "attempts": 2, "last_error": None}]
 
 
-def test_failed_event_returns_after_its_backoff_and_replay_requeues(committed_db, world):
-    (event_id,) = make_events(world, 1)
-    conn = service_role(connect(committed_db))
-    ((_, token),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
-    assert conn.execute(
-        "select public.fail_webhook_event(%s, %s, 'HTTP 503')", [event_id, token]
-    ).fetchone() == (True,)
-    assert conn.execute(CLAIM, [1, "5 minutes"]).fetchall() == []  # backing off (30 s)
-    admin = committed_db.connection
-    due_in = admin.execute(
-        "select next_attempt_at - clock_timestamp() from public.webhook_events where id = %s",
-        [event_id],
-    ).fetchone()[0]
-    assert 25 < due_in.total_seconds() <= 30
-    admin.execute(
-        "update public.webhook_events set status = 'dead', attempts = 8 where id = %s", [event_id]
-    )
-    assert conn.execute(
-        "select public.replay_webhook_events(now() - interval '1 hour', now() + interval '1 hour')"
-    ).fetchone() == (1,)
-    ((replayed, _),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
-    assert replayed == event_id
+def test_failed_event_returns_after_its_backoff_and_replay_requeues(committed_db, committed_sales):
+    (event_id,) = make_events(committed_sales, 1)
+    with service_role(committed_db) as conn:
+        ((_, token),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
+        assert conn.execute(
+            "select public.fail_webhook_event(%s, %s, 'HTTP 503')", [event_id, token]
+        ).fetchone() == (True,)
+        assert conn.execute(CLAIM, [1, "5 minutes"]).fetchall() == []  # backing off (30 s)
+        admin = committed_db.connection
+        due_in = admin.execute(
+            "select next_attempt_at - clock_timestamp() from public.webhook_events where id = %s",
+            [event_id],
+        ).fetchone()[0]
+        assert 25 < due_in.total_seconds() <= 30
+        admin.execute(
+            "update public.webhook_events set status = 'dead', attempts = 8 where id = %s",
+            [event_id],
+        )
+        assert conn.execute(
+            "select public.replay_webhook_events(now() - interval '1 hour', now() + interval '1 hour')"
+        ).fetchone() == (1,)
+        ((replayed, _),) = conn.execute(CLAIM, [1, "5 minutes"]).fetchall()
+        assert replayed == event_id

@@ -4,10 +4,13 @@ given timestamps and writes no events, for the owner, superusers and service_rol
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+
+from schemactl.testing import acting_as
 
 from .helpers import audit_rows, event_types, history, one
 
@@ -190,10 +193,8 @@ def test_bulk_import_keeps_given_times_and_writes_no_events(db, crm, sales, role
         with as_service_role():
             deal = bulk_insert(db, sales)
     else:
-        if role:
-            db.execute(f"set local role {role}")
-        deal = bulk_insert(db, sales)
-        db.execute("reset role")
+        with acting_as(db, role) if role else nullcontext():
+            deal = bulk_insert(db, sales)
     assert deal_times(db, deal) == {
         "status": "won",
         "created_at": PAST,

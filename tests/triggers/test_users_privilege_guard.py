@@ -7,6 +7,8 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from schemactl.testing import acting_as
+
 from .helpers import one
 
 MESSAGE = "only an active admin can change a user's role, team or active flag"
@@ -87,9 +89,8 @@ def test_invited_user_is_activated_by_an_admin(db, crm, sales, as_user):
 def test_service_role_owner_and_superuser_may(db, sales, as_service_role):
     with as_service_role():
         db.execute("update public.users set role = 'manager' where id = %s", [sales.seller])
-    db.execute("set local role postgres")
-    db.execute("update public.users set is_active = false where id = %s", [sales.seller])
-    db.execute("reset role")
+    with acting_as(db, "postgres"):
+        db.execute("update public.users set is_active = false where id = %s", [sales.seller])
     db.execute("update public.users set team_id = null where id = %s", [sales.seller])
     assert profile(db, sales.seller) | {"name": None} == {
         "role": "manager",
@@ -101,10 +102,9 @@ def test_service_role_owner_and_superuser_may(db, sales, as_service_role):
 
 def test_guard_keys_on_the_database_role_not_the_jwt(db, sales, without_users_rls):
     """A JWT that says service_role does not help a statement run as authenticated."""
-    with pytest.raises(psycopg.errors.InsufficientPrivilege), db.transaction():
-        db.execute("set local role authenticated")
-        db.execute(
-            "select set_config('request.jwt.claims', %s, true)",
-            [f'{{"sub": "{sales.seller}", "role": "service_role"}}'],
-        )
+    claims = {"sub": str(sales.seller), "role": "service_role"}
+    with (
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+        acting_as(db, "authenticated", claims),
+    ):
         db.execute("update public.users set role = 'admin' where id = %s", [sales.seller])

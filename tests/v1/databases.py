@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from schemactl.config import Project
+from schemactl.testing import acting_as
 from schemactl.testing.session import CommittedDatabase
 from schemactl_v1 import commands
 from schemactl_v1.install import create_v1_schema
@@ -61,8 +62,7 @@ class V1Database:
 
     def as_v1_app(self, query: str, params: Any = None) -> list[tuple[Any, ...]]:
         """A statement of the old V1 app: its own role, with rights on schema v1 only."""
-        with self.conn.transaction():
-            self.conn.execute(sql.SQL("set local role {}").format(sql.Identifier(V1_APP_ROLE)))
+        with acting_as(self.conn, V1_APP_ROLE):
             cur = self.conn.execute(query, params)
             return cur.fetchall() if cur.description else []
 
@@ -83,8 +83,7 @@ def prepare(
                 create role {V1_APP_ROLE} nologin;
             end if;
         end $$""")
-    with conn.transaction():
-        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(project.owner_role)))
+    with acting_as(conn, project.owner_role):
         create_v1_schema(conn)
         if generated is not None:
             generated.data.insert(conn)

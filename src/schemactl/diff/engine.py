@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from schemactl.diff.gaps import (
     Environment,
@@ -41,6 +40,7 @@ from schemactl.diff.results_inspection import Scope, inspect, keep_only_common_e
 from schemactl.diff.snapshot_differences import differences, inheritance_differences
 from schemactl.errors import SchemactlError
 from schemactl.pg.failures import server_message
+from schemactl.pg.roles import acting_as
 from schemactl.sqlfiles import load_sql
 
 
@@ -190,8 +190,7 @@ def diff_databases(
             before.snapshot, after.snapshot, original=before.snapshot, environment=environment
         )
         return SchemaDiff(before, after, found, gaps)
-    with source.transaction(force_rollback=True):
-        source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+    with source.transaction(force_rollback=True), acting_as(source, owner):
         gaps = _apply_verified(source, found, before, after, scope, owner, environment)
     return SchemaDiff(before, after, found, gaps, candidates=remaining)
 
@@ -226,8 +225,7 @@ def _diff_with_renames(
     environment: Environment,
 ) -> SchemaDiff:
     """The renames run first; the rest of the diff starts from the renamed database."""
-    with source.transaction(force_rollback=True):
-        source.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+    with source.transaction(force_rollback=True), acting_as(source, owner):
         renaming = [rename.statement for rename in renames]
         _run(source, renaming, "rename")
         renamed = read_state(source, scope, owner)

@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from schemactl.build.builder import build
 from schemactl.catalog.reader import API_ROLES, Catalog, read_catalog
@@ -45,6 +44,7 @@ from schemactl.migrations.shadows import (
 from schemactl.migrations.verdicts import MatchVerdicts, match_key
 from schemactl.pg.built_database import build_statements
 from schemactl.pg.databases import connect
+from schemactl.pg.roles import acting_as
 from schemactl.source.supabase_split import split_differences
 
 
@@ -361,8 +361,7 @@ def _renamed_catalog(
 ) -> Catalog:
     """The catalog after the renames (rolled back): access changes then compare the
     renamed objects, not a policy whose text changed only by a renamed column."""
-    with conn.transaction(force_rollback=True):
-        conn.execute(sql.SQL("set local role {}").format(sql.Identifier(owner)))
+    with conn.transaction(force_rollback=True), acting_as(conn, owner):
         for statement in renames:
             conn.execute(statement)
         return read_catalog(conn, sorted(scope.schemas), API_ROLES)

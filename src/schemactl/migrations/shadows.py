@@ -52,6 +52,7 @@ from schemactl.pg.databases import (
     unique_name,
 )
 from schemactl.pg.failures import database_error
+from schemactl.pg.roles import acting_as
 from schemactl.pg.server import given_or_throwaway_server
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
@@ -227,28 +228,27 @@ def _build(conn: psycopg.Connection, statements: Sequence[Statement], role: str)
 def _replay(conn: psycopg.Connection, migrations: Sequence[MigrationFile], role: str) -> None:
     """Run the migrations as they are (no setting added), as ``role``: each file in one
     round trip; when one fails, its statements one by one to name the failing one."""
-    conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-    for migration in migrations:
-        if not migration.statements:
-            continue
-        texts = [without_concurrently(s.sql) for s in migration.statements]
-        try:
-            with conn.transaction():
-                conn.execute(";\n".join(texts) if migration.concurrent else migration.text)
-            continue
-        except psycopg.Error:
-            pass
-        for statement, text in zip(migration.statements, texts, strict=True):
+    with acting_as(conn, role):
+        for migration in migrations:
+            if not migration.statements:
+                continue
+            texts = [without_concurrently(s.sql) for s in migration.statements]
             try:
-                conn.execute(text)
-            except psycopg.Error as exc:
-                raise database_error(
-                    exc,
-                    location=statement.location,
-                    hint="a committed migration must apply to a fresh database: fix it if "
-                    "no database has applied it yet, else add a migration that repairs it",
-                ) from exc
-    conn.execute("reset role")
+                with conn.transaction():
+                    conn.execute(";\n".join(texts) if migration.concurrent else migration.text)
+                continue
+            except psycopg.Error:
+                pass
+            for statement, text in zip(migration.statements, texts, strict=True):
+                try:
+                    conn.execute(text)
+                except psycopg.Error as exc:
+                    raise database_error(
+                        exc,
+                        location=statement.location,
+                        hint="a committed migration must apply to a fresh database: fix it if "
+                        "no database has applied it yet, else add a migration that repairs it",
+                    ) from exc
 
 
 def sources_digest(project: Project) -> str:

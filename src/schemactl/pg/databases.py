@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from typing import Literal, Protocol
 
 import psycopg
@@ -12,6 +13,7 @@ from psycopg import sql
 
 from schemactl.errors import SchemactlError
 from schemactl.pg.failures import database_error
+from schemactl.pg.roles import acting_as
 from schemactl.progress import NO_PROGRESS, Progress
 from schemactl.source.statements import Statement
 from schemactl.sqlfiles import load_sql
@@ -132,31 +134,30 @@ def apply_statements(
     later: `migrations.function_bodies`); a failure names the statement's file:line and
     leaves the transaction to be rolled back by the caller. With ``progress``, one step
     per statement; without, the whole script in one round trip."""
-    if role:
-        try:
-            conn.execute(sql.SQL("set local role {}").format(sql.Identifier(role)))
-        except psycopg.Error as exc:
-            raise database_error(
-                exc,
-                f"cannot run the schema as role {role}",
-                hint="create that role (the Supabase stand-in does, in an empty database), "
-                "connect as it, or set [tool.schemactl] owner_role",
-            ) from exc
-    conn.execute("set local check_function_bodies = off")
-    statements = list(statements)
-    if progress is NO_PROGRESS:
-        try:
-            # One round trip for the whole script (a savepoint); on a failure, again one
-            # statement at a time to name the one that fails.
-            with conn.transaction():
-                if statements:
-                    conn.execute("".join(f"{statement.sql};\n" for statement in statements))
-        except psycopg.Error:
-            _one_by_one(conn, statements, NO_PROGRESS)
-    else:
-        _one_by_one(conn, statements, progress)
-    if role:
-        conn.execute("reset role")
+    with ExitStack() as as_role:
+        if role:
+            try:
+                as_role.enter_context(acting_as(conn, role))
+            except psycopg.Error as exc:
+                raise database_error(
+                    exc,
+                    f"cannot run the schema as role {role}",
+                    hint="create that role (the Supabase stand-in does, in an empty database), "
+                    "connect as it, or set [tool.schemactl] owner_role",
+                ) from exc
+        conn.execute("set local check_function_bodies = off")
+        statements = list(statements)
+        if progress is NO_PROGRESS:
+            try:
+                # One round trip for the whole script (a savepoint); on a failure, again one
+                # statement at a time to name the one that fails.
+                with conn.transaction():
+                    if statements:
+                        conn.execute("".join(f"{statement.sql};\n" for statement in statements))
+            except psycopg.Error:
+                _one_by_one(conn, statements, NO_PROGRESS)
+        else:
+            _one_by_one(conn, statements, progress)
     return len(statements)
 
 

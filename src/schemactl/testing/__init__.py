@@ -1,10 +1,6 @@
 """pytest plugin and helpers for SQL-level tests of a schemactl project (docs/design.md: Tests)."""
 
-from schemactl.testing.requests import (
-    anon_claims,
-    request_as,
-    service_role_claims,
-    user_claims,
-)
+from schemactl.pg.roles import acting_as
+from schemactl.testing.claims import anon_claims, service_role_claims, user_claims
 
-__all__ = ["anon_claims", "request_as", "service_role_claims", "user_claims"]
+__all__ = ["acting_as", "anon_claims", "service_role_claims", "user_claims"]

@@ -21,12 +21,8 @@ from psycopg.types.json import Jsonb
 
 from schemactl.errors import SchemactlError
 from schemactl.pg.databases import GRANT_MODES, GrantMode
-from schemactl.testing.requests import (
-    anon_claims,
-    request_as,
-    service_role_claims,
-    user_claims,
-)
+from schemactl.pg.roles import acting_as
+from schemactl.testing.claims import anon_claims, service_role_claims, user_claims
 from schemactl.testing.session import STASH_KEY, CommittedDatabase, TestDatabases, databases_for
 from schemactl.testing.sqlfile import SqlFile
 
@@ -125,7 +121,7 @@ def as_user(db: psycopg.Connection) -> RequestFactory:
     def factory(
         user_id: uuid.UUID | str, *, conn: psycopg.Connection | None = None, **claims: Any
     ) -> AbstractContextManager[psycopg.Connection]:
-        return request_as(conn or db, "authenticated", user_claims(user_id, **claims))
+        return acting_as(conn or db, "authenticated", user_claims(user_id, **claims))
 
     return factory
 
@@ -135,7 +131,7 @@ def as_service_role(db: psycopg.Connection) -> RequestFactory:
     def factory(
         *, conn: psycopg.Connection | None = None
     ) -> AbstractContextManager[psycopg.Connection]:
-        return request_as(conn or db, "service_role", service_role_claims())
+        return acting_as(conn or db, "service_role", service_role_claims())
 
     return factory
 
@@ -145,7 +141,7 @@ def as_anon(db: psycopg.Connection) -> RequestFactory:
     def factory(
         *, conn: psycopg.Connection | None = None
     ) -> AbstractContextManager[psycopg.Connection]:
-        return request_as(conn or db, "anon", anon_claims())
+        return acting_as(conn or db, "anon", anon_claims())
 
     return factory
 

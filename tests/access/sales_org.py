@@ -1,4 +1,4 @@
-"""A small CRM world for the access-control tests (docs/design.md: Access control), and a way to run statements
+"""A small sales organization for the access-control tests (docs/design.md: Access control), and a way to run statements
 as each of its users and read the exact outcome.
 
 Two teams, users of every role with and without a team, inactive users, a JWT with no
@@ -22,7 +22,7 @@ from tests.support.factories import Crm, User
 DENIED = "denied (42501)"
 NOW = datetime.now(UTC)
 
-# The world's users; with "ghost" (a JWT whose sub has no profile), everyone a test acts
+# The organization's users; with "ghost" (a JWT whose sub has no profile), everyone a test acts
 # as through `authenticated`. Access.request also takes "anon" and "service_role".
 USERS = (
     "admin",
@@ -42,21 +42,21 @@ NOBODY = ("inactive", "inactive_admin", "ghost")
 
 
 @dataclass
-class World:
+class SalesOrg:
     ids: dict[str, uuid.UUID] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> uuid.UUID:
         return self.ids[key]
 
     def names(self, ids: Any) -> set[str]:
-        """Keys of the world's rows among ``ids`` (rows of other worlds are ignored)."""
+        """Keys of the organization's rows among ``ids`` (rows of other organizations are ignored)."""
         by_id = {v: k for k, v in self.ids.items()}
         return {by_id[i] for i in ids if i in by_id}
 
 
-def build_world(crm: Crm) -> World:
-    """The world, in one multi-row statement per table (it is rebuilt for every test)."""
-    w = World()
+def build_sales_org(crm: Crm) -> SalesOrg:
+    """The organization, in one multi-row statement per table (it is rebuilt for every test)."""
+    w = SalesOrg()
     ids = w.ids
     team_a, team_b = (
         row["id"]
@@ -208,33 +208,38 @@ def build_world(crm: Crm) -> World:
 
 
 class Access:
-    """Statements run as one of the world's actors, with their exact outcome."""
+    """Statements run as one of the organization's actors, with their exact outcome."""
 
     def __init__(
-        self, db: psycopg.Connection, world: World, as_user: Any, as_anon: Any, as_service_role: Any
+        self,
+        db: psycopg.Connection,
+        sales_org: SalesOrg,
+        as_user: Any,
+        as_anon: Any,
+        as_service_role: Any,
     ) -> None:
         self.db = db
-        self.world = world
+        self.sales_org = sales_org
         self._as_user = as_user
         self._as_anon = as_anon
         self._as_service_role = as_service_role
 
     def request(self, actor: str, **claims: Any) -> AbstractContextManager[psycopg.Connection]:
-        """The request block of an actor: a world user, "ghost", "anon" or
+        """The request block of an actor: an organization user, "ghost", "anon" or
         "service_role"; extra JWT claims (e.g. api_scopes) for users."""
         if actor == "anon":
             return self._as_anon()
         if actor == "service_role":
             return self._as_service_role()
-        return self._as_user(self.world[actor], **claims)
+        return self._as_user(self.sales_org[actor], **claims)
 
     def rows(self, actor: str, query: str, params: Any = None, **claims: Any) -> list[tuple]:
         with self.request(actor, **claims):
             return self.db.execute(query, params).fetchall()
 
     def names(self, actor: str, query: str, params: Any = None, **claims: Any) -> set[str]:
-        """World keys of the ids in the first column the actor's query returns."""
-        return self.world.names(row[0] for row in self.rows(actor, query, params, **claims))
+        """Keys of the ids in the first column the actor's query returns."""
+        return self.sales_org.names(row[0] for row in self.rows(actor, query, params, **claims))
 
     def attempt(self, actor: str, query: str, params: Any = None, **claims: Any) -> int | str:
         """Rows the statement changed, or DENIED when it raised 42501 (the request's
@@ -257,7 +262,7 @@ class Access:
 
     def each(self, actors: Iterable[str], outcome: Callable[[str], Any]) -> dict[str, Any]:
         """``outcome(actor)`` for every actor, each in a savepoint rolled back after it,
-        so every actor starts from the same world."""
+        so every actor starts from the same organization."""
         outcomes = {}
         for actor in actors:
             with self.db.transaction(force_rollback=True):
@@ -269,4 +274,4 @@ class Access:
         (`marker_query` returns their ids): exactly the rows the write changed."""
         outcome = self.attempt(actor, query, **claims)
         assert outcome != DENIED, f"{actor}: {query} was refused with 42501"
-        return self.world.names(row[0] for row in self.db.execute(marker_query).fetchall())
+        return self.sales_org.names(row[0] for row in self.db.execute(marker_query).fetchall())
