@@ -8,39 +8,34 @@ from typing import Any
 
 import pytest
 
-from schemactl.config import Project, load_project
+from schemactl.config import Project
 from schemactl.testing.session import CommittedDatabase, TestDatabases
 from schemactl_v1.dual_write import DualWriteState
 
-from .databases import ROOT, SEED, V1Database, prepare, snapshot
+from .databases import SEED, V1Database, prepare, snapshot
 from .generator import DEFAULT_OWNER, generate
 from .mirroring import TRIGGERS, enable
 
 
-@pytest.fixture(scope="session")
-def project() -> Project:
-    return load_project(ROOT)
-
-
 @pytest.fixture
-def small_v1(committed_db: CommittedDatabase, project: Project) -> V1Database:
+def small_v1(committed_db: CommittedDatabase, crm_project: Project) -> V1Database:
     """A fresh database with a small generated V1 (a few hundred rows), not migrated."""
-    return prepare(committed_db, project, generate(SEED + 1, clients=120, opportunities=400))
+    return prepare(committed_db, crm_project, generate(SEED + 1, clients=120, opportunities=400))
 
 
 @pytest.fixture
-def empty_v1(committed_db: CommittedDatabase, project: Project) -> V1Database:
+def empty_v1(committed_db: CommittedDatabase, crm_project: Project) -> V1Database:
     """A fresh database with the V1 schema and no V1 rows."""
-    return prepare(committed_db, project, None)
+    return prepare(committed_db, crm_project, None)
 
 
 @pytest.fixture(scope="module")
-def v1_story(schemactl_databases: TestDatabases, project: Project) -> Iterator[dict[str, Any]]:
+def v1_story(schemactl_databases: TestDatabases, crm_project: Project) -> Iterator[dict[str, Any]]:
     """Thousands of messy V1 rows, then: a dry run, the migration, a second run — with a
     snapshot of the database after each step. Tests read; none writes."""
     generated = generate(SEED, clients=1000, opportunities=4000)
     with schemactl_databases.committed("opt-in") as database:
-        v1 = prepare(database, project, generated)
+        v1 = prepare(database, crm_project, generated)
         story: dict[str, Any] = {"v1": v1, "before": snapshot(v1.conn)}
         story["dry_run"] = v1.migrate(default_owner=DEFAULT_OWNER, dry_run=True)
         story["after_dry_run"] = snapshot(v1.conn)

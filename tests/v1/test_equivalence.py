@@ -75,19 +75,19 @@ def projection(v1: V1Database) -> dict[str, list[dict[str, Any]]]:
 
 
 def test_bulk_and_per_row_paths_give_the_same_v2(
-    schemactl_databases: SessionDatabases, project: Project
+    schemactl_databases: SessionDatabases, crm_project: Project
 ) -> None:
     generated = generate(SEED + 2, clients=150, opportunities=500)
     with (
         schemactl_databases.committed("opt-in") as bulk_db,
         schemactl_databases.committed("opt-in") as row_db,
     ):
-        bulk = prepare(bulk_db, project, generated)
+        bulk = prepare(bulk_db, crm_project, generated)
         bulk.migrate(default_owner=DEFAULT_OWNER)
 
-        per_row = prepare(row_db, project, None)
+        per_row = prepare(row_db, crm_project, None)
         per_row.migrate(default_owner=DEFAULT_OWNER)
-        commands.dual_write(project, True, per_row.url)
+        commands.dual_write(crm_project, True, per_row.url)
         # the old app writes the same rows, one statement per row, as its own role
         data = generated.data
         for table, rows in (

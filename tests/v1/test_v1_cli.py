@@ -126,9 +126,9 @@ def test_v1_times_are_sao_paulo_wall_clock_times(empty_v1: V1Database) -> None:
 
 @pytest.mark.grant_modes
 def test_no_api_role_reaches_the_migration_schema(
-    committed_db: CommittedDatabase, project: Project
+    committed_db: CommittedDatabase, crm_project: Project
 ) -> None:
-    v1 = prepare(committed_db, project, None)
+    v1 = prepare(committed_db, crm_project, None)
     v1.migrate()
     for role in ("anon", "authenticated", "service_role"):
         assert v1.value("select has_schema_privilege(%s, 'migration', 'USAGE')", [role]) is False

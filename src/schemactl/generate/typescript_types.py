@@ -225,11 +225,7 @@ def render_types(catalog: Catalog, schemas: Sequence[str]) -> str:
         _schema(out, catalog, mapper, schema, enums, relationships)
     out.lines.extend(["}", ""])
     default = "public" if "public" in schemas else (schemas[0] if schemas else "public")
-    helpers = (
-        resources.files("schemactl.generate")
-        .joinpath("typescript", "helpers.ts")
-        .read_text("utf-8")
-    )
+    helpers = resources.files(__package__).joinpath("typescript/helpers.ts").read_text("utf-8")
     out.lines.extend(helpers.replace("{{DEFAULT_SCHEMA}}", default).rstrip("\n").split("\n"))
     out.lines.extend(["", "export const Constants = {"])
     for schema in schemas:
