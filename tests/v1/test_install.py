@@ -61,9 +61,5 @@ def test_functions_running_as_their_owner_pin_the_search_path(empty_v1: V1Databa
         select p.proname, p.proconfig from pg_proc as p
         where p.pronamespace = 'migration'::regnamespace and p.prosecdef
         order by p.proname""")
-    assert [d["proname"] for d in definers] == [
-        "dual_write_client",
-        "dual_write_opportunity",
-        "dual_write_opportunity_product",
-    ]
+    assert [d["proname"] for d in definers] == ["dual_write"]
     assert {tuple(d["proconfig"]) for d in definers} == {("search_path=pg_catalog, pg_temp",)}

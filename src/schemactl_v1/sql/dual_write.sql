@@ -9,122 +9,74 @@
 -- The old app's write never fails because V2 refuses its mirror (a rule of V2 that the
 -- mapping does not foresee: a constraint, a trigger's check, bad data): the V2 side of
 -- that row is rolled back and the V1 row waits in the quarantine with V2's message
--- (migration.refused_by_v2), which parity reports. Lock and serialization errors are not
+-- (migration.mirror), which parity reports. Lock and serialization errors are not
 -- caught: the old app retries those as any other.
 
--- Quarantine V1 row `p_row` of `p_kind` with the error V2 raised.
-create or replace function migration.refused_by_v2(
-    p_kind text, p_row jsonb, p_sqlstate text, p_message text
-)
+-- Apply V1 row `p_row` of `p_kind` as it is now in V1 (a line: its opportunity's lines).
+create or replace function migration.sync_v1_row(p_kind text, p_row jsonb)
 returns void
 language plpgsql
 set search_path = pg_catalog, pg_temp
 as $$
 begin
-    perform migration.quarantine(p_kind, (p_row ->> 'id')::integer,
-        pg_catalog.format('V2 refused it: %s [%s]', p_message, p_sqlstate), p_row);
+    if p_kind = 'client' then
+        perform migration.sync_client((p_row ->> 'id')::integer);
+    elsif p_kind = 'opportunity' then
+        perform migration.sync_opportunity((p_row ->> 'id')::integer);
+    elsif p_row ->> 'opportunity_id' is null then
+        perform migration.sync_orphan_line((p_row ->> 'id')::integer);
+    else
+        perform migration.sync_opportunity_lines((p_row ->> 'opportunity_id')::integer);
+    end if;
 end
 $$;
 
-create or replace function migration.dual_write_client()
+-- One V1 row written: `p_old` and `p_new` as the trigger saw them (null for an insert or
+-- a delete). What it was is applied, then what it is when that is another row (a changed
+-- id, or a line moved to another opportunity); when V2 refuses, the V1 row waits in the
+-- quarantine with V2's message instead.
+create or replace function migration.mirror(p_table text, p_old jsonb, p_new jsonb)
+returns void
+language plpgsql
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_kind text := case p_table
+        when 'clients' then 'client'
+        when 'opportunities' then 'opportunity'
+        else 'opportunity_product' end;
+begin
+    if p_old is not null then
+        perform migration.sync_v1_row(v_kind, p_old);
+    end if;
+    if p_new is not null
+        and (p_old is null
+            or (p_old -> 'id', p_old -> 'opportunity_id')
+            is distinct from (p_new -> 'id', p_new -> 'opportunity_id'))
+    then
+        perform migration.sync_v1_row(v_kind, p_new);
+    end if;
+exception
+    when integrity_constraint_violation or data_exception or raise_exception
+        or insufficient_privilege
+    then
+        perform migration.quarantine(v_kind, (coalesce(p_new, p_old) ->> 'id')::integer,
+            pg_catalog.format('V2 refused it: %s [%s]', sqlerrm, sqlstate),
+            coalesce(p_new, p_old));
+end
+$$;
+
+-- The trigger on each V1 table (its name tells which).
+create or replace function migration.dual_write()
 returns trigger
 language plpgsql
 security definer
 set search_path = pg_catalog, pg_temp
 as $$
-declare
-    v_row jsonb;
 begin
-    if tg_op = 'DELETE' then
-        v_row := pg_catalog.to_jsonb(old);
-    else
-        v_row := pg_catalog.to_jsonb(new);
-    end if;
-    begin
-        if tg_op in ('UPDATE', 'DELETE') then
-            perform migration.sync_client(old.id);
-        end if;
-        if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT' or new.id <> old.id) then
-            perform migration.sync_client(new.id);
-        end if;
-    exception
-        when integrity_constraint_violation or data_exception or raise_exception
-            or insufficient_privilege
-        then
-            perform migration.refused_by_v2('client', v_row, sqlstate, sqlerrm);
-    end;
-    return null;
-end
-$$;
-
-create or replace function migration.dual_write_opportunity()
-returns trigger
-language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_row jsonb;
-begin
-    if tg_op = 'DELETE' then
-        v_row := pg_catalog.to_jsonb(old);
-    else
-        v_row := pg_catalog.to_jsonb(new);
-    end if;
-    begin
-        if tg_op in ('UPDATE', 'DELETE') then
-            perform migration.sync_opportunity(old.id);
-        end if;
-        if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT' or new.id <> old.id) then
-            perform migration.sync_opportunity(new.id);
-        end if;
-    exception
-        when integrity_constraint_violation or data_exception or raise_exception
-            or insufficient_privilege
-        then
-            perform migration.refused_by_v2('opportunity', v_row, sqlstate, sqlerrm);
-    end;
-    return null;
-end
-$$;
-
-create or replace function migration.dual_write_opportunity_product()
-returns trigger
-language plpgsql
-security definer
-set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_row jsonb;
-begin
-    if tg_op = 'DELETE' then
-        v_row := pg_catalog.to_jsonb(old);
-    else
-        v_row := pg_catalog.to_jsonb(new);
-    end if;
-    begin
-        if tg_op in ('UPDATE', 'DELETE') then
-            if old.opportunity_id is null then
-                perform migration.sync_orphan_line(old.id);
-            else
-                perform migration.sync_opportunity_lines(old.opportunity_id);
-            end if;
-        end if;
-        if tg_op in ('INSERT', 'UPDATE') and (tg_op = 'INSERT'
-            or new.opportunity_id is distinct from old.opportunity_id or new.id <> old.id)
-        then
-            if new.opportunity_id is null then
-                perform migration.sync_orphan_line(new.id);
-            else
-                perform migration.sync_opportunity_lines(new.opportunity_id);
-            end if;
-        end if;
-    exception
-        when integrity_constraint_violation or data_exception or raise_exception
-            or insufficient_privilege
-        then
-            perform migration.refused_by_v2('opportunity_product', v_row, sqlstate, sqlerrm);
-    end;
+    perform migration.mirror(tg_table_name,
+        case when tg_op <> 'INSERT' then pg_catalog.to_jsonb(old) end,
+        case when tg_op <> 'DELETE' then pg_catalog.to_jsonb(new) end);
     return null;
 end
 $$;

@@ -11,15 +11,15 @@ on v1.opportunities (client_id);
 
 create or replace trigger schemactl_dual_write
 after insert or update or delete on v1.clients
-for each row execute function migration.dual_write_client();
+for each row execute function migration.dual_write();
 
 create or replace trigger schemactl_dual_write
 after insert or update or delete on v1.opportunities
-for each row execute function migration.dual_write_opportunity();
+for each row execute function migration.dual_write();
 
 create or replace trigger schemactl_dual_write
 after insert or update or delete on v1.opportunity_products
-for each row execute function migration.dual_write_opportunity_product();
+for each row execute function migration.dual_write();
 
 create or replace trigger schemactl_dual_write_truncate
 before truncate on v1.clients
@@ -32,3 +32,9 @@ for each statement execute function migration.dual_write_refuse_truncate();
 create or replace trigger schemactl_dual_write_truncate
 before truncate on v1.opportunity_products
 for each statement execute function migration.dual_write_refuse_truncate();
+
+-- The per-table trigger functions of earlier versions, now that no trigger calls them.
+drop function if exists migration.dual_write_client();
+drop function if exists migration.dual_write_opportunity();
+drop function if exists migration.dual_write_opportunity_product();
+drop function if exists migration.refused_by_v2(text, jsonb, text, text);
