@@ -289,12 +289,13 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
     v_from_v1 uuid[] := migration.client_contact_ids(p_client_id);
+    v_contacts uuid[];
 begin
-    update public.deals as d
-    set contact_ids = migration.deal_contact_ids(p_deal, d.contact_ids, v_from_v1)
-    where d.id = p_deal
-        and d.contact_ids
-        is distinct from migration.deal_contact_ids(p_deal, d.contact_ids, v_from_v1);
+    select migration.deal_contact_ids(p_deal, d.contact_ids, v_from_v1) into v_contacts
+    from public.deals as d
+    where d.id = p_deal;
+    update public.deals as d set contact_ids = v_contacts
+    where d.id = p_deal and d.contact_ids is distinct from v_contacts;
     perform migration.remember_deal_contacts(p_deal, v_from_v1);
 end
 $$;

@@ -72,6 +72,7 @@ declare
     v_owner_email text := nullif(pg_catalog.lower(pg_catalog.btrim(o.owner_email)), '');
     v_lost_reason text := nullif(pg_catalog.btrim(o.lost_reason), '');
     v_source text := nullif(pg_catalog.btrim(o.source), '');
+    v_organization_problem text;
 begin
     status := migration.normalize_status(o.status);
     if status is null then
@@ -106,11 +107,12 @@ begin
     organization_id := p_organization_id;
     if o.client_id is not null and organization_id is null then
         v_problems := v_problems || pg_catalog.format('client %s is not migrated', o.client_id);
-    elsif p_attaching
-        and migration.deleted_organization_problem(organization_id, o.client_id) is not null
-    then
-        v_problems := v_problems
-            || migration.deleted_organization_problem(organization_id, o.client_id);
+    elsif p_attaching then
+        v_organization_problem :=
+            migration.deleted_organization_problem(organization_id, o.client_id);
+        if v_organization_problem is not null then
+            v_problems := v_problems || v_organization_problem;
+        end if;
     end if;
 
     if pg_catalog.cardinality(v_problems) > 0 then
